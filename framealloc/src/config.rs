@@ -1,0 +1,58 @@
+//! Allocator configuration.
+
+/// What a plain (non-`try_`) method does when it is misused: a second `begin_frame`, an
+/// unmatched `end_frame`, or a frame allocation with no frame open.
+///
+/// The `try_` twins always return the [`Error`](crate::Error); this policy only decides
+/// what their plain counterparts do with it. Failures that are not misuse
+/// ([`Error::OutOfMemory`](crate::Error::OutOfMemory),
+/// [`Error::CapacityOverflow`](crate::Error::CapacityOverflow)) panic under either policy,
+/// as `Vec` does, because there is no value to carry on with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum MisusePolicy {
+    /// Panic with a message naming the error and the caller's location (default).
+    #[default]
+    Panic,
+    /// Report through the [`log`] facade (`warn!`) and carry on safely: a second
+    /// `begin_frame` is ignored, an unmatched `end_frame` is a no-op, and an allocation
+    /// with no frame open opens an implicit frame that the next `end_frame` closes.
+    Log,
+}
+
+/// Configuration of a [`SmartAlloc`](crate::SmartAlloc), fixed at construction and shared
+/// by all of its clones.
+///
+/// Build it with struct-update syntax:
+///
+/// ```
+/// use framealloc::{AllocConfig, MisusePolicy, SmartAlloc};
+///
+/// let alloc = SmartAlloc::new(AllocConfig {
+///     on_misuse: MisusePolicy::Log,
+///     ..Default::default()
+/// });
+/// assert_eq!(alloc.config().on_misuse, MisusePolicy::Log);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllocConfig {
+    /// What plain methods do on misuse. Default: [`MisusePolicy::Panic`].
+    pub on_misuse: MisusePolicy,
+    /// Bytes reserved for a thread's frame arena when that thread first uses this
+    /// allocator. The arena grows on demand past it and keeps its largest chunk across
+    /// frames, so this only saves the first few frames' growth. Default: 64 KiB.
+    pub initial_frame_capacity: usize,
+}
+
+impl AllocConfig {
+    /// The default `initial_frame_capacity`: 64 KiB.
+    pub const DEFAULT_INITIAL_FRAME_CAPACITY: usize = 64 * 1024;
+}
+
+impl Default for AllocConfig {
+    fn default() -> Self {
+        AllocConfig {
+            on_misuse: MisusePolicy::Panic,
+            initial_frame_capacity: Self::DEFAULT_INITIAL_FRAME_CAPACITY,
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! The one error type of the crate.
+
+use core::fmt;
+
+/// Everything that can go wrong in framealloc.
+///
+/// Every fallible operation has a `try_` twin returning `Result<_, Error>`; the plain
+/// method calls the twin and, on misuse, follows [`AllocConfig::on_misuse`]
+/// (see [`MisusePolicy`]). A call that fails leaves the allocator's state unchanged.
+///
+/// The `Display` text says what happened and what to do about it.
+///
+/// [`AllocConfig::on_misuse`]: crate::AllocConfig::on_misuse
+/// [`MisusePolicy`]: crate::MisusePolicy
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Error {
+    /// `begin_frame` was called while an explicit frame is already open on this thread
+    /// for this allocator.
+    AlreadyInFrame,
+    /// No frame is open on this thread for this allocator: a frame allocation was
+    /// requested outside any frame, or `end_frame` had no matching `begin_frame`.
+    NotInFrame,
+    /// The requested size overflowed: `n * size_of::<T>()` does not fit in `usize`, or
+    /// the size rounded up to the alignment exceeds `isize::MAX`.
+    CapacityOverflow,
+    /// The system allocator could not provide the memory that was asked for.
+    OutOfMemory,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::AlreadyInFrame => f.write_str(
+                "a frame is already open on this thread for this allocator (begin_frame called \
+                 twice): call end_frame before the next begin_frame, or use alloc.frame() \
+                 guards, which nest",
+            ),
+            Error::NotInFrame => f.write_str(
+                "no frame is open on this thread for this allocator: allocate frame memory \
+                 between begin_frame() and end_frame() (or inside alloc.frame() / \
+                 #[frame_scope]), and call end_frame only after a matching begin_frame",
+            ),
+            Error::CapacityOverflow => f.write_str(
+                "requested size overflows (count * size_of::<T>() exceeds isize::MAX): \
+                 ask for fewer elements",
+            ),
+            Error::OutOfMemory => f.write_str(
+                "out of memory: the system allocator refused the frame arena's request; \
+                 reduce the request or the memory used per frame",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::Error;
+
+    #[test]
+    fn error_is_send_sync_static() {
+        fn assert_bounds<T: Send + Sync + 'static + std::error::Error>() {}
+        assert_bounds::<Error>();
+    }
+
+    #[test]
+    fn display_says_what_to_do() {
+        assert!(Error::AlreadyInFrame.to_string().contains("end_frame"));
+        assert!(Error::NotInFrame.to_string().contains("begin_frame()"));
+        assert!(Error::CapacityOverflow.to_string().contains("fewer elements"));
+        assert!(Error::OutOfMemory.to_string().contains("out of memory"));
+    }
+}

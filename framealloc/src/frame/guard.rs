@@ -1,0 +1,344 @@
+//! `Frame`: the scoped, compile-time-checked way to use frame memory.
+//!
+//! # Why this is sound
+//!
+//! A `Frame<'a>` counts itself as an open frame on its thread's arena for as long as it
+//! lives, and the arena resets only when no frame is open and no explicit handle is
+//! alive. Every allocation made through the guard borrows the guard (`&'f self`), so the
+//! borrow checker proves all of them are dead before the guard's `Drop` can close the
+//! frame — the same argument as `bumpalo::Bump::reset` taking `&mut self`. That is why
+//! `frame.alloc` needs no counter at all: it compiles to bumpalo's own bump.
+//!
+//! The guard is `!Send` and `!Sync` (it holds a reference to a thread's arena), so
+//! neither it nor anything borrowed from it reaches another thread — except through
+//! `std::thread::scope`, which joins before the borrow ends, and only for `T: Send`.
+
+use core::alloc::Layout;
+use core::fmt;
+use core::mem::MaybeUninit;
+use core::ops::Deref;
+use core::ptr::NonNull;
+
+use allocator_api2::alloc::{AllocError, Allocator};
+use bumpalo::Bump;
+
+use super::arena::ThreadArena;
+use super::boxed::FrameBox;
+use super::vec::FrameVec;
+use crate::{Error, FrameSafe, SmartAlloc};
+
+/// A frame guard: the frame is open while it lives and ends when it drops (on every exit
+/// path, unwinding included).
+///
+/// Made by [`SmartAlloc::frame`] (or [`SmartAlloc::frame_scope`], or `#[frame_scope]`).
+/// Guards nest, and may be opened inside an explicit `begin_frame`/`end_frame` frame
+/// (and vice versa): the memory is reused only once every guard has dropped, the explicit
+/// frame is closed and no explicit handle is alive.
+///
+/// Allocations through the guard borrow it, so they cannot outlive the frame:
+///
+/// ```
+/// use framealloc::{FrameSafe, SmartAlloc};
+///
+/// #[derive(Default, Clone, Copy)]
+/// struct Particle { pos: [f32; 3], vel: [f32; 3] }
+/// // SAFETY: plain data, no destructor (or use `#[derive(FrameSafe)]`).
+/// unsafe impl FrameSafe for Particle {}
+///
+/// let alloc = SmartAlloc::new(Default::default());
+/// {
+///     let frame = alloc.frame();
+///     let p: &mut Particle = frame.alloc(Particle::default());
+///     p.vel[1] = -9.81;
+///     let mut contacts = frame.frame_vec::<u32>();
+///     contacts.extend([1, 2, 3]);
+///     assert_eq!(contacts.len(), 3);
+/// } // frame ends here
+/// ```
+///
+/// ```compile_fail
+/// # use framealloc::SmartAlloc;
+/// let alloc = SmartAlloc::new(Default::default());
+/// let escaped: &mut u32 = {
+///     let frame = alloc.frame();
+///     frame.alloc(5u32) // error: `frame` does not live long enough
+/// };
+/// ```
+///
+/// `Frame` derefs to [`SmartAlloc`], so every allocator method (pools, stats, passing it
+/// to a `fn(&SmartAlloc)`) works on a guard too.
+pub struct Frame<'a> {
+    alloc: &'a SmartAlloc,
+    /// The calling thread's arena for `alloc`; holding it directly keeps `frame.alloc`
+    /// free of thread-local lookups. Makes the guard `!Send + !Sync`.
+    arena: &'a ThreadArena,
+}
+
+impl<'a> Frame<'a> {
+    /// Open a frame on `arena` (this thread's arena of `alloc`).
+    #[inline]
+    pub(crate) fn open(alloc: &'a SmartAlloc, arena: &'a ThreadArena) -> Self {
+        arena.open_frame();
+        Frame { alloc, arena }
+    }
+
+    /// The allocator this frame belongs to.
+    #[inline]
+    pub fn allocator_handle(&self) -> &'a SmartAlloc {
+        self.alloc
+    }
+
+    /// Move `value` into frame memory and return a plain `&mut` to it, valid until the
+    /// guard drops. No counter, no check: one pointer bump.
+    ///
+    /// `T: FrameSafe` because the value is abandoned when the frame ends: its destructor
+    /// never runs. For types with destructors use [`frame_box`](Self::frame_box).
+    ///
+    /// # Panics
+    ///
+    /// If the system allocator cannot provide a new chunk.
+    #[inline(always)]
+    pub fn alloc<T: FrameSafe>(&self, value: T) -> &mut T {
+        self.arena.bump().alloc(value)
+    }
+
+    /// Like [`alloc`](Self::alloc), but reports allocation failure.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::OutOfMemory`] if the system allocator cannot provide a new chunk.
+    #[inline]
+    pub fn try_alloc<T: FrameSafe>(&self, value: T) -> Result<&mut T, Error> {
+        self.arena
+            .bump()
+            .try_alloc(value)
+            .map_err(|_| Error::OutOfMemory)
+    }
+
+    /// Allocate room, then construct the value in place with `f` (avoids a stack copy of
+    /// large values).
+    #[inline(always)]
+    pub fn alloc_with<T: FrameSafe>(&self, f: impl FnOnce() -> T) -> &mut T {
+        self.arena.bump().alloc_with(f)
+    }
+
+    /// Copy a slice into frame memory.
+    #[inline]
+    pub fn alloc_slice_copy<T: Copy>(&self, src: &[T]) -> &mut [T] {
+        self.arena.bump().alloc_slice_copy(src)
+    }
+
+    /// A slice of `len` values made by `f(index)`.
+    #[inline]
+    pub fn alloc_slice_fill_with<T: FrameSafe>(
+        &self,
+        len: usize,
+        f: impl FnMut(usize) -> T,
+    ) -> &mut [T] {
+        self.arena.bump().alloc_slice_fill_with(len, f)
+    }
+
+    /// Copy a string into frame memory.
+    #[inline]
+    pub fn alloc_str(&self, s: &str) -> &mut str {
+        self.arena.bump().alloc_str(s)
+    }
+
+    /// Move `value` into a [`FrameBox`] borrowing this guard; its destructor runs when the
+    /// box drops.
+    ///
+    /// # Panics
+    ///
+    /// If the system allocator cannot provide a new chunk.
+    #[track_caller]
+    #[inline]
+    pub fn frame_box<T>(&self, value: T) -> FrameBox<'_, T> {
+        self.arena.try_box(value).unwrap_or_else(|e| crate::fail(&e))
+    }
+
+    /// Fallible [`frame_box`](Self::frame_box).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::OutOfMemory`] if the system allocator cannot provide a new chunk.
+    #[inline]
+    pub fn try_frame_box<T>(&self, value: T) -> Result<FrameBox<'_, T>, Error> {
+        self.arena.try_box(value)
+    }
+
+    /// An empty [`FrameVec`] borrowing this guard.
+    #[inline]
+    pub fn frame_vec<T>(&self) -> FrameVec<'_, T> {
+        self.frame_vec_with_capacity(0)
+    }
+
+    /// A [`FrameVec`] with room for `capacity` elements.
+    ///
+    /// # Panics
+    ///
+    /// On capacity overflow or when the system allocator refuses a chunk.
+    #[track_caller]
+    pub fn frame_vec_with_capacity<T>(&self, capacity: usize) -> FrameVec<'_, T> {
+        self.try_frame_vec_with_capacity(capacity)
+            .unwrap_or_else(|e| crate::fail(&e))
+    }
+
+    /// Fallible [`frame_vec_with_capacity`](Self::frame_vec_with_capacity).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::CapacityOverflow`] or [`Error::OutOfMemory`].
+    pub fn try_frame_vec_with_capacity<T>(
+        &self,
+        capacity: usize,
+    ) -> Result<FrameVec<'_, T>, Error> {
+        self.arena.try_vec(capacity)
+    }
+
+    /// `len` default values in a [`FrameBox<[T]>`](FrameBox) borrowing this guard.
+    ///
+    /// # Panics
+    ///
+    /// On capacity overflow or when the system allocator refuses a chunk.
+    #[track_caller]
+    pub fn frame_slice<T: Default>(&self, len: usize) -> FrameBox<'_, [T]> {
+        self.try_frame_slice(len).unwrap_or_else(|e| crate::fail(&e))
+    }
+
+    /// Fallible [`frame_slice`](Self::frame_slice).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::CapacityOverflow`] or [`Error::OutOfMemory`].
+    pub fn try_frame_slice<T: Default>(&self, len: usize) -> Result<FrameBox<'_, [T]>, Error> {
+        self.arena.try_slice(len)
+    }
+
+    /// Uninitialised room for a `T`; [`FrameBox::write`] turns it into a `FrameBox<T>`.
+    ///
+    /// # Panics
+    ///
+    /// When the system allocator refuses a chunk.
+    #[track_caller]
+    pub fn frame_alloc<T>(&self) -> FrameBox<'_, MaybeUninit<T>> {
+        self.try_frame_alloc().unwrap_or_else(|e| crate::fail(&e))
+    }
+
+    /// Fallible [`frame_alloc`](Self::frame_alloc).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::OutOfMemory`].
+    pub fn try_frame_alloc<T>(&self) -> Result<FrameBox<'_, MaybeUninit<T>>, Error> {
+        self.arena.try_uninit()
+    }
+
+    /// An [`allocator_api2::alloc::Allocator`] over this frame's memory, for
+    /// `allocator_api2::vec::Vec`, `hashbrown::HashMap` and friends. Collections made with
+    /// it borrow the guard and run their destructors as usual.
+    ///
+    /// ```
+    /// use allocator_api2::vec::Vec;
+    ///
+    /// let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut v = Vec::new_in(frame.allocator());
+    /// v.extend([1u32, 2, 3]);
+    /// assert_eq!(v.iter().sum::<u32>(), 6);
+    /// ```
+    #[inline]
+    pub fn allocator(&self) -> FrameAllocator<'_> {
+        FrameAllocator {
+            bump: self.arena.bump(),
+        }
+    }
+}
+
+impl Deref for Frame<'_> {
+    type Target = SmartAlloc;
+
+    #[inline(always)]
+    fn deref(&self) -> &SmartAlloc {
+        self.alloc
+    }
+}
+
+impl Drop for Frame<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        self.arena.close_frame();
+    }
+}
+
+impl fmt::Debug for Frame<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Frame")
+            .field("frame_number", &self.arena.frame_number())
+            .finish_non_exhaustive()
+    }
+}
+
+/// An [`Allocator`] handing out the memory of one frame; see [`Frame::allocator`].
+///
+/// Copyable and borrowing the guard, so nothing allocated with it outlives the frame.
+/// Deallocation is free (memory is reclaimed when the frame ends; the latest block is
+/// reused at once).
+#[derive(Clone, Copy)]
+pub struct FrameAllocator<'f> {
+    bump: &'f Bump,
+}
+
+impl fmt::Debug for FrameAllocator<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FrameAllocator").finish_non_exhaustive()
+    }
+}
+
+// SAFETY: every method forwards to bumpalo's `Allocator for &Bump`, which upholds the
+// trait's contract; blocks stay valid while the `&'f Bump` is borrowed, and `'f` borrows
+// the `Frame` guard, whose open frame keeps the arena from resetting.
+unsafe impl Allocator for FrameAllocator<'_> {
+    #[inline]
+    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        Allocator::allocate(&self.bump, layout)
+    }
+
+    #[inline]
+    unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
+        // SAFETY: forwarded with the caller's guarantees (block from this allocator).
+        unsafe { Allocator::deallocate(&self.bump, ptr, layout) }
+    }
+
+    #[inline]
+    unsafe fn grow(
+        &self,
+        ptr: NonNull<u8>,
+        old_layout: Layout,
+        new_layout: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        // SAFETY: forwarded with the caller's guarantees.
+        unsafe { Allocator::grow(&self.bump, ptr, old_layout, new_layout) }
+    }
+
+    #[inline]
+    unsafe fn grow_zeroed(
+        &self,
+        ptr: NonNull<u8>,
+        old_layout: Layout,
+        new_layout: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        // SAFETY: forwarded with the caller's guarantees.
+        unsafe { Allocator::grow_zeroed(&self.bump, ptr, old_layout, new_layout) }
+    }
+
+    #[inline]
+    unsafe fn shrink(
+        &self,
+        ptr: NonNull<u8>,
+        old_layout: Layout,
+        new_layout: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        // SAFETY: forwarded with the caller's guarantees.
+        unsafe { Allocator::shrink(&self.bump, ptr, old_layout, new_layout) }
+    }
+}

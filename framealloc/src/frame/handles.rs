@@ -1,0 +1,84 @@
+//! Constructors of explicit frame handles, shared by `SmartAlloc` and `Frame`.
+//!
+//! Each one acquires the live token *before* bumping (SPEC §4.10: a re-entrant
+//! `end_frame` during the allocation then defers instead of resetting), and lets the
+//! token drop on failure so an error leaves the counts unchanged.
+
+use core::alloc::Layout;
+use core::mem::MaybeUninit;
+use core::ptr::NonNull;
+
+use super::arena::ThreadArena;
+use super::boxed::FrameBox;
+use super::vec::FrameVec;
+use crate::Error;
+
+impl ThreadArena {
+    /// Bump `layout` out of the arena.
+    #[inline(always)]
+    fn try_bump(&self, layout: Layout) -> Result<NonNull<u8>, Error> {
+        self.bump()
+            .try_alloc_layout(layout)
+            .map_err(|_| Error::OutOfMemory)
+    }
+
+    /// Move `value` into frame memory.
+    #[inline(always)]
+    pub(crate) fn try_box<T>(&self, value: T) -> Result<FrameBox<'_, T>, Error> {
+        let live = self.acquire();
+        let ptr = self.try_bump(Layout::new::<T>())?.cast::<T>();
+        // SAFETY: `ptr` is fresh arena memory, valid and aligned for a `T`.
+        unsafe { ptr.as_ptr().write(value) };
+        // SAFETY: `ptr` holds the initialised `T`, allocated after `live` was acquired,
+        // owned by nothing else.
+        Ok(unsafe { FrameBox::from_raw(ptr, live) })
+    }
+
+    /// Uninitialised room for a `T` in frame memory.
+    #[inline]
+    pub(crate) fn try_uninit<T>(&self) -> Result<FrameBox<'_, MaybeUninit<T>>, Error> {
+        let live = self.acquire();
+        let ptr = self.try_bump(Layout::new::<T>())?.cast::<MaybeUninit<T>>();
+        // SAFETY: a `MaybeUninit<T>` needs no initialisation; `ptr` is fresh, aligned
+        // arena memory owned by nothing else.
+        Ok(unsafe { FrameBox::from_raw(ptr, live) })
+    }
+
+    /// `len` default values of `T` in frame memory.
+    pub(crate) fn try_slice<T: Default>(&self, len: usize) -> Result<FrameBox<'_, [T]>, Error> {
+        let live = self.acquire();
+        let layout = Layout::array::<T>(len).map_err(|_| Error::CapacityOverflow)?;
+        let first = self.try_bump(layout)?.cast::<T>();
+
+        /// Drops the initialised prefix if `T::default()` panics part-way.
+        struct Prefix<T> {
+            first: NonNull<T>,
+            done: usize,
+        }
+        impl<T> Drop for Prefix<T> {
+            fn drop(&mut self) {
+                let prefix = NonNull::slice_from_raw_parts(self.first, self.done);
+                // SAFETY: exactly the first `done` elements were initialised.
+                unsafe { prefix.drop_in_place() };
+            }
+        }
+
+        let mut prefix = Prefix { first, done: 0 };
+        while prefix.done < len {
+            // SAFETY: `done < len`, so the slot is inside the `len`-element allocation.
+            unsafe { first.add(prefix.done).write(T::default()) };
+            prefix.done += 1;
+        }
+        core::mem::forget(prefix);
+        let slice = NonNull::slice_from_raw_parts(first, len);
+        // SAFETY: all `len` elements are initialised; the memory was allocated after
+        // `live` and is owned by nothing else.
+        Ok(unsafe { FrameBox::from_raw(slice, live) })
+    }
+
+    /// An empty `FrameVec` with room for `capacity` elements.
+    #[inline]
+    pub(crate) fn try_vec<T>(&self, capacity: usize) -> Result<FrameVec<'_, T>, Error> {
+        FrameVec::try_with_capacity(self.acquire(), capacity)
+    }
+}

@@ -1,0 +1,8 @@
+//! Frame memory: per-thread bump arenas, the explicit handles and the scoped guard.
+
+pub(crate) mod arena;
+pub(crate) mod boxed;
+pub(crate) mod guard;
+pub(crate) mod handles;
+pub(crate) mod registry;
+pub(crate) mod vec;

@@ -1,0 +1,258 @@
+//! Finding the calling thread's arena for an allocator instance without a lock.
+//!
+//! Each `SmartAlloc` instance owns an [`ArenaSet`]: one [`ThreadArena`] per thread that
+//! used it, keyed by a per-thread token that is never reused (SPEC §4.10: the
+//! `thread_local` crate recycles a dead thread's slot while that thread's TLS destructors
+//! may still hold frame handles, so it must not own arenas).
+//!
+//! The hot path is a const-initialised, destructor-free thread-local one-entry cache of
+//! `(instance id, arena pointer)`. Instance ids come from a global counter (starting at
+//! 1; 0 means "empty") and are never reused, so a cache entry left behind by a dropped
+//! instance can never match a new one — unlike an address, which the next instance may
+//! reuse. A const initialiser without destructor means the cache still works during
+//! thread teardown.
+//!
+//! When a thread exits, a second thread-local (with a destructor) frees that thread's
+//! idle arenas; an arena still in use by a later TLS destructor is freed when the
+//! instance drops instead.
+
+use core::cell::{Cell, RefCell};
+use core::ptr::{self, NonNull};
+use core::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+
+use super::arena::ThreadArena;
+
+/// Allocate a unique id from a global counter. Ids start at 1 and are never reused;
+/// running out aborts rather than wrapping (2^64 ids cannot be used up in practice).
+fn next_id(counter: &AtomicU64) -> u64 {
+    let id = counter.fetch_add(1, Ordering::Relaxed);
+    if id == 0 || id == u64::MAX {
+        std::process::abort();
+    }
+    id
+}
+
+static NEXT_INSTANCE_ID: AtomicU64 = AtomicU64::new(1);
+static NEXT_THREAD_TOKEN: AtomicU64 = AtomicU64::new(1);
+
+/// A fresh, never-reused instance id (≥ 1).
+pub(crate) fn new_instance_id() -> u64 {
+    next_id(&NEXT_INSTANCE_ID)
+}
+
+#[derive(Clone, Copy)]
+struct CacheEntry {
+    /// Instance id, or 0 for "empty".
+    id: u64,
+    arena: *const ThreadArena,
+}
+
+thread_local! {
+    /// One-entry cache of the last arena this thread looked up.
+    ///
+    /// Invariant: if `id != 0`, `arena` points to this thread's live arena in the
+    /// `ArenaSet` of instance `id`. Entries are cleared before their arena is freed on
+    /// thread exit; an instance that drops frees its arenas, but its id is never used
+    /// again, so its stale entry never matches.
+    static CACHE: Cell<CacheEntry> = const {
+        Cell::new(CacheEntry { id: 0, arena: ptr::null() })
+    };
+
+    /// This thread's token (0 until first needed). Const and destructor-free, so it is
+    /// readable during thread teardown.
+    static THREAD_TOKEN: Cell<u64> = const { Cell::new(0) };
+
+    /// The instances that made an arena on this thread, to release on thread exit.
+    static THREAD_EXIT: ThreadExit = const { ThreadExit { sets: RefCell::new(Vec::new()) } };
+}
+
+fn thread_token() -> u64 {
+    THREAD_TOKEN.with(|t| {
+        let token = t.get();
+        if token != 0 {
+            return token;
+        }
+        let token = next_id(&NEXT_THREAD_TOKEN);
+        t.set(token);
+        token
+    })
+}
+
+/// Releases this thread's idle arenas when the thread exits.
+struct ThreadExit {
+    sets: RefCell<Vec<Weak<ArenaSet>>>,
+}
+
+impl Drop for ThreadExit {
+    fn drop(&mut self) {
+        for set in self.sets.get_mut().drain(..) {
+            if let Some(set) = set.upgrade() {
+                set.release_current_thread();
+            }
+        }
+    }
+}
+
+/// A raw pointer to an arena owned by an [`ArenaSet`].
+struct ArenaPtr(NonNull<ThreadArena>);
+
+// SAFETY: the pointee is only *used* by its owner thread (see `ThreadArena`); other
+// threads only move this pointer around inside the set's mutex and free the arena when
+// nothing can use it (the set drops, or the owner thread exits with the arena idle).
+// `ThreadArena` itself is `Send` (a `Bump` and `Cell`s), so freeing it elsewhere is fine.
+unsafe impl Send for ArenaPtr {}
+
+struct Entry {
+    token: u64,
+    arena: ArenaPtr,
+}
+
+/// All frame arenas of one allocator instance, one per thread that used it.
+pub(crate) struct ArenaSet {
+    id: u64,
+    initial_capacity: usize,
+    /// Arenas by thread token. Only locked on a cache miss (first use on a thread, or
+    /// alternating between instances) and on thread exit.
+    arenas: Mutex<Vec<Entry>>,
+}
+
+impl ArenaSet {
+    pub(crate) fn new(id: u64, initial_capacity: usize) -> Arc<Self> {
+        Arc::new(ArenaSet {
+            id,
+            initial_capacity,
+            arenas: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Vec<Entry>> {
+        // The vector is consistent at every point a panic could occur, so a poisoned lock
+        // is safe to keep using.
+        self.arenas.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The calling thread's arena, found through the thread-local cache.
+    ///
+    /// `this` is the `Arc` that owns `self` (needed to register the thread-exit hook when
+    /// an arena is created); `id` is `self.id`, passed in so the hit path reads no
+    /// memory of the set.
+    #[inline(always)]
+    pub(crate) fn current<'a>(this: &'a Arc<Self>, id: u64) -> &'a ThreadArena {
+        debug_assert_eq!(id, this.id);
+        let entry = CACHE.with(Cell::get);
+        if entry.id == id {
+            // SAFETY: cache invariant: a non-zero id names this thread's live arena in
+            // that instance's set. The set (`this`) is alive for `'a`, and it frees an
+            // arena only when dropped or after clearing this entry on thread exit.
+            unsafe { &*entry.arena }
+        } else {
+            Self::current_slow(this)
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn current_slow(this: &Arc<Self>) -> &ThreadArena {
+        let token = thread_token();
+        let mut arenas = this.lock();
+        let arena = if let Some(entry) = arenas.iter().find(|e| e.token == token) {
+            entry.arena.0
+        } else {
+            let arena = NonNull::from(Box::leak(Box::new(ThreadArena::new(
+                this.initial_capacity,
+            ))));
+            arenas.push(Entry {
+                token,
+                arena: ArenaPtr(arena),
+            });
+            // During thread teardown this may fail; the arena is then freed when the
+            // instance drops.
+            let _ = THREAD_EXIT.try_with(|exit| {
+                let mut sets = exit.sets.borrow_mut();
+                sets.retain(|s| s.strong_count() > 0);
+                sets.push(Arc::downgrade(this));
+            });
+            arena
+        };
+        drop(arenas);
+        CACHE.with(|c| {
+            c.set(CacheEntry {
+                id: this.id,
+                arena: arena.as_ptr(),
+            });
+        });
+        // SAFETY: the arena is owned by `this`, which is alive for the returned lifetime;
+        // it is freed only when the set drops or, on this thread's exit, after the cache
+        // entry is cleared. It is this thread's arena, so using its `Cell`s here is fine.
+        unsafe { arena.as_ref() }
+    }
+
+    /// Called on thread exit: free this thread's arena if nothing uses it.
+    fn release_current_thread(&self) {
+        let token = thread_token();
+        let mut arenas = self.lock();
+        let Some(index) = arenas.iter().position(|e| e.token == token) else {
+            return;
+        };
+        // SAFETY: this is the calling thread's own arena, still owned by the set.
+        let idle = unsafe { arenas[index].arena.0.as_ref() }.is_idle();
+        if !idle {
+            // A TLS destructor that runs later still holds a frame or handle; the set
+            // frees the arena when it drops.
+            return;
+        }
+        let entry = arenas.swap_remove(index);
+        drop(arenas);
+        CACHE.with(|c| {
+            if c.get().id == self.id {
+                c.set(CacheEntry {
+                    id: 0,
+                    arena: ptr::null(),
+                });
+            }
+        });
+        // SAFETY: created by `Box::leak` in `current_slow`, removed from the set (so no
+        // one frees it twice), the cache entry pointing at it is cleared, and it is idle:
+        // no guard or handle refers to it.
+        drop(unsafe { Box::from_raw(entry.arena.0.as_ptr()) });
+    }
+
+    /// Run `f` on the calling thread's arena, if this thread has one; never creates one.
+    ///
+    /// Only the calling thread's arena can be inspected: other threads' `Cell`s are not
+    /// ours to read.
+    pub(crate) fn current_if_exists<R>(
+        this: &Arc<Self>,
+        f: impl FnOnce(&ThreadArena) -> R,
+    ) -> Option<R> {
+        let entry = CACHE.with(Cell::get);
+        if entry.id == this.id {
+            // SAFETY: as in `current`.
+            return Some(f(unsafe { &*entry.arena }));
+        }
+        let token = thread_token();
+        let arenas = this.lock();
+        let arena = arenas.iter().find(|e| e.token == token)?.arena.0;
+        drop(arenas);
+        // SAFETY: this thread's arena, owned by the set that `this` keeps alive.
+        Some(f(unsafe { arena.as_ref() }))
+    }
+
+    /// Number of threads that currently have an arena in this set.
+    pub(crate) fn thread_count(&self) -> usize {
+        self.lock().len()
+    }
+}
+
+impl Drop for ArenaSet {
+    fn drop(&mut self) {
+        for entry in self.arenas.get_mut().unwrap_or_else(PoisonError::into_inner).drain(..) {
+            // SAFETY: every handle, guard and cache hit borrows a `SmartAlloc` clone,
+            // which keeps this set alive; the set is dropping, so none exists. Cache
+            // entries naming this set's id are never matched again (ids are not reused).
+            // Each arena was created by `Box::leak` and is freed exactly once here.
+            drop(unsafe { Box::from_raw(entry.arena.0.as_ptr()) });
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! The `FrameSafe` marker trait.
+
+use core::cell::Cell;
+use core::marker::{PhantomData, PhantomPinned};
+use core::mem::MaybeUninit;
+use core::num::{
+    NonZeroI8, NonZeroI16, NonZeroI32, NonZeroI64, NonZeroI128, NonZeroIsize, NonZeroU8,
+    NonZeroU16, NonZeroU32, NonZeroU64, NonZeroU128, NonZeroUsize, Saturating, Wrapping,
+};
+use core::ops::{Range, RangeFrom, RangeInclusive, RangeTo, RangeToInclusive};
+use core::time::Duration;
+
+/// A value of this type may be abandoned in frame memory without running any code.
+///
+/// [`Frame::alloc`](crate::Frame::alloc) hands out plain `&mut T` whose memory is reused
+/// when the frame ends *without* dropping the value, so it only accepts `FrameSafe`
+/// types: a `String` or `Vec` there would leak its heap buffer, and a type with `Drop`
+/// would silently skip its destructor. Values with destructors belong in a
+/// [`FrameBox`](crate::FrameBox) or [`FrameVec`](crate::FrameVec), which run them.
+///
+/// Implemented for primitives, `&T`/`&mut T` (any `T`), raw pointers, arrays, tuples (up
+/// to 12), `Option`, `PhantomData`, `MaybeUninit`, `Cell`, `Wrapping`, `Saturating`,
+/// `NonZero`, ranges and `Duration` — never for `String`, `Vec`, `Box`, `Rc`, `Arc` or
+/// anything that implements `Drop`. Derive it for your own types with
+/// `#[derive(FrameSafe)]` once the macro crate lands, or implement it by hand.
+///
+/// # Safety
+///
+/// Implement it only for types whose values may be forgotten without any code running:
+/// no `Drop` impl on the type, and every field `FrameSafe`. Violating this does not
+/// cause undefined behaviour in framealloc itself, but it silently leaks resources and
+/// breaks the promise the trait makes to the rest of the program (code may rely on it
+/// to skip destructors of values it knows are `FrameSafe`).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be abandoned in frame memory: it may own resources or run a destructor",
+    label = "`{Self}` is not `FrameSafe`",
+    note = "`frame.alloc` never runs destructors; use `frame.frame_box(..)` or `frame.frame_vec()` for types with destructors (`String`, `Vec`, `Box`, types with `Drop`)",
+    note = "for your own plain-data types, add `#[derive(FrameSafe)]`"
+)]
+pub unsafe trait FrameSafe {}
+
+macro_rules! frame_safe {
+    ($($t:ty),* $(,)?) => {
+        $(
+            // SAFETY: a primitive or plain std type with no destructor and no owned
+            // resources.
+            unsafe impl FrameSafe for $t {}
+        )*
+    };
+}
+
+frame_safe!(
+    (),
+    bool,
+    char,
+    u8,
+    u16,
+    u32,
+    u64,
+    u128,
+    usize,
+    i8,
+    i16,
+    i32,
+    i64,
+    i128,
+    isize,
+    f32,
+    f64,
+    Duration,
+    NonZeroU8,
+    NonZeroU16,
+    NonZeroU32,
+    NonZeroU64,
+    NonZeroU128,
+    NonZeroUsize,
+    NonZeroI8,
+    NonZeroI16,
+    NonZeroI32,
+    NonZeroI64,
+    NonZeroI128,
+    NonZeroIsize,
+    PhantomPinned,
+    core::cmp::Ordering,
+    core::convert::Infallible,
+    std::time::Instant,
+    std::time::SystemTime,
+);
+
+// SAFETY: references own nothing and have no destructor, whatever they point to.
+unsafe impl<T: ?Sized> FrameSafe for &T {}
+// SAFETY: as for `&T`.
+unsafe impl<T: ?Sized> FrameSafe for &mut T {}
+// SAFETY: raw pointers own nothing and have no destructor.
+unsafe impl<T: ?Sized> FrameSafe for *const T {}
+// SAFETY: as for `*const T`.
+unsafe impl<T: ?Sized> FrameSafe for *mut T {}
+// SAFETY: `NonNull` is a raw pointer.
+unsafe impl<T: ?Sized> FrameSafe for core::ptr::NonNull<T> {}
+// SAFETY: zero-sized marker with no destructor, whatever `T` is.
+unsafe impl<T: ?Sized> FrameSafe for PhantomData<T> {}
+// SAFETY: `MaybeUninit` never drops its contents.
+unsafe impl<T> FrameSafe for MaybeUninit<T> {}
+// SAFETY: arrays and slices drop only their elements, which are `FrameSafe`.
+unsafe impl<T: FrameSafe, const N: usize> FrameSafe for [T; N] {}
+// SAFETY: as for arrays.
+unsafe impl<T: FrameSafe> FrameSafe for [T] {}
+// SAFETY: `str` is bytes.
+unsafe impl FrameSafe for str {}
+// SAFETY: `Option` drops only its payload, which is `FrameSafe`.
+unsafe impl<T: FrameSafe> FrameSafe for Option<T> {}
+// SAFETY: `Cell` drops only its payload, which is `FrameSafe`.
+unsafe impl<T: FrameSafe + ?Sized> FrameSafe for Cell<T> {}
+// SAFETY: `Wrapping` drops only its payload, which is `FrameSafe`.
+unsafe impl<T: FrameSafe> FrameSafe for Wrapping<T> {}
+// SAFETY: `Saturating` drops only its payload, which is `FrameSafe`.
+unsafe impl<T: FrameSafe> FrameSafe for Saturating<T> {}
+// SAFETY: ranges drop only their bounds, which are `FrameSafe`.
+unsafe impl<T: FrameSafe> FrameSafe for Range<T> {}
+// SAFETY: as for `Range`.
+unsafe impl<T: FrameSafe> FrameSafe for RangeInclusive<T> {}
+// SAFETY: as for `Range`.
+unsafe impl<T: FrameSafe> FrameSafe for RangeFrom<T> {}
+// SAFETY: as for `Range`.
+unsafe impl<T: FrameSafe> FrameSafe for RangeTo<T> {}
+// SAFETY: as for `Range`.
+unsafe impl<T: FrameSafe> FrameSafe for RangeToInclusive<T> {}
+// SAFETY: `Result` drops only its payloads, which are `FrameSafe`.
+unsafe impl<T: FrameSafe, E: FrameSafe> FrameSafe for Result<T, E> {}
+
+macro_rules! frame_safe_tuple {
+    ($($name:ident)+) => {
+        // SAFETY: a tuple drops only its fields, which are all `FrameSafe`.
+        unsafe impl<$($name: FrameSafe),+> FrameSafe for ($($name,)+) {}
+    };
+}
+
+frame_safe_tuple!(A);
+frame_safe_tuple!(A B);
+frame_safe_tuple!(A B C);
+frame_safe_tuple!(A B C D);
+frame_safe_tuple!(A B C D E);
+frame_safe_tuple!(A B C D E F);
+frame_safe_tuple!(A B C D E F G);
+frame_safe_tuple!(A B C D E F G H);
+frame_safe_tuple!(A B C D E F G H I);
+frame_safe_tuple!(A B C D E F G H I J);
+frame_safe_tuple!(A B C D E F G H I J K);
+frame_safe_tuple!(A B C D E F G H I J K L);

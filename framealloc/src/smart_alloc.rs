@@ -1,0 +1,384 @@
+//! `SmartAlloc`: the allocator handle.
+
+use core::fmt;
+use core::mem::MaybeUninit;
+use std::sync::Arc;
+
+use crate::frame::arena::ThreadArena;
+use crate::frame::registry::{self, ArenaSet};
+use crate::{AllocConfig, Error, Frame, FrameBox, FrameVec, MisusePolicy};
+
+/// The allocator: frame memory per thread (pools and heap come with their own issue),
+/// behind one cheap, cloneable, `Send + Sync` handle.
+///
+/// Clones share the configuration and bookkeeping; each thread bumps its own frame
+/// arena, found through a lock-free thread-local cache. See the [crate docs](crate) for
+/// the two ways to use frame memory (scoped guards and the explicit
+/// `begin_frame`/`end_frame` API).
+///
+/// ```
+/// use framealloc::SmartAlloc;
+///
+/// let alloc = SmartAlloc::new(Default::default());
+/// for _ in 0..3 {
+///     alloc.begin_frame();
+///     let mut scratch = alloc.frame_vec::<f32>();
+///     scratch.extend((0..100).map(|i| i as f32));
+///     assert_eq!(scratch.len(), 100);
+///     alloc.end_frame();
+/// }
+/// ```
+#[derive(Clone)]
+pub struct SmartAlloc {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    /// Unique instance id (≥ 1, never reused): the key of the thread-local arena cache.
+    id: u64,
+    config: AllocConfig,
+    frames: Arc<ArenaSet>,
+}
+
+impl Default for SmartAlloc {
+    fn default() -> Self {
+        SmartAlloc::new(AllocConfig::default())
+    }
+}
+
+impl fmt::Debug for SmartAlloc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SmartAlloc")
+            .field("id", &self.inner.id)
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Panic with the error's message (at the caller's location).
+#[cold]
+#[inline(never)]
+#[track_caller]
+pub(crate) fn fail(error: &Error) -> ! {
+    panic!("framealloc: {error} [Error::{error:?}]")
+}
+
+impl SmartAlloc {
+    /// A new allocator with its own frame arenas.
+    pub fn new(config: AllocConfig) -> Self {
+        let id = registry::new_instance_id();
+        let frames = ArenaSet::new(id, config.initial_frame_capacity);
+        SmartAlloc {
+            inner: Arc::new(Inner { id, config, frames }),
+        }
+    }
+
+    /// The configuration this allocator was made with.
+    pub fn config(&self) -> &AllocConfig {
+        &self.inner.config
+    }
+
+    /// The calling thread's arena (created on first use).
+    #[inline(always)]
+    fn arena(&self) -> &ThreadArena {
+        ArenaSet::current(&self.inner.frames, self.inner.id)
+    }
+
+    /// Handle misuse `error` under the configured policy: panic, or log and let the
+    /// caller carry on with its safe fallback.
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn misuse(&self, error: &Error, what: &str) {
+        match self.inner.config.on_misuse {
+            MisusePolicy::Panic => fail(error),
+            MisusePolicy::Log => {
+                let at = core::panic::Location::caller();
+                log::warn!("framealloc: {what} at {at}: {error}");
+            }
+        }
+    }
+
+    /// The arena, with a frame guaranteed open: under `MisusePolicy::Log` an allocation
+    /// outside any frame opens an implicit explicit frame that the next `end_frame`
+    /// closes.
+    #[inline(always)]
+    #[track_caller]
+    fn arena_in_frame(&self) -> &ThreadArena {
+        let arena = self.arena();
+        if !arena.in_frame() {
+            self.implicit_frame(arena);
+        }
+        arena
+    }
+
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn implicit_frame(&self, arena: &ThreadArena) {
+        self.misuse(
+            &Error::NotInFrame,
+            "frame allocation with no frame open; opening an implicit frame that the next end_frame closes",
+        );
+        arena.begin_explicit();
+    }
+
+    /// The arena if a frame is open, else `Error::NotInFrame`.
+    #[inline(always)]
+    fn try_arena_in_frame(&self) -> Result<&ThreadArena, Error> {
+        let arena = self.arena();
+        if arena.in_frame() {
+            Ok(arena)
+        } else {
+            Err(Error::NotInFrame)
+        }
+    }
+
+    // ----- explicit frames -----
+
+    /// Begin the explicit frame on this thread.
+    ///
+    /// # Panics
+    ///
+    /// If the explicit frame is already open and `on_misuse` is `Panic` (under `Log` the
+    /// call is reported and ignored).
+    #[track_caller]
+    pub fn begin_frame(&self) {
+        if let Err(e) = self.try_begin_frame() {
+            self.misuse(&e, "begin_frame ignored");
+        }
+    }
+
+    /// Begin the explicit frame on this thread.
+    ///
+    /// A `Frame` guard may already be open (the explicit frame then joins it), and guards
+    /// may be opened inside the explicit frame.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::AlreadyInFrame`] if the explicit frame is already open; nothing changes.
+    pub fn try_begin_frame(&self) -> Result<(), Error> {
+        if self.arena().begin_explicit() {
+            Ok(())
+        } else {
+            Err(Error::AlreadyInFrame)
+        }
+    }
+
+    /// End the explicit frame on this thread: once no guard is open and no explicit
+    /// handle is alive, its memory is reused by the next frame.
+    ///
+    /// Handles still alive (e.g. a `FrameVec` dropped at the end of the loop body, after
+    /// `end_frame`) are fine: the reset waits for the last of them.
+    ///
+    /// # Panics
+    ///
+    /// If no explicit frame is open and `on_misuse` is `Panic` (under `Log` the call is
+    /// reported and is a no-op).
+    #[track_caller]
+    pub fn end_frame(&self) {
+        if let Err(e) = self.try_end_frame() {
+            self.misuse(&e, "end_frame ignored");
+        }
+    }
+
+    /// End the explicit frame on this thread.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotInFrame`] if no explicit frame is open; nothing changes.
+    pub fn try_end_frame(&self) -> Result<(), Error> {
+        if self.arena().end_explicit() {
+            Ok(())
+        } else {
+            Err(Error::NotInFrame)
+        }
+    }
+
+    /// Whether a frame (explicit or a guard) is open on this thread.
+    pub fn is_in_frame(&self) -> bool {
+        self.arena().in_frame()
+    }
+
+    /// Whether the explicit `begin_frame` frame is open on this thread.
+    pub fn is_in_explicit_frame(&self) -> bool {
+        self.arena().in_explicit_frame()
+    }
+
+    /// This thread's frame number: the number of outermost frames begun on it so far
+    /// (the current one included). 0 before the first frame.
+    pub fn frame_number(&self) -> u64 {
+        registry::ArenaSet::current_if_exists(&self.inner.frames, ThreadArena::frame_number)
+            .unwrap_or(0)
+    }
+
+    /// Frames on this thread whose end found explicit handles still alive, so the reset
+    /// waited for the last of them. Normal, not misuse.
+    pub fn deferred_resets(&self) -> u64 {
+        ArenaSet::current_if_exists(&self.inner.frames, ThreadArena::deferred_resets)
+            .unwrap_or(0)
+    }
+
+    /// Times this thread's arena was reset (its memory made reusable).
+    pub fn frame_resets(&self) -> u64 {
+        ArenaSet::current_if_exists(&self.inner.frames, ThreadArena::resets).unwrap_or(0)
+    }
+
+    /// Explicit frame handles alive on this thread.
+    pub fn live_frame_handles(&self) -> usize {
+        ArenaSet::current_if_exists(&self.inner.frames, ThreadArena::live_handles).unwrap_or(0)
+    }
+
+    /// Bytes of chunk memory this thread's arena holds (its capacity, kept across frames).
+    pub fn frame_capacity_bytes(&self) -> usize {
+        ArenaSet::current_if_exists(&self.inner.frames, ThreadArena::capacity_bytes)
+            .unwrap_or(0)
+    }
+
+    /// Number of threads that currently hold a frame arena of this allocator.
+    pub fn frame_arena_threads(&self) -> usize {
+        self.inner.frames.thread_count()
+    }
+
+    // ----- scoped frames -----
+
+    /// Open a frame guard on this thread: the frame lasts until the guard drops, and
+    /// everything allocated through the guard borrows it (compile-time checked).
+    /// Joins the explicit frame or an enclosing guard if one is open.
+    #[inline]
+    pub fn frame(&self) -> Frame<'_> {
+        Frame::open(self, self.arena())
+    }
+
+    /// Run `f` inside a frame and return its value; the frame ends when `f` returns or
+    /// unwinds. Nothing allocated through the `&Frame` can escape `f`.
+    ///
+    /// ```
+    /// let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let total = alloc.frame_scope(|frame| {
+    ///     let xs = frame.alloc([1u32, 2, 3, 4]);
+    ///     xs.iter().sum::<u32>()
+    /// });
+    /// assert_eq!(total, 10);
+    /// ```
+    #[inline]
+    pub fn frame_scope<R>(&self, f: impl FnOnce(&Frame<'_>) -> R) -> R {
+        let frame = self.frame();
+        f(&frame)
+    }
+
+    // ----- explicit frame handles -----
+
+    /// Move `value` into frame memory. Its destructor runs when the box drops.
+    ///
+    /// # Panics
+    ///
+    /// With no frame open and `on_misuse = Panic`; always when memory runs out.
+    #[track_caller]
+    #[inline]
+    pub fn frame_box<T>(&self, value: T) -> FrameBox<'_, T> {
+        self.arena_in_frame()
+            .try_box(value)
+            .unwrap_or_else(|e| fail(&e))
+    }
+
+    /// Fallible [`frame_box`](Self::frame_box). On error `value` is dropped.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotInFrame`] with no frame open; [`Error::OutOfMemory`].
+    #[inline]
+    pub fn try_frame_box<T>(&self, value: T) -> Result<FrameBox<'_, T>, Error> {
+        self.try_arena_in_frame()?.try_box(value)
+    }
+
+    /// An empty growable vector in frame memory.
+    ///
+    /// # Panics
+    ///
+    /// With no frame open and `on_misuse = Panic`.
+    #[track_caller]
+    #[inline]
+    pub fn frame_vec<T>(&self) -> FrameVec<'_, T> {
+        self.frame_vec_with_capacity(0)
+    }
+
+    /// Fallible [`frame_vec`](Self::frame_vec).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotInFrame`] with no frame open.
+    pub fn try_frame_vec<T>(&self) -> Result<FrameVec<'_, T>, Error> {
+        self.try_frame_vec_with_capacity(0)
+    }
+
+    /// A vector in frame memory with room for `capacity` elements.
+    ///
+    /// # Panics
+    ///
+    /// With no frame open and `on_misuse = Panic`; always on capacity overflow or when
+    /// memory runs out.
+    #[track_caller]
+    pub fn frame_vec_with_capacity<T>(&self, capacity: usize) -> FrameVec<'_, T> {
+        self.arena_in_frame()
+            .try_vec(capacity)
+            .unwrap_or_else(|e| fail(&e))
+    }
+
+    /// Fallible [`frame_vec_with_capacity`](Self::frame_vec_with_capacity).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotInFrame`], [`Error::CapacityOverflow`], [`Error::OutOfMemory`].
+    pub fn try_frame_vec_with_capacity<T>(
+        &self,
+        capacity: usize,
+    ) -> Result<FrameVec<'_, T>, Error> {
+        self.try_arena_in_frame()?.try_vec(capacity)
+    }
+
+    /// `len` default values of `T` in frame memory.
+    ///
+    /// # Panics
+    ///
+    /// With no frame open and `on_misuse = Panic`; always on capacity overflow or when
+    /// memory runs out.
+    #[track_caller]
+    pub fn frame_slice<T: Default>(&self, len: usize) -> FrameBox<'_, [T]> {
+        self.arena_in_frame()
+            .try_slice(len)
+            .unwrap_or_else(|e| fail(&e))
+    }
+
+    /// Fallible [`frame_slice`](Self::frame_slice).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotInFrame`]; [`Error::CapacityOverflow`] if `len * size_of::<T>()`
+    /// exceeds `isize::MAX`; [`Error::OutOfMemory`].
+    pub fn try_frame_slice<T: Default>(&self, len: usize) -> Result<FrameBox<'_, [T]>, Error> {
+        self.try_arena_in_frame()?.try_slice(len)
+    }
+
+    /// Uninitialised room for a `T` in frame memory; `.write(value)` turns it into a
+    /// `FrameBox<T>`.
+    ///
+    /// # Panics
+    ///
+    /// With no frame open and `on_misuse = Panic`; always when memory runs out.
+    #[track_caller]
+    pub fn frame_alloc<T>(&self) -> FrameBox<'_, MaybeUninit<T>> {
+        self.arena_in_frame()
+            .try_uninit()
+            .unwrap_or_else(|e| fail(&e))
+    }
+
+    /// Fallible [`frame_alloc`](Self::frame_alloc).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotInFrame`]; [`Error::OutOfMemory`].
+    pub fn try_frame_alloc<T>(&self) -> Result<FrameBox<'_, MaybeUninit<T>>, Error> {
+        self.try_arena_in_frame()?.try_uninit()
+    }
+}

@@ -1,0 +1,179 @@
+//! Bad input: zero-size types, extreme alignment, overflowing and absurd sizes.
+
+use framealloc::{Error, SmartAlloc};
+
+#[derive(Default, Debug, Clone, Copy, PartialEq)]
+#[repr(align(4096))]
+struct Page([u8; 16]);
+
+// SAFETY: plain data, no destructor.
+unsafe impl framealloc::FrameSafe for Page {}
+
+#[derive(Default, Debug, Clone, Copy, PartialEq)]
+#[repr(align(8192))]
+struct BigAlign(u8);
+
+#[test]
+fn zero_sized_types() {
+    #[derive(Default, Debug, PartialEq)]
+    struct Zst;
+    let alloc = SmartAlloc::new(Default::default());
+    alloc.begin_frame();
+    let a = alloc.frame_box(());
+    let b = alloc.frame_box(Zst);
+    let s = alloc.frame_slice::<Zst>(framealloc_tests::iterations(1_000_000, 1_000));
+    let mut v = alloc.frame_vec::<Zst>();
+    for _ in 0..100 {
+        v.push(Zst);
+    }
+    assert_eq!(*a, ());
+    assert_eq!(*b, Zst);
+    assert_eq!(s.len(), framealloc_tests::iterations(1_000_000, 1_000));
+    // A ZST vector never needs memory: its capacity is unbounded from the start.
+    let units = alloc.frame_vec_with_capacity::<()>(usize::MAX);
+    assert_eq!(units.capacity(), usize::MAX);
+    drop(units);
+    assert_eq!(v.len(), 100);
+    let frame = alloc.frame();
+    let z: &mut () = frame.alloc(());
+    *z = ();
+    drop(frame);
+    drop((a, b, s, v));
+    alloc.end_frame();
+}
+
+#[test]
+fn alignment_4096_and_beyond() {
+    let alloc = SmartAlloc::new(Default::default());
+    alloc.begin_frame();
+    let mut pages = Vec::new();
+    for i in 0..8u8 {
+        let p = alloc.frame_box(Page([i; 16]));
+        assert_eq!(&raw const *p as usize % 4096, 0);
+        pages.push(p);
+    }
+    let slice = alloc.frame_slice::<Page>(3);
+    assert_eq!(slice.as_ptr() as usize % 4096, 0);
+    let big = alloc.frame_box(BigAlign(1));
+    assert_eq!(&raw const *big as usize % 8192, 0);
+    let mut v = alloc.frame_vec::<BigAlign>();
+    v.extend((0..10).map(BigAlign));
+    assert_eq!(v.as_ptr() as usize % 8192, 0);
+    for (i, p) in pages.iter().enumerate() {
+        assert_eq!(p.0, [i as u8; 16]);
+    }
+    let frame = alloc.frame();
+    let p = frame.alloc(Page([9; 16]));
+    assert_eq!(std::ptr::from_mut(p) as usize % 4096, 0);
+    drop(frame);
+    drop((pages, slice, big, v));
+    alloc.end_frame();
+}
+
+#[test]
+fn overflowing_slice_length_is_capacity_overflow() {
+    let alloc = SmartAlloc::new(Default::default());
+    alloc.begin_frame();
+    assert_eq!(
+        alloc.try_frame_slice::<u64>(usize::MAX / 4).err(),
+        Some(Error::CapacityOverflow)
+    );
+    assert_eq!(
+        alloc.try_frame_slice::<u64>(usize::MAX).err(),
+        Some(Error::CapacityOverflow)
+    );
+    assert_eq!(
+        alloc.try_frame_vec_with_capacity::<u64>(usize::MAX / 4).err(),
+        Some(Error::CapacityOverflow)
+    );
+    let mut v = alloc.frame_vec::<u32>();
+    assert_eq!(v.try_reserve(usize::MAX), Err(Error::CapacityOverflow));
+    v.push(1);
+    assert_eq!(*v, [1]);
+    // The failed calls left no handle behind.
+    assert_eq!(alloc.live_frame_handles(), 1);
+    drop(v);
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = alloc.frame_slice::<u64>(usize::MAX / 4);
+    }));
+    let message = *r.unwrap_err().downcast::<String>().unwrap();
+    assert!(message.contains("CapacityOverflow"), "{message}");
+    alloc.end_frame();
+    assert_eq!(alloc.live_frame_handles(), 0);
+}
+
+/// A request the system cannot satisfy (just under `isize::MAX`) is a clean error.
+#[test]
+#[cfg_attr(miri, ignore = "Miri aborts on huge allocation requests instead of failing them")]
+fn absurd_but_valid_sizes_are_out_of_memory() {
+    let alloc = SmartAlloc::new(Default::default());
+    alloc.begin_frame();
+    let n = (isize::MAX as usize) / 8 - 1024;
+    assert_eq!(alloc.try_frame_slice::<u64>(n).err(), Some(Error::OutOfMemory));
+    let frame = alloc.frame();
+    assert_eq!(
+        frame.try_frame_vec_with_capacity::<u64>(n).err(),
+        Some(Error::OutOfMemory)
+    );
+    drop(frame);
+    // The arena still works after the failure.
+    let b = alloc.frame_box(5u8);
+    assert_eq!(*b, 5);
+    drop(b);
+    assert_eq!(alloc.live_frame_handles(), 0);
+    alloc.end_frame();
+}
+
+#[test]
+fn panicking_default_in_frame_slice_drops_the_prefix() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static MADE: AtomicUsize = AtomicUsize::new(0);
+    static DROPPED: AtomicUsize = AtomicUsize::new(0);
+    struct Fragile;
+    impl Default for Fragile {
+        fn default() -> Self {
+            assert!(MADE.fetch_add(1, Ordering::SeqCst) < 5, "sixth default panics");
+            Fragile
+        }
+    }
+    impl Drop for Fragile {
+        fn drop(&mut self) {
+            DROPPED.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    let alloc = SmartAlloc::new(Default::default());
+    alloc.begin_frame();
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = alloc.frame_slice::<Fragile>(10);
+    }));
+    assert!(r.is_err());
+    assert_eq!(DROPPED.load(Ordering::SeqCst), 5);
+    assert_eq!(alloc.live_frame_handles(), 0);
+    alloc.end_frame();
+}
+
+#[test]
+fn panicking_destructor_does_not_free_under_live_handles() {
+    struct Bomb;
+    impl Drop for Bomb {
+        fn drop(&mut self) {
+            panic!("destructor panics");
+        }
+    }
+    let alloc = SmartAlloc::new(Default::default());
+    alloc.begin_frame();
+    let survivor = alloc.frame_box([0x5Au8; 64]);
+    let bomb = alloc.frame_box(Bomb);
+    alloc.end_frame();
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(bomb)));
+    assert!(r.is_err());
+    // `survivor` is still a live handle: its memory is intact.
+    assert_eq!(alloc.live_frame_handles(), 1);
+    assert_eq!(*survivor, [0x5A; 64]);
+    drop(survivor);
+    assert_eq!(alloc.live_frame_handles(), 0);
+    // The arena is usable again.
+    alloc.begin_frame();
+    assert_eq!(*alloc.frame_box(1u8), 1);
+    alloc.end_frame();
+}

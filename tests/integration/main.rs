@@ -1,0 +1,7 @@
+//! framealloc integration tests: one binary, a module per area.
+
+mod bad_input;
+mod explicit;
+mod guide;
+mod scoped;
+mod threads;

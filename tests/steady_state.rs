@@ -1,0 +1,117 @@
+//! Structural performance: a steady-state frame makes zero system allocations.
+//!
+//! Its own test binary because it installs a counting `#[global_allocator]`.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use framealloc::{FrameSafe, SmartAlloc};
+
+struct Counting;
+
+thread_local! {
+    // Const, destructor-free: usable from inside the allocator at any time.
+    static SYSTEM_CALLS: Cell<u64> = const { Cell::new(0) };
+}
+
+fn count() {
+    let _ = SYSTEM_CALLS.try_with(|c| c.set(c.get() + 1));
+}
+
+// SAFETY: forwards to `System`, only counting calls (per thread, so other test threads
+// do not disturb the count).
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count();
+        // SAFETY: forwarded with the caller's guarantees.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        count();
+        // SAFETY: forwarded with the caller's guarantees.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count();
+        // SAFETY: forwarded with the caller's guarantees.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn system_calls() -> u64 {
+    SYSTEM_CALLS.with(Cell::get)
+}
+
+#[derive(Clone, Copy, Default)]
+struct Contact {
+    a: u32,
+    b: u32,
+    depth: f32,
+}
+// SAFETY: plain data.
+unsafe impl FrameSafe for Contact {}
+
+/// One frame of mixed work: explicit handles (some dropped after `end_frame`), guard
+/// allocations, a vector that grows across chunks.
+fn frame(alloc: &SmartAlloc, n: usize) -> usize {
+    alloc.begin_frame();
+    let mut contacts = alloc.frame_vec::<Contact>();
+    for i in 0..n {
+        contacts.push(Contact {
+            a: i as u32,
+            b: i as u32 + 1,
+            depth: 0.5,
+        });
+    }
+    let big = alloc.frame_slice::<u64>(n);
+    let total = {
+        let guard = alloc.frame();
+        let xs = guard.alloc_slice_fill_with(n, |i| i as u32);
+        let p = guard.alloc([0u8; 300]);
+        xs.len() + p.len()
+    };
+    alloc.end_frame();
+    // Dropped after end_frame, as in the guide's loop: the reset is deferred to here.
+    let pairs = contacts.iter().filter(|c| c.b == c.a + 1 && c.depth > 0.0).count();
+    total + pairs + big.len()
+}
+
+#[test]
+fn steady_state_frames_make_no_system_allocations() {
+    let alloc = SmartAlloc::new(Default::default());
+    // Warm-up: the arena grows until its largest chunk holds a whole frame.
+    let n = if cfg!(miri) { 2_000 } else { 50_000 };
+    for _ in 0..8 {
+        assert_eq!(frame(&alloc, n), 3 * n + 300);
+    }
+    let before = system_calls();
+    for _ in 0..if cfg!(miri) { 3 } else { 100 } {
+        assert_eq!(frame(&alloc, n), 3 * n + 300);
+    }
+    assert_eq!(system_calls() - before, 0, "steady-state frames called the system allocator");
+}
+
+#[test]
+fn steady_state_scoped_frames_make_no_system_allocations() {
+    let alloc = SmartAlloc::new(Default::default());
+    let run = |alloc: &SmartAlloc| {
+        alloc.frame_scope(|f| {
+            let mut sum = 0u64;
+            for i in 0..1000u64 {
+                sum += *f.alloc([i; 8]).last().unwrap();
+            }
+            sum
+        })
+    };
+    for _ in 0..4 {
+        run(&alloc);
+    }
+    let before = system_calls();
+    for _ in 0..if cfg!(miri) { 2 } else { 100 } {
+        assert_eq!(run(&alloc), 999 * 1000 / 2);
+    }
+    assert_eq!(system_calls() - before, 0);
+}
