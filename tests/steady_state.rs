@@ -75,7 +75,10 @@ fn frame(alloc: &SmartAlloc, n: usize) -> usize {
     };
     alloc.end_frame();
     // Dropped after end_frame, as in the guide's loop: the reset is deferred to here.
-    let pairs = contacts.iter().filter(|c| c.b == c.a + 1 && c.depth > 0.0).count();
+    let pairs = contacts
+        .iter()
+        .filter(|c| c.b == c.a + 1 && c.depth > 0.0)
+        .count();
     total + pairs + big.len()
 }
 
@@ -91,7 +94,11 @@ fn steady_state_frames_make_no_system_allocations() {
     for _ in 0..if cfg!(miri) { 3 } else { 100 } {
         assert_eq!(frame(&alloc, n), 3 * n + 300);
     }
-    assert_eq!(system_calls() - before, 0, "steady-state frames called the system allocator");
+    assert_eq!(
+        system_calls() - before,
+        0,
+        "steady-state frames called the system allocator"
+    );
 }
 
 #[test]

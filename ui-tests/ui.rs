@@ -1,1 +1,14 @@
+//! Compile-time guarantees, checked with trybuild: every misuse the SPEC calls a compile
+//! error has a case in `fail/` (one misuse per file, `.stderr` committed), every shape
+//! that must keep compiling has one in `pass/`.
+//!
+//! Regenerate the expected output after a deliberate change with
+//! `TRYBUILD=overwrite cargo test -p framealloc-ui-tests` and review the diff.
+#![cfg(not(miri))]
 
+#[test]
+fn ui() {
+    let t = trybuild::TestCases::new();
+    t.compile_fail("fail/*/*.rs");
+    t.pass("pass/*/*.rs");
+}

@@ -69,7 +69,11 @@ mod tests {
     fn display_says_what_to_do() {
         assert!(Error::AlreadyInFrame.to_string().contains("end_frame"));
         assert!(Error::NotInFrame.to_string().contains("begin_frame()"));
-        assert!(Error::CapacityOverflow.to_string().contains("fewer elements"));
+        assert!(
+            Error::CapacityOverflow
+                .to_string()
+                .contains("fewer elements")
+        );
         assert!(Error::OutOfMemory.to_string().contains("out of memory"));
     }
 }

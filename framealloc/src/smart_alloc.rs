@@ -215,8 +215,7 @@ impl SmartAlloc {
     /// Frames on this thread whose end found explicit handles still alive, so the reset
     /// waited for the last of them. Normal, not misuse.
     pub fn deferred_resets(&self) -> u64 {
-        ArenaSet::current_if_exists(&self.inner.frames, ThreadArena::deferred_resets)
-            .unwrap_or(0)
+        ArenaSet::current_if_exists(&self.inner.frames, ThreadArena::deferred_resets).unwrap_or(0)
     }
 
     /// Times this thread's arena was reset (its memory made reusable).
@@ -225,14 +224,13 @@ impl SmartAlloc {
     }
 
     /// Explicit frame handles alive on this thread.
-    pub fn live_frame_handles(&self) -> usize {
+    pub fn live_frame_handles(&self) -> u64 {
         ArenaSet::current_if_exists(&self.inner.frames, ThreadArena::live_handles).unwrap_or(0)
     }
 
     /// Bytes of chunk memory this thread's arena holds (its capacity, kept across frames).
     pub fn frame_capacity_bytes(&self) -> usize {
-        ArenaSet::current_if_exists(&self.inner.frames, ThreadArena::capacity_bytes)
-            .unwrap_or(0)
+        ArenaSet::current_if_exists(&self.inner.frames, ThreadArena::capacity_bytes).unwrap_or(0)
     }
 
     /// Number of threads that currently hold a frame arena of this allocator.

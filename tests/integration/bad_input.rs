@@ -83,7 +83,9 @@ fn overflowing_slice_length_is_capacity_overflow() {
         Some(Error::CapacityOverflow)
     );
     assert_eq!(
-        alloc.try_frame_vec_with_capacity::<u64>(usize::MAX / 4).err(),
+        alloc
+            .try_frame_vec_with_capacity::<u64>(usize::MAX / 4)
+            .err(),
         Some(Error::CapacityOverflow)
     );
     let mut v = alloc.frame_vec::<u32>();
@@ -104,12 +106,18 @@ fn overflowing_slice_length_is_capacity_overflow() {
 
 /// A request the system cannot satisfy (just under `isize::MAX`) is a clean error.
 #[test]
-#[cfg_attr(miri, ignore = "Miri aborts on huge allocation requests instead of failing them")]
+#[cfg_attr(
+    miri,
+    ignore = "Miri aborts on huge allocation requests instead of failing them"
+)]
 fn absurd_but_valid_sizes_are_out_of_memory() {
     let alloc = SmartAlloc::new(Default::default());
     alloc.begin_frame();
     let n = (isize::MAX as usize) / 8 - 1024;
-    assert_eq!(alloc.try_frame_slice::<u64>(n).err(), Some(Error::OutOfMemory));
+    assert_eq!(
+        alloc.try_frame_slice::<u64>(n).err(),
+        Some(Error::OutOfMemory)
+    );
     let frame = alloc.frame();
     assert_eq!(
         frame.try_frame_vec_with_capacity::<u64>(n).err(),
@@ -132,7 +140,10 @@ fn panicking_default_in_frame_slice_drops_the_prefix() {
     struct Fragile;
     impl Default for Fragile {
         fn default() -> Self {
-            assert!(MADE.fetch_add(1, Ordering::SeqCst) < 5, "sixth default panics");
+            assert!(
+                MADE.fetch_add(1, Ordering::SeqCst) < 5,
+                "sixth default panics"
+            );
             Fragile
         }
     }

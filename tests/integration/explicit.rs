@@ -1,4 +1,4 @@
-//! The explicit, runtime-checked API: begin_frame / end_frame and frame handles.
+//! The explicit, runtime-checked API: `begin_frame` / `end_frame` and frame handles.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -58,7 +58,11 @@ fn deferred_reset_keeps_old_contents_intact() {
     assert!(old.iter().copied().eq(0..64));
     let resets = alloc.frame_resets();
     drop(old);
-    assert_eq!(alloc.frame_resets(), resets + 1, "last drop performs the reset");
+    assert_eq!(
+        alloc.frame_resets(),
+        resets + 1,
+        "last drop performs the reset"
+    );
     assert_eq!(alloc.live_frame_handles(), 0);
 }
 
@@ -178,7 +182,10 @@ fn misuse_errors_leave_state_unchanged() {
     assert!(!alloc.is_in_frame());
     assert_eq!(alloc.try_frame_box(1u8).err(), Some(Error::NotInFrame));
     assert_eq!(alloc.try_frame_vec::<u8>().err(), Some(Error::NotInFrame));
-    assert_eq!(alloc.try_frame_slice::<u8>(3).err(), Some(Error::NotInFrame));
+    assert_eq!(
+        alloc.try_frame_slice::<u8>(3).err(),
+        Some(Error::NotInFrame)
+    );
     assert_eq!(alloc.try_frame_alloc::<u8>().err(), Some(Error::NotInFrame));
     assert_eq!(alloc.live_frame_handles(), 0);
     assert_eq!(alloc.frame_number(), 0);
@@ -259,7 +266,10 @@ fn dropped_instance_does_not_alias_a_new_one() {
     // by id, so it must never hand the new instance the old instance's (freed) arena.
     for round in 0..framealloc_tests::iterations(64, 6) {
         let alloc = SmartAlloc::new(Default::default());
-        assert!(!alloc.is_in_frame(), "round {round}: state leaked from a dead instance");
+        assert!(
+            !alloc.is_in_frame(),
+            "round {round}: state leaked from a dead instance"
+        );
         alloc.begin_frame();
         let v = alloc.frame_box([round; 16]);
         assert_eq!(*v, [round; 16]);

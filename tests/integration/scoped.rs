@@ -45,7 +45,12 @@ fn guard_helpers() {
     assert_eq!(sq, &[0, 1, 4, 9, 16]);
     let big = frame.alloc_with(|| [7u64; 512]);
     assert!(big.iter().all(|&x| x == 7));
-    let e = frame.try_alloc(Entity { id: 3, pos: [1.0; 3] }).unwrap();
+    let e = frame
+        .try_alloc(Entity {
+            id: 3,
+            pos: [1.0; 3],
+        })
+        .unwrap();
     assert_eq!(e.id, 3);
     // Explicit handles through the guard run destructors and borrow the guard.
     let mut names = frame.frame_vec::<String>();
@@ -53,7 +58,10 @@ fn guard_helpers() {
     let boxed = frame.frame_box(String::from("b"));
     let slice = frame.frame_slice::<u8>(4);
     let slot = frame.frame_alloc::<u32>().write(9);
-    assert_eq!((names[0].as_str(), boxed.as_str(), &*slice, *slot), ("a", "b", &[0u8; 4][..], 9));
+    assert_eq!(
+        (names[0].as_str(), boxed.as_str(), &*slice, *slot),
+        ("a", "b", &[0u8; 4][..], 9)
+    );
     assert_eq!(frame.live_frame_handles(), 4);
 }
 
@@ -102,7 +110,11 @@ fn end_frame_while_a_guard_allocation_is_alive_does_not_free_it() {
     alloc.end_frame(); // explicit frame closed, guard still open
     assert!(alloc.is_in_frame());
     assert!(!alloc.is_in_explicit_frame());
-    assert_eq!(alloc.frame_resets(), resets, "reset under a live guard allocation");
+    assert_eq!(
+        alloc.frame_resets(),
+        resets,
+        "reset under a live guard allocation"
+    );
     // New allocations, including a new explicit frame, do not reuse `kept`.
     alloc.begin_frame();
     for _ in 0..64 {

@@ -30,7 +30,10 @@ fn each_thread_has_its_own_frame() {
         })
         .collect();
     for h in handles {
-        assert_eq!(h.join().unwrap(), framealloc_tests::iterations(100, 3) as u64);
+        assert_eq!(
+            h.join().unwrap(),
+            framealloc_tests::iterations(100, 3) as u64
+        );
     }
     // The main thread never opened a frame.
     assert_eq!(alloc.frame_number(), 0);
@@ -49,7 +52,11 @@ fn exited_threads_release_their_arenas() {
         })
         .join()
         .unwrap();
-        assert_eq!(alloc.frame_arena_threads(), 0, "arena of an exited thread kept");
+        assert_eq!(
+            alloc.frame_arena_threads(),
+            0,
+            "arena of an exited thread kept"
+        );
     }
     alloc.begin_frame();
     assert_eq!(alloc.frame_arena_threads(), 1);
@@ -113,5 +120,8 @@ fn frame_handles_in_thread_local_destructors() {
     })
     .join()
     .unwrap();
-    assert!(TEARDOWN_RAN.load(Ordering::SeqCst), "teardown destructor did not finish");
+    assert!(
+        TEARDOWN_RAN.load(Ordering::SeqCst),
+        "teardown destructor did not finish"
+    );
 }

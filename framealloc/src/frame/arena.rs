@@ -6,14 +6,13 @@
 //! The arena's memory is handed out again (by [`Bump::reset`]) only when all three of
 //! these hold (SPEC §4.3–§4.4):
 //!
-//! - no frame is open: `open == 0`, where `open` counts `Frame` guards plus one for an
-//!   explicit `begin_frame` frame;
-//! - no explicit handle (`FrameBox`, `FrameVec`, …) is alive: `live == 0`;
+//! - no frame is open (no `Frame` guard, no explicit `begin_frame` frame);
+//! - no explicit handle (`FrameBox`, `FrameVec`, …) is alive;
 //! - we are on the arena's owner thread (all state here is `Cell`s, and every handle
 //!   that can reach the arena is `!Send`).
 //!
 //! Guard allocations (`frame.alloc`) are counter-free: the borrow checker proves they are
-//! dead before their guard drops, and the guard's own `open` count protects them.
+//! dead before their guard drops, and the guard's own open frame protects them.
 //! Explicit handles count themselves in `live`, so an `end_frame` while they are alive
 //! *defers* the reset to the last drop instead of freeing memory under them.
 
@@ -26,23 +25,49 @@ use bumpalo::Bump;
 /// Owned by the instance's [`ArenaSet`](super::registry::ArenaSet); only its owner thread
 /// ever touches the `Cell`s (every reference to it lives in a `!Send` handle or in the
 /// owner's thread-local cache). Other threads only free it, once nothing can use it.
+///
+/// # Counters
+///
+/// The arena may reset when it holds nothing: no frame open and no handle alive. Both are
+/// counted together as *holds* — one per open frame (guard or explicit) and one per live
+/// explicit handle — kept as a *pair* of monotonic counters (`holds_taken`,
+/// `holds_dropped`) whose difference is the number of holds; the open frames alone are a
+/// second such pair (`opened`, `closed`), because allocation needs to know whether a
+/// frame is open.
+///
+/// This is a measured choice. In an allocate-then-drop loop a single up-and-down counter
+/// is a read-modify-write chain through memory twice per iteration (two store-forwarding
+/// latencies); monotonic pairs are independent chains the CPU overlaps with each other
+/// and with the bump pointer. Folding frames and handles into one "holds" pair lets a
+/// handle's drop decide "reset now?" with a single comparison.
+///
+/// Invariants: `closed <= opened`, `holds_dropped <= holds_taken`, and
+/// `holds_taken - holds_dropped >= opened - closed` (the difference is the live-handle
+/// count). Increments are checked (abort at `u64::MAX`, unreachable in practice), so no
+/// difference can wrap to 0 while a frame or handle is alive — not even with
+/// `mem::forget` in a loop.
 pub(crate) struct ThreadArena {
     /// The bump arena.
     ///
     /// Invariant: a `&mut Bump` is created only in [`ThreadArena::reset`], which runs only
-    /// when `open == 0 && live == 0`. Then no guard, no handle and no `&Bump` borrowed
-    /// from this cell is alive, so nothing can observe the memory being reclaimed.
+    /// when no frame is open and no handle is alive. Then no guard, no handle and no
+    /// `&Bump` borrowed from this cell is alive, so nothing can observe the memory being
+    /// reclaimed.
     bump: UnsafeCell<Bump>,
-    /// Frames open on this arena: one per live `Frame` guard, plus one while the explicit
-    /// `begin_frame` frame is open.
-    open: Cell<usize>,
+    /// Frames opened on this arena: one per `Frame` guard and one per explicit
+    /// `begin_frame`. Open depth = `opened - closed`.
+    opened: Cell<u64>,
+    /// Frames closed (guards dropped, `end_frame` calls that closed the explicit frame).
+    closed: Cell<u64>,
     /// Whether the explicit (`begin_frame`/`end_frame`) frame is open. Kept apart from the
     /// guard depth so a guard may open inside an explicit frame and vice versa.
     explicit: Cell<bool>,
-    /// Explicit frame handles alive (`FrameBox`, `FrameVec`, their iterators).
-    live: Cell<usize>,
-    /// Outermost frames begun on this arena (the current frame's number while one is open).
-    frames_begun: Cell<u64>,
+    /// Holds taken: frames opened plus explicit handles made (`FrameBox`, `FrameVec`, …).
+    holds_taken: Cell<u64>,
+    /// Holds given back: frames closed plus explicit handles dropped.
+    holds_dropped: Cell<u64>,
+    /// Outermost frames that ended (depth went back to 0).
+    frames_ended: Cell<u64>,
     /// Outermost frames whose end found live handles, so the reset waited for them.
     deferred_resets: Cell<u64>,
     /// Resets performed (each one makes the memory reusable).
@@ -53,10 +78,12 @@ impl ThreadArena {
     pub(crate) fn new(initial_capacity: usize) -> Self {
         ThreadArena {
             bump: UnsafeCell::new(Bump::with_capacity(initial_capacity)),
-            open: Cell::new(0),
+            opened: Cell::new(0),
+            closed: Cell::new(0),
             explicit: Cell::new(false),
-            live: Cell::new(0),
-            frames_begun: Cell::new(0),
+            holds_taken: Cell::new(0),
+            holds_dropped: Cell::new(0),
+            frames_ended: Cell::new(0),
             deferred_resets: Cell::new(0),
             resets: Cell::new(0),
         }
@@ -79,7 +106,7 @@ impl ThreadArena {
     /// Whether a frame (guard or explicit) is open.
     #[inline(always)]
     pub(crate) fn in_frame(&self) -> bool {
-        self.open.get() != 0
+        self.opened.get() != self.closed.get()
     }
 
     /// Whether the explicit `begin_frame` frame is open.
@@ -91,7 +118,7 @@ impl ThreadArena {
     /// Number of the current frame (or of the last one, between frames); 0 before the
     /// first frame.
     pub(crate) fn frame_number(&self) -> u64 {
-        self.frames_begun.get()
+        self.frames_ended.get() + u64::from(self.in_frame())
     }
 
     pub(crate) fn deferred_resets(&self) -> u64 {
@@ -102,35 +129,57 @@ impl ThreadArena {
         self.resets.get()
     }
 
-    pub(crate) fn live_handles(&self) -> usize {
-        self.live.get()
+    /// Explicit handles alive.
+    pub(crate) fn live_handles(&self) -> u64 {
+        (self.holds_taken.get() - self.holds_dropped.get())
+            - (self.opened.get() - self.closed.get())
+    }
+
+    /// Take one hold (a frame or a handle).
+    #[inline(always)]
+    fn take_hold(&self) {
+        let taken = self.holds_taken.get();
+        self.holds_taken
+            .set(taken.checked_add(1).unwrap_or_else(|| counter_overflow()));
+    }
+
+    /// Drop one hold; returns whether the arena now holds nothing (and may reset).
+    #[inline(always)]
+    fn drop_hold(&self) -> bool {
+        let dropped = self.holds_dropped.get() + 1;
+        debug_assert!(dropped <= self.holds_taken.get(), "hold count underflow");
+        self.holds_dropped.set(dropped);
+        dropped == self.holds_taken.get()
     }
 
     /// Open a frame (a guard, or the explicit frame). Frames nest.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn open_frame(&self) {
-        let open = self.open.get();
-        if open == 0 {
-            self.frames_begun.set(self.frames_begun.get().wrapping_add(1));
-        }
-        // Checked: `mem::forget(alloc.frame())` in a loop must not wrap the count back to
-        // zero and allow a reset under a live guard allocation.
-        self.open.set(open.checked_add(1).unwrap_or_else(|| counter_overflow()));
+        // Checked: `mem::forget(alloc.frame())` in a loop must never wrap the depth back
+        // to zero and allow a reset under a live guard allocation.
+        let opened = self.opened.get();
+        self.opened
+            .set(opened.checked_add(1).unwrap_or_else(|| counter_overflow()));
+        self.take_hold();
     }
 
     /// Close a frame opened by [`open_frame`](Self::open_frame).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn close_frame(&self) {
-        let open = self.open.get();
-        debug_assert!(open > 0, "close_frame with no frame open");
-        let open = open - 1;
-        self.open.set(open);
-        if open == 0 {
-            self.outermost_frame_ended();
+        let closed = self.closed.get() + 1;
+        debug_assert!(
+            closed <= self.opened.get(),
+            "close_frame with no frame open"
+        );
+        self.closed.set(closed);
+        let idle = self.drop_hold();
+        if closed == self.opened.get() {
+            self.outermost_frame_ended(idle);
         }
     }
 
     /// Open the explicit frame. Returns `false` (and changes nothing) if it is open.
+    #[inline]
     pub(crate) fn begin_explicit(&self) -> bool {
         if self.explicit.get() {
             return false;
@@ -141,6 +190,7 @@ impl ThreadArena {
     }
 
     /// Close the explicit frame. Returns `false` (and changes nothing) if it is not open.
+    #[inline]
     pub(crate) fn end_explicit(&self) -> bool {
         if !self.explicit.get() {
             return false;
@@ -154,25 +204,21 @@ impl ThreadArena {
     /// so a re-entrant `end_frame` during the allocation defers instead of resetting.
     #[inline(always)]
     pub(crate) fn acquire(&self) -> LiveToken<'_> {
-        let live = self.live.get();
-        self.live.set(live.checked_add(1).unwrap_or_else(|| counter_overflow()));
+        self.take_hold();
         LiveToken { arena: self }
     }
 
     #[inline(always)]
     fn release(&self) {
-        let live = self.live.get();
-        debug_assert!(live > 0, "live handle count underflow");
-        let live = live - 1;
-        self.live.set(live);
-        if live == 0 && self.open.get() == 0 {
+        if self.drop_hold() {
             self.reset();
         }
     }
 
-    #[cold]
-    fn outermost_frame_ended(&self) {
-        if self.live.get() == 0 {
+    #[inline(always)]
+    fn outermost_frame_ended(&self, idle: bool) {
+        self.frames_ended.set(self.frames_ended.get() + 1);
+        if idle {
             self.reset();
         } else {
             // Normal (the guide's loop drops its scratch vector after `end_frame`): the
@@ -181,17 +227,16 @@ impl ThreadArena {
         }
     }
 
-    /// Make the arena's memory reusable. Only called when `open == 0 && live == 0`.
-    #[cold]
+    /// Make the arena's memory reusable. Only called when no frame is open and no handle
+    /// is alive.
     #[inline(never)]
     fn reset(&self) {
-        debug_assert_eq!(self.open.get(), 0);
-        debug_assert_eq!(self.live.get(), 0);
-        // SAFETY: `open == 0 && live == 0` (checked by both callers): no guard and no
-        // handle exists, so no `&Bump` from `bump()` is in use and no allocation from this
-        // arena is reachable. We are on the owner thread (the type is `!Sync` and only
-        // reached through `!Send` handles or the owner's cache). This `&mut` is the only
-        // reference for its short life.
+        debug_assert!(self.is_idle());
+        // SAFETY: no frame is open and no handle is alive (checked by both callers): no
+        // guard and no handle exists, so no `&Bump` from `bump()` is in use and no
+        // allocation from this arena is reachable. We are on the owner thread (the type is
+        // `!Sync` and only reached through `!Send` handles or the owner's cache). This
+        // `&mut` is the only reference for its short life.
         let bump = unsafe { &mut *self.bump.get() };
         bump.reset();
         self.resets.set(self.resets.get() + 1);
@@ -199,7 +244,7 @@ impl ThreadArena {
 
     /// Whether the arena may be freed: no frame open and no handle alive.
     pub(crate) fn is_idle(&self) -> bool {
-        self.open.get() == 0 && self.live.get() == 0
+        self.holds_taken.get() == self.holds_dropped.get()
     }
 
     /// Total bytes of chunk memory the arena holds (capacity, not use).

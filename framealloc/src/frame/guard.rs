@@ -153,7 +153,9 @@ impl<'a> Frame<'a> {
     #[track_caller]
     #[inline]
     pub fn frame_box<T>(&self, value: T) -> FrameBox<'_, T> {
-        self.arena.try_box(value).unwrap_or_else(|e| crate::fail(&e))
+        self.arena
+            .try_box(value)
+            .unwrap_or_else(|e| crate::fail(&e))
     }
 
     /// Fallible [`frame_box`](Self::frame_box).
@@ -202,7 +204,8 @@ impl<'a> Frame<'a> {
     /// On capacity overflow or when the system allocator refuses a chunk.
     #[track_caller]
     pub fn frame_slice<T: Default>(&self, len: usize) -> FrameBox<'_, [T]> {
-        self.try_frame_slice(len).unwrap_or_else(|e| crate::fail(&e))
+        self.try_frame_slice(len)
+            .unwrap_or_else(|e| crate::fail(&e))
     }
 
     /// Fallible [`frame_slice`](Self::frame_slice).

@@ -13,6 +13,22 @@ use super::boxed::FrameBox;
 use super::vec::FrameVec;
 use crate::Error;
 
+/// The initialised prefix of a slice being filled: dropped if `T::default()` panics
+/// part-way, forgotten once the slice is complete.
+struct Prefix<T> {
+    first: NonNull<T>,
+    done: usize,
+}
+
+impl<T> Drop for Prefix<T> {
+    fn drop(&mut self) {
+        let prefix = NonNull::slice_from_raw_parts(self.first, self.done);
+        // SAFETY: exactly the first `done` elements were initialised, and the slice is
+        // abandoned (never returned) when this runs.
+        unsafe { prefix.drop_in_place() };
+    }
+}
+
 impl ThreadArena {
     /// Bump `layout` out of the arena.
     #[inline(always)]
@@ -49,19 +65,6 @@ impl ThreadArena {
         let live = self.acquire();
         let layout = Layout::array::<T>(len).map_err(|_| Error::CapacityOverflow)?;
         let first = self.try_bump(layout)?.cast::<T>();
-
-        /// Drops the initialised prefix if `T::default()` panics part-way.
-        struct Prefix<T> {
-            first: NonNull<T>,
-            done: usize,
-        }
-        impl<T> Drop for Prefix<T> {
-            fn drop(&mut self) {
-                let prefix = NonNull::slice_from_raw_parts(self.first, self.done);
-                // SAFETY: exactly the first `done` elements were initialised.
-                unsafe { prefix.drop_in_place() };
-            }
-        }
 
         let mut prefix = Prefix { first, done: 0 };
         while prefix.done < len {

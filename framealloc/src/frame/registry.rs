@@ -138,7 +138,7 @@ impl ArenaSet {
     /// an arena is created); `id` is `self.id`, passed in so the hit path reads no
     /// memory of the set.
     #[inline(always)]
-    pub(crate) fn current<'a>(this: &'a Arc<Self>, id: u64) -> &'a ThreadArena {
+    pub(crate) fn current(this: &Arc<Self>, id: u64) -> &ThreadArena {
         debug_assert_eq!(id, this.id);
         let entry = CACHE.with(Cell::get);
         if entry.id == id {
@@ -159,9 +159,7 @@ impl ArenaSet {
         let arena = if let Some(entry) = arenas.iter().find(|e| e.token == token) {
             entry.arena.0
         } else {
-            let arena = NonNull::from(Box::leak(Box::new(ThreadArena::new(
-                this.initial_capacity,
-            ))));
+            let arena = NonNull::from(Box::leak(Box::new(ThreadArena::new(this.initial_capacity))));
             arenas.push(Entry {
                 token,
                 arena: ArenaPtr(arena),
@@ -247,7 +245,12 @@ impl ArenaSet {
 
 impl Drop for ArenaSet {
     fn drop(&mut self) {
-        for entry in self.arenas.get_mut().unwrap_or_else(PoisonError::into_inner).drain(..) {
+        for entry in self
+            .arenas
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .drain(..)
+        {
             // SAFETY: every handle, guard and cache hit borrows a `SmartAlloc` clone,
             // which keeps this set alive; the set is dropping, so none exists. Cache
             // entries naming this set's id are never matched again (ids are not reused).
