@@ -7,6 +7,7 @@ mod error;
 mod frame;
 mod frame_safe;
 mod smart_alloc;
+mod transfer;
 
 pub use config::{AllocConfig, MisusePolicy};
 pub use error::Error;
@@ -15,6 +16,7 @@ pub use frame::guard::{Frame, FrameAllocator};
 pub use frame::vec::{FrameVec, FrameVecIntoIter};
 pub use frame_safe::FrameSafe;
 pub use smart_alloc::SmartAlloc;
+pub use transfer::{IntoTransfer, TransferHandle};
 
 pub(crate) use smart_alloc::fail;
 

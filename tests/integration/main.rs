@@ -5,3 +5,4 @@ mod explicit;
 mod guide;
 mod scoped;
 mod threads;
+mod transfer;

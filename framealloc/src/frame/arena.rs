@@ -17,6 +17,8 @@
 //! *defers* the reset to the last drop instead of freeing memory under them.
 
 use core::cell::{Cell, UnsafeCell};
+use core::marker::PhantomData;
+use core::ptr::NonNull;
 
 use bumpalo::Bump;
 
@@ -205,7 +207,9 @@ impl ThreadArena {
     #[inline(always)]
     pub(crate) fn acquire(&self) -> LiveToken<'_> {
         self.take_hold();
-        LiveToken { arena: self }
+        LiveToken {
+            arena: ArenaRef::new(self),
+        }
     }
 
     #[inline(always)]
@@ -258,22 +262,53 @@ impl ThreadArena {
 ///
 /// Handle types hold this as their *last* field, so their contents (and destructors) are
 /// gone before the count drops.
+///
+/// It holds the arena as a [`ArenaRef`], whose raw pointer is what makes every frame
+/// handle `!Send + !Sync`.
 pub(crate) struct LiveToken<'a> {
-    arena: &'a ThreadArena,
+    arena: ArenaRef<'a>,
 }
 
 impl<'a> LiveToken<'a> {
     /// The arena this token keeps alive.
     #[inline(always)]
     pub(crate) fn arena(&self) -> &'a ThreadArena {
-        self.arena
+        self.arena.get()
     }
 }
 
 impl Drop for LiveToken<'_> {
     #[inline(always)]
     fn drop(&mut self) {
-        self.arena.release();
+        self.arena.get().release();
+    }
+}
+
+/// A `&'a ThreadArena` stored as a raw pointer.
+///
+/// Same meaning as the reference; the raw pointer makes the holder `!Send + !Sync` in
+/// one place, so compile errors for sending frame data to another thread name one
+/// type (`NonNull<ThreadArena>`) instead of every `Cell` inside the arena.
+#[derive(Clone, Copy)]
+pub(crate) struct ArenaRef<'a> {
+    ptr: NonNull<ThreadArena>,
+    _borrow: PhantomData<&'a ()>,
+}
+
+impl<'a> ArenaRef<'a> {
+    #[inline(always)]
+    pub(crate) fn new(arena: &'a ThreadArena) -> Self {
+        ArenaRef {
+            ptr: NonNull::from(arena),
+            _borrow: PhantomData,
+        }
+    }
+
+    #[inline(always)]
+    pub(crate) fn get(self) -> &'a ThreadArena {
+        // SAFETY: made from a `&'a ThreadArena` in `new`; the pointer is only a
+        // different spelling of that reference.
+        unsafe { self.ptr.as_ref() }
     }
 }
 

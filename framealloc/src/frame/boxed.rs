@@ -110,6 +110,24 @@ impl<T> FrameBox<'_, T> {
     }
 }
 
+impl<T> FrameBox<'_, [T]> {
+    /// Move the elements out of frame memory into a `Vec` on the system heap (one copy).
+    pub fn into_vec(this: Self) -> Vec<T> {
+        let (ptr, live) = Self::into_parts(this);
+        let len = ptr.len();
+        let mut out = Vec::with_capacity(len);
+        // SAFETY: the box owned `len` initialised elements at `ptr`; they are moved
+        // bitwise into `out`'s fresh buffer (which cannot overlap frame memory) and never
+        // dropped in place, since the box is gone. `set_len` then takes ownership.
+        unsafe {
+            core::ptr::copy_nonoverlapping(ptr.cast::<T>().as_ptr(), out.as_mut_ptr(), len);
+            out.set_len(len);
+        }
+        drop(live);
+        out
+    }
+}
+
 impl<'a, T> FrameBox<'a, MaybeUninit<T>> {
     /// Initialise the value and return the box as `FrameBox<T>`.
     ///

@@ -22,7 +22,7 @@ use core::ptr::NonNull;
 use allocator_api2::alloc::{AllocError, Allocator};
 use bumpalo::Bump;
 
-use super::arena::ThreadArena;
+use super::arena::{ArenaRef, ThreadArena};
 use super::boxed::FrameBox;
 use super::vec::FrameVec;
 use crate::{Error, FrameSafe, SmartAlloc};
@@ -71,7 +71,7 @@ pub struct Frame<'a> {
     alloc: &'a SmartAlloc,
     /// The calling thread's arena for `alloc`; holding it directly keeps `frame.alloc`
     /// free of thread-local lookups. Makes the guard `!Send + !Sync`.
-    arena: &'a ThreadArena,
+    arena: ArenaRef<'a>,
 }
 
 impl<'a> Frame<'a> {
@@ -79,7 +79,15 @@ impl<'a> Frame<'a> {
     #[inline]
     pub(crate) fn open(alloc: &'a SmartAlloc, arena: &'a ThreadArena) -> Self {
         arena.open_frame();
-        Frame { alloc, arena }
+        Frame {
+            alloc,
+            arena: ArenaRef::new(arena),
+        }
+    }
+
+    #[inline(always)]
+    fn arena(&self) -> &'a ThreadArena {
+        self.arena.get()
     }
 
     /// The allocator this frame belongs to.
@@ -99,7 +107,7 @@ impl<'a> Frame<'a> {
     /// If the system allocator cannot provide a new chunk.
     #[inline(always)]
     pub fn alloc<T: FrameSafe>(&self, value: T) -> &mut T {
-        self.arena.bump().alloc(value)
+        self.arena().bump().alloc(value)
     }
 
     /// Like [`alloc`](Self::alloc), but reports allocation failure.
@@ -109,7 +117,7 @@ impl<'a> Frame<'a> {
     /// [`Error::OutOfMemory`] if the system allocator cannot provide a new chunk.
     #[inline]
     pub fn try_alloc<T: FrameSafe>(&self, value: T) -> Result<&mut T, Error> {
-        self.arena
+        self.arena()
             .bump()
             .try_alloc(value)
             .map_err(|_| Error::OutOfMemory)
@@ -119,13 +127,13 @@ impl<'a> Frame<'a> {
     /// large values).
     #[inline(always)]
     pub fn alloc_with<T: FrameSafe>(&self, f: impl FnOnce() -> T) -> &mut T {
-        self.arena.bump().alloc_with(f)
+        self.arena().bump().alloc_with(f)
     }
 
     /// Copy a slice into frame memory.
     #[inline]
     pub fn alloc_slice_copy<T: Copy>(&self, src: &[T]) -> &mut [T] {
-        self.arena.bump().alloc_slice_copy(src)
+        self.arena().bump().alloc_slice_copy(src)
     }
 
     /// A slice of `len` values made by `f(index)`.
@@ -135,13 +143,13 @@ impl<'a> Frame<'a> {
         len: usize,
         f: impl FnMut(usize) -> T,
     ) -> &mut [T] {
-        self.arena.bump().alloc_slice_fill_with(len, f)
+        self.arena().bump().alloc_slice_fill_with(len, f)
     }
 
     /// Copy a string into frame memory.
     #[inline]
     pub fn alloc_str(&self, s: &str) -> &mut str {
-        self.arena.bump().alloc_str(s)
+        self.arena().bump().alloc_str(s)
     }
 
     /// Move `value` into a [`FrameBox`] borrowing this guard; its destructor runs when the
@@ -153,7 +161,7 @@ impl<'a> Frame<'a> {
     #[track_caller]
     #[inline]
     pub fn frame_box<T>(&self, value: T) -> FrameBox<'_, T> {
-        self.arena
+        self.arena()
             .try_box(value)
             .unwrap_or_else(|e| crate::fail(&e))
     }
@@ -165,7 +173,7 @@ impl<'a> Frame<'a> {
     /// [`Error::OutOfMemory`] if the system allocator cannot provide a new chunk.
     #[inline]
     pub fn try_frame_box<T>(&self, value: T) -> Result<FrameBox<'_, T>, Error> {
-        self.arena.try_box(value)
+        self.arena().try_box(value)
     }
 
     /// An empty [`FrameVec`] borrowing this guard.
@@ -194,7 +202,7 @@ impl<'a> Frame<'a> {
         &self,
         capacity: usize,
     ) -> Result<FrameVec<'_, T>, Error> {
-        self.arena.try_vec(capacity)
+        self.arena().try_vec(capacity)
     }
 
     /// `len` default values in a [`FrameBox<[T]>`](FrameBox) borrowing this guard.
@@ -214,7 +222,7 @@ impl<'a> Frame<'a> {
     ///
     /// [`Error::CapacityOverflow`] or [`Error::OutOfMemory`].
     pub fn try_frame_slice<T: Default>(&self, len: usize) -> Result<FrameBox<'_, [T]>, Error> {
-        self.arena.try_slice(len)
+        self.arena().try_slice(len)
     }
 
     /// Uninitialised room for a `T`; [`FrameBox::write`] turns it into a `FrameBox<T>`.
@@ -233,7 +241,7 @@ impl<'a> Frame<'a> {
     ///
     /// [`Error::OutOfMemory`].
     pub fn try_frame_alloc<T>(&self) -> Result<FrameBox<'_, MaybeUninit<T>>, Error> {
-        self.arena.try_uninit()
+        self.arena().try_uninit()
     }
 
     /// An [`allocator_api2::alloc::Allocator`] over this frame's memory, for
@@ -252,7 +260,7 @@ impl<'a> Frame<'a> {
     #[inline]
     pub fn allocator(&self) -> FrameAllocator<'_> {
         FrameAllocator {
-            bump: self.arena.bump(),
+            bump: self.arena().bump(),
         }
     }
 }
@@ -269,14 +277,14 @@ impl Deref for Frame<'_> {
 impl Drop for Frame<'_> {
     #[inline]
     fn drop(&mut self) {
-        self.arena.close_frame();
+        self.arena().close_frame();
     }
 }
 
 impl fmt::Debug for Frame<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Frame")
-            .field("frame_number", &self.arena.frame_number())
+            .field("frame_number", &self.arena().frame_number())
             .finish_non_exhaustive()
     }
 }
