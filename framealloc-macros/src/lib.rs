@@ -1,6 +1,89 @@
-//! Procedural macros for [`framealloc`](https://docs.rs/framealloc).
+//! Procedural macros for [`framealloc`](https://docs.rs/framealloc), re-exported there as
+//! `framealloc::{FrameSafe, frame_scope}`; use them through `framealloc`.
 //!
-//! The macros (`#[frame_scope]`, `#[alloc_tag]`, `#[derive(FrameSafe)]`) are being
-//! built in their own issue; until then this crate is an empty placeholder that the
-//! runtime crate depends on so the workspace layout is final.
+//! - [`#[derive(FrameSafe)]`](macro@FrameSafe) implements `framealloc::FrameSafe` for a
+//!   plain-data struct or enum, checked at compile time.
+//! - [`#[frame_scope]`](macro@frame_scope) opens a `Frame` guard for a function body and
+//!   shadows the allocator parameter with it, so frame data cannot escape the body.
+//!
+//! Generated code refers only to `::framealloc::...` paths. Every misuse is a spanned
+//! compile error; the macros never panic.
 #![forbid(unsafe_code)]
+
+#[macro_use]
+mod error;
+mod frame_safe;
+mod frame_scope;
+
+use proc_macro::TokenStream;
+
+/// Derives `framealloc::FrameSafe`: "a value of this type may be abandoned in frame memory
+/// without running any code".
+///
+/// For structs (named, tuple, unit) and enums. The derive
+///
+/// - asserts that every field's type is `FrameSafe` (the error points at the field);
+/// - adds a `FrameSafe` bound to every type parameter (not to lifetimes or const
+///   parameters);
+/// - rejects a type that implements `Drop` (E0119 on the private
+///   `FrameSafeTypesMustNotImplementDrop` trait);
+/// - rejects unions: implement the trait by hand with `unsafe impl` if that is sound.
+///
+/// ```ignore
+/// use framealloc::{FrameSafe, SmartAlloc};
+///
+/// #[derive(FrameSafe, Clone, Copy)]
+/// struct Particle<'a, T, const N: usize> {
+///     pos: [T; N],
+///     name: &'a str,
+/// }
+///
+/// let alloc = SmartAlloc::new(Default::default());
+/// let frame = alloc.frame();
+/// let p = frame.alloc(Particle { pos: [0.0_f32; 3], name: "spark" });
+/// assert_eq!(p.name, "spark");
+/// ```
+#[proc_macro_derive(FrameSafe)]
+pub fn derive_frame_safe(input: TokenStream) -> TokenStream {
+    frame_safe::derive(input.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Opens a frame for the duration of a function body.
+///
+/// - `#[frame_scope]` finds the parameter typed `&SmartAlloc` (also `&mut SmartAlloc`,
+///   `&Arc<SmartAlloc>`), opens `Frame` on it and shadows the parameter with `&Frame`, so
+///   the body compiles unchanged while `alloc.frame_vec()` now borrows the guard and cannot
+///   be returned. `Frame` derefs to `SmartAlloc`: passing `alloc` on to a
+///   `fn(&SmartAlloc)` keeps working.
+/// - `#[frame_scope(self.alloc)]` opens the frame on a place expression for the whole
+///   body; the body's own `self.alloc.frame_vec()` calls run inside it, runtime-checked.
+/// - `#[frame_scope(frame = self.alloc)]` opens it on the expression and binds `frame` to
+///   the `&Frame`, so allocations through `frame` are compile-time-checked.
+///
+/// `?`, early `return` and panics all end the frame (the guard is a local of the body).
+/// `async fn` and `const fn` are rejected with a spanned error. In edition 2021 crates a
+/// tail expression whose temporaries borrow the frame must be bound to a local first
+/// (edition 2024 drops tail temporaries before locals).
+///
+/// ```ignore
+/// use framealloc::{SmartAlloc, frame_scope};
+///
+/// #[frame_scope]
+/// fn sum_of_squares(alloc: &SmartAlloc, n: u32) -> u32 {
+///     let mut v = alloc.frame_vec::<u32>();
+///     v.extend((1..=n).map(|x| x * x));
+///     v.iter().sum()
+/// }
+///
+/// let alloc = SmartAlloc::new(Default::default());
+/// assert_eq!(sum_of_squares(&alloc, 3), 14);
+/// assert!(!alloc.is_in_frame());
+/// ```
+#[proc_macro_attribute]
+pub fn frame_scope(args: TokenStream, item: TokenStream) -> TokenStream {
+    frame_scope::frame_scope(args.into(), item.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}

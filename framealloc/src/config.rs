@@ -41,11 +41,18 @@ pub struct AllocConfig {
     /// allocator. The arena grows on demand past it and keeps its largest chunk across
     /// frames, so this only saves the first few frames' growth. Default: 64 KiB.
     pub initial_frame_capacity: usize,
+    /// Bytes of empty pool pages each thread keeps for reuse instead of returning them to
+    /// the system. Pool pages are shared process-wide (one pool heap per thread), so the
+    /// cap in force is the largest `pool_retain_bytes` of any `SmartAlloc` made so far.
+    /// A steady workload whose pages fit under it makes no system calls. Default: 1 MiB.
+    pub pool_retain_bytes: usize,
 }
 
 impl AllocConfig {
     /// The default `initial_frame_capacity`: 64 KiB.
     pub const DEFAULT_INITIAL_FRAME_CAPACITY: usize = 64 * 1024;
+    /// The default `pool_retain_bytes`: 1 MiB.
+    pub const DEFAULT_POOL_RETAIN_BYTES: usize = 1024 * 1024;
 }
 
 impl Default for AllocConfig {
@@ -53,6 +60,7 @@ impl Default for AllocConfig {
         AllocConfig {
             on_misuse: MisusePolicy::Panic,
             initial_frame_capacity: Self::DEFAULT_INITIAL_FRAME_CAPACITY,
+            pool_retain_bytes: Self::DEFAULT_POOL_RETAIN_BYTES,
         }
     }
 }

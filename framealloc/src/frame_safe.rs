@@ -22,7 +22,7 @@ use core::time::Duration;
 /// to 12), `Option`, `PhantomData`, `MaybeUninit`, `Cell`, `Wrapping`, `Saturating`,
 /// `NonZero`, ranges and `Duration` — never for `String`, `Vec`, `Box`, `Rc`, `Arc` or
 /// anything that implements `Drop`. Derive it for your own types with
-/// `#[derive(FrameSafe)]` once the macro crate lands, or implement it by hand.
+/// `#[derive(FrameSafe)]` (checked at compile time), or implement it by hand.
 ///
 /// # Safety
 ///

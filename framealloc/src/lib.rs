@@ -6,6 +6,8 @@ mod config;
 mod error;
 mod frame;
 mod frame_safe;
+mod heap;
+mod pool;
 mod smart_alloc;
 mod transfer;
 
@@ -15,10 +17,61 @@ pub use frame::boxed::FrameBox;
 pub use frame::guard::{Frame, FrameAllocator};
 pub use frame::vec::{FrameVec, FrameVecIntoIter};
 pub use frame_safe::FrameSafe;
+/// Derives [`FrameSafe`](trait@FrameSafe) for a plain-data struct or enum, checked at
+/// compile time: every field must be `FrameSafe` (the error points at the field), type
+/// parameters get a `FrameSafe` bound, and a type that implements `Drop` is rejected.
+///
+/// ```
+/// use framealloc::{FrameSafe, SmartAlloc};
+///
+/// #[derive(FrameSafe, Clone, Copy)]
+/// struct Particle<'a, T, const N: usize> {
+///     pos: [T; N],
+///     name: &'a str,
+/// }
+///
+/// let alloc = SmartAlloc::new(Default::default());
+/// let frame = alloc.frame();
+/// let p = frame.alloc(Particle { pos: [0.0_f32; 3], name: "spark" });
+/// p.pos[0] = 1.0;
+/// assert_eq!((p.pos[0], p.name), (1.0, "spark"));
+/// ```
+pub use framealloc_macros::FrameSafe;
+/// Opens a [`Frame`] for the duration of a function body and shadows the `&SmartAlloc`
+/// parameter with it, so frame data allocated through it cannot escape the body.
+///
+/// `#[frame_scope(self.alloc)]` opens the frame on a place expression instead, and
+/// `#[frame_scope(frame = EXPR)]` binds `frame` to the guard. `?`, early `return` and
+/// panics all end the frame; `async fn` and `const fn` are rejected at compile time.
+///
+/// ```
+/// use framealloc::{SmartAlloc, frame_scope};
+///
+/// #[frame_scope]
+/// fn sum_of_squares(alloc: &SmartAlloc, n: u32) -> u32 {
+///     assert!(alloc.is_in_frame());
+///     let mut v = alloc.frame_vec::<u32>();
+///     v.extend((1..=n).map(|x| x * x));
+///     v.iter().sum()
+/// }
+///
+/// let alloc = SmartAlloc::new(Default::default());
+/// assert_eq!(sum_of_squares(&alloc, 3), 14);
+/// assert!(!alloc.is_in_frame());
+/// ```
+pub use framealloc_macros::frame_scope;
+pub use heap::{HeapAllocator, HeapBox, HeapVec};
+pub use pool::allocator::PoolAllocator;
+pub use pool::arc::PoolArc;
+pub use pool::boxed::PoolBox;
 pub use smart_alloc::SmartAlloc;
 pub use transfer::{IntoTransfer, TransferHandle};
 
 pub(crate) use smart_alloc::fail;
+
+/// The `allocator-api2` crate framealloc implements `Allocator` from (the 0.2 line, the
+/// one bumpalo and hashbrown use), re-exported so your collections name the same trait.
+pub use allocator_api2;
 
 /// Items used by the code that `framealloc-macros` generates. Not part of the public
 /// API: names and signatures may change in any release.

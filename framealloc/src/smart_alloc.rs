@@ -68,6 +68,7 @@ impl SmartAlloc {
     pub fn new(config: AllocConfig) -> Self {
         let id = registry::new_instance_id();
         let frames = ArenaSet::new(id, config.initial_frame_capacity);
+        crate::pool::thread_heap::raise_retain_cap(config.pool_retain_bytes);
         SmartAlloc {
             inner: Arc::new(Inner { id, config, frames }),
         }

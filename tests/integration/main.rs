@@ -3,6 +3,8 @@
 mod bad_input;
 mod explicit;
 mod guide;
+mod heap;
+mod pool;
 mod scoped;
 mod threads;
 mod transfer;

@@ -319,3 +319,54 @@ fn counter_overflow() -> ! {
     // handles; if it ever does, wrapping would be unsound, so stop the process.
     std::process::abort()
 }
+
+// SAFETY: every method forwards to bumpalo's `Allocator for &Bump`, which upholds the
+// trait's contract. Blocks stay valid while the reference lives: every holder of an
+// `ArenaRef` (a `FrameVec` with its live token, a `FrameAllocator` borrowing its guard)
+// keeps the arena from resetting for at least that long.
+unsafe impl allocator_api2::alloc::Allocator for ArenaRef<'_> {
+    #[inline]
+    fn allocate(
+        &self,
+        layout: core::alloc::Layout,
+    ) -> Result<NonNull<[u8]>, allocator_api2::alloc::AllocError> {
+        allocator_api2::alloc::Allocator::allocate(&self.get().bump(), layout)
+    }
+
+    #[inline]
+    unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: core::alloc::Layout) {
+        // SAFETY: forwarded with the caller's guarantees (block from this arena).
+        unsafe { allocator_api2::alloc::Allocator::deallocate(&self.get().bump(), ptr, layout) }
+    }
+
+    #[inline]
+    unsafe fn grow(
+        &self,
+        ptr: NonNull<u8>,
+        old_layout: core::alloc::Layout,
+        new_layout: core::alloc::Layout,
+    ) -> Result<NonNull<[u8]>, allocator_api2::alloc::AllocError> {
+        // SAFETY: forwarded with the caller's guarantees.
+        unsafe {
+            allocator_api2::alloc::Allocator::grow(&self.get().bump(), ptr, old_layout, new_layout)
+        }
+    }
+
+    #[inline]
+    unsafe fn shrink(
+        &self,
+        ptr: NonNull<u8>,
+        old_layout: core::alloc::Layout,
+        new_layout: core::alloc::Layout,
+    ) -> Result<NonNull<[u8]>, allocator_api2::alloc::AllocError> {
+        // SAFETY: forwarded with the caller's guarantees.
+        unsafe {
+            allocator_api2::alloc::Allocator::shrink(
+                &self.get().bump(),
+                ptr,
+                old_layout,
+                new_layout,
+            )
+        }
+    }
+}

@@ -20,7 +20,6 @@ use core::ops::Deref;
 use core::ptr::NonNull;
 
 use allocator_api2::alloc::{AllocError, Allocator};
-use bumpalo::Bump;
 
 use super::arena::{ArenaRef, ThreadArena};
 use super::boxed::FrameBox;
@@ -259,9 +258,7 @@ impl<'a> Frame<'a> {
     /// ```
     #[inline]
     pub fn allocator(&self) -> FrameAllocator<'_> {
-        FrameAllocator {
-            bump: self.arena().bump(),
-        }
+        FrameAllocator { arena: self.arena }
     }
 }
 
@@ -296,7 +293,7 @@ impl fmt::Debug for Frame<'_> {
 /// reused at once).
 #[derive(Clone, Copy)]
 pub struct FrameAllocator<'f> {
-    bump: &'f Bump,
+    arena: ArenaRef<'f>,
 }
 
 impl fmt::Debug for FrameAllocator<'_> {
@@ -305,19 +302,18 @@ impl fmt::Debug for FrameAllocator<'_> {
     }
 }
 
-// SAFETY: every method forwards to bumpalo's `Allocator for &Bump`, which upholds the
-// trait's contract; blocks stay valid while the `&'f Bump` is borrowed, and `'f` borrows
-// the `Frame` guard, whose open frame keeps the arena from resetting.
+// SAFETY: forwards to the arena's allocator; `'f` borrows the `Frame` guard, whose open
+// frame keeps the arena from resetting while any block can be used.
 unsafe impl Allocator for FrameAllocator<'_> {
     #[inline]
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        Allocator::allocate(&self.bump, layout)
+        self.arena.allocate(layout)
     }
 
     #[inline]
     unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
         // SAFETY: forwarded with the caller's guarantees (block from this allocator).
-        unsafe { Allocator::deallocate(&self.bump, ptr, layout) }
+        unsafe { self.arena.deallocate(ptr, layout) }
     }
 
     #[inline]
@@ -328,18 +324,7 @@ unsafe impl Allocator for FrameAllocator<'_> {
         new_layout: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
         // SAFETY: forwarded with the caller's guarantees.
-        unsafe { Allocator::grow(&self.bump, ptr, old_layout, new_layout) }
-    }
-
-    #[inline]
-    unsafe fn grow_zeroed(
-        &self,
-        ptr: NonNull<u8>,
-        old_layout: Layout,
-        new_layout: Layout,
-    ) -> Result<NonNull<[u8]>, AllocError> {
-        // SAFETY: forwarded with the caller's guarantees.
-        unsafe { Allocator::grow_zeroed(&self.bump, ptr, old_layout, new_layout) }
+        unsafe { self.arena.grow(ptr, old_layout, new_layout) }
     }
 
     #[inline]
@@ -350,6 +335,6 @@ unsafe impl Allocator for FrameAllocator<'_> {
         new_layout: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
         // SAFETY: forwarded with the caller's guarantees.
-        unsafe { Allocator::shrink(&self.bump, ptr, old_layout, new_layout) }
+        unsafe { self.arena.shrink(ptr, old_layout, new_layout) }
     }
 }

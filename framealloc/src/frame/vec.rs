@@ -3,12 +3,10 @@
 use core::fmt;
 use core::ops::{Deref, DerefMut, RangeBounds};
 
+use super::arena::{ArenaRef, LiveToken};
+use crate::Error;
 use allocator_api2::collections::TryReserveErrorKind;
 use allocator_api2::vec::{IntoIter, Vec as ApiVec};
-use bumpalo::Bump;
-
-use super::arena::LiveToken;
-use crate::Error;
 
 /// A growable vector whose buffer lives in frame memory.
 ///
@@ -37,7 +35,7 @@ use crate::Error;
 /// alloc.end_frame();
 /// ```
 pub struct FrameVec<'a, T> {
-    vec: ApiVec<T, &'a Bump>,
+    vec: ApiVec<T, ArenaRef<'a>>,
     /// Declared last: dropped after `vec` has dropped its elements.
     live: LiveToken<'a>,
 }
@@ -52,7 +50,7 @@ fn map_reserve_error(kind: &TryReserveErrorKind) -> Error {
 impl<'a, T> FrameVec<'a, T> {
     /// An empty vector in the arena of `live`, with room for `capacity` elements.
     pub(crate) fn try_with_capacity(live: LiveToken<'a>, capacity: usize) -> Result<Self, Error> {
-        let mut vec = ApiVec::new_in(live.arena().bump());
+        let mut vec = ApiVec::new_in(ArenaRef::new(live.arena()));
         if capacity > 0 {
             vec.try_reserve_exact(capacity)
                 .map_err(|e| map_reserve_error(&e.kind()))?;
@@ -326,7 +324,7 @@ impl<'a, T> IntoIterator for FrameVec<'a, T> {
 /// The by-value iterator of a [`FrameVec`]: yields its elements, drops those not taken,
 /// and keeps the frame memory alive (it is a live handle) until it drops.
 pub struct FrameVecIntoIter<'a, T> {
-    iter: IntoIter<T, &'a Bump>,
+    iter: IntoIter<T, ArenaRef<'a>>,
     /// Declared last: dropped after the remaining elements.
     _live: LiveToken<'a>,
 }

@@ -1,0 +1,50 @@
+//! `PoolAllocator`: pool memory for `allocator_api2` collections.
+
+use core::alloc::Layout;
+use core::ptr::NonNull;
+
+use allocator_api2::alloc::{AllocError, Allocator};
+
+use super::raw;
+use crate::SmartAlloc;
+
+/// An [`Allocator`] over the pool: blocks up to 1 KiB (alignment up to 16) come from the
+/// calling thread's size-class pages, larger ones from the heap path. Blocks may be
+/// freed on any thread. Made by [`SmartAlloc::pool_allocator`].
+///
+/// ```
+/// use allocator_api2::vec::Vec;
+///
+/// let alloc = framealloc::SmartAlloc::new(Default::default());
+/// let mut v = Vec::new_in(alloc.pool_allocator());
+/// v.extend([1u8, 2, 3]);
+/// assert_eq!(v, [1, 2, 3]);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PoolAllocator {
+    _private: (),
+}
+
+// SAFETY: `raw::allocate` returns blocks valid for `layout` until passed to
+// `raw::deallocate` with the same layout, from any thread, which is what `Allocator`
+// requires; the allocator has no state, so copies are interchangeable.
+unsafe impl Allocator for PoolAllocator {
+    #[inline]
+    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        let ptr = raw::allocate(layout).map_err(|_| AllocError)?;
+        Ok(NonNull::slice_from_raw_parts(ptr, layout.size()))
+    }
+
+    #[inline]
+    unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
+        // SAFETY: the caller passes a block from `allocate` with its layout.
+        unsafe { raw::deallocate(ptr, layout) }
+    }
+}
+
+impl SmartAlloc {
+    /// An [`Allocator`] over pool memory, for `allocator_api2` / `hashbrown` collections.
+    pub fn pool_allocator(&self) -> PoolAllocator {
+        PoolAllocator::default()
+    }
+}

@@ -1,0 +1,172 @@
+//! `PoolBox`: an owned value in a pool block.
+
+use core::alloc::Layout;
+use core::fmt;
+use core::marker::PhantomData;
+use core::mem::ManuallyDrop;
+use core::ops::{Deref, DerefMut};
+use core::ptr::NonNull;
+
+use super::raw;
+use crate::{Error, SmartAlloc};
+
+/// An owned `T` in pool memory: like `Box<T>`, for small persistent objects.
+///
+/// Made by [`SmartAlloc::pool_box`]. Values up to 1 KiB with alignment up to 16 live in
+/// per-thread size-class pages; larger or more-aligned types take the heap path, and
+/// zero-size types need no memory. The handle is `'static`: it may outlive every
+/// `SmartAlloc` clone, move to another thread and be dropped there — the block then goes
+/// back to the thread that owns its page, without a lock. `T`'s destructor runs on drop.
+///
+/// `Send`/`Sync` exactly as `Box<T>`.
+///
+/// ```
+/// use framealloc::SmartAlloc;
+///
+/// #[derive(Debug, PartialEq)]
+/// struct Entity { id: u32, hp: f32 }
+///
+/// let alloc = SmartAlloc::new(Default::default());
+/// let mut e = alloc.pool_box(Entity { id: 7, hp: 100.0 });
+/// e.hp -= 25.0;
+/// let handle = std::thread::spawn(move || e.hp); // freed on the other thread
+/// assert_eq!(handle.join().unwrap(), 75.0);
+/// ```
+pub struct PoolBox<T> {
+    ptr: NonNull<T>,
+    _owns: PhantomData<T>,
+}
+
+// SAFETY: a `PoolBox<T>` owns its `T` like `Box<T>`; its block may be freed from any
+// thread (remote frees are part of the pool's protocol).
+unsafe impl<T: Send> Send for PoolBox<T> {}
+// SAFETY: `&PoolBox<T>` only gives `&T`.
+unsafe impl<T: Sync> Sync for PoolBox<T> {}
+
+impl<T> PoolBox<T> {
+    pub(crate) fn try_new(value: T) -> Result<Self, Error> {
+        let ptr = raw::allocate(Layout::new::<T>())?.cast::<T>();
+        // SAFETY: fresh memory, valid and aligned for `T`.
+        unsafe { ptr.write(value) };
+        Ok(PoolBox {
+            ptr,
+            _owns: PhantomData,
+        })
+    }
+
+    /// Move the value out, freeing the block.
+    pub fn into_inner(this: Self) -> T {
+        let this = ManuallyDrop::new(this);
+        // SAFETY: we own an initialised `T`; read once, then its block is freed and the
+        // box is never dropped.
+        unsafe {
+            let value = this.ptr.read();
+            raw::deallocate(this.ptr.cast(), Layout::new::<T>());
+            value
+        }
+    }
+}
+
+impl<T> Drop for PoolBox<T> {
+    fn drop(&mut self) {
+        // Frees the block even if `T::drop` panics.
+        let _free = raw::FreeOnDrop {
+            ptr: self.ptr.cast(),
+            layout: Layout::new::<T>(),
+        };
+        // SAFETY: we own an initialised `T`, dropped exactly once.
+        unsafe { self.ptr.drop_in_place() };
+    }
+}
+
+impl<T> Deref for PoolBox<T> {
+    type Target = T;
+
+    #[inline]
+    fn deref(&self) -> &T {
+        // SAFETY: we own an initialised `T` for our whole life.
+        unsafe { self.ptr.as_ref() }
+    }
+}
+
+impl<T> DerefMut for PoolBox<T> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: as in `deref`; `&mut self` is unique.
+        unsafe { self.ptr.as_mut() }
+    }
+}
+
+impl<T> AsRef<T> for PoolBox<T> {
+    fn as_ref(&self) -> &T {
+        self
+    }
+}
+
+impl<T> AsMut<T> for PoolBox<T> {
+    fn as_mut(&mut self) -> &mut T {
+        self
+    }
+}
+
+impl<T: Clone> Clone for PoolBox<T> {
+    fn clone(&self) -> Self {
+        PoolBox::try_new((**self).clone()).unwrap_or_else(|e| crate::fail(&e))
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for PoolBox<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<T: fmt::Display> fmt::Display for PoolBox<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&**self, f)
+    }
+}
+
+impl<T: PartialEq> PartialEq for PoolBox<T> {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl<T: Eq> Eq for PoolBox<T> {}
+
+impl<T: core::hash::Hash> core::hash::Hash for PoolBox<T> {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        (**self).hash(state);
+    }
+}
+
+impl SmartAlloc {
+    /// Move `value` into pool memory (small persistent objects).
+    ///
+    /// # Panics
+    ///
+    /// When the system is out of memory.
+    #[track_caller]
+    #[inline]
+    pub fn pool_box<T>(&self, value: T) -> PoolBox<T> {
+        PoolBox::try_new(value).unwrap_or_else(|e| crate::fail(&e))
+    }
+
+    /// Fallible [`pool_box`](Self::pool_box); on error `value` is dropped.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::OutOfMemory`].
+    #[inline]
+    pub fn try_pool_box<T>(&self, value: T) -> Result<PoolBox<T>, Error> {
+        PoolBox::try_new(value)
+    }
+
+    /// Pool pages of exited threads that still hold live blocks (or have not been swept
+    /// since their last block was freed). Such pages are adopted by the next thread that
+    /// runs out of room in their size class, or freed once empty. Process-wide.
+    pub fn abandoned_pool_pages(&self) -> usize {
+        super::thread_heap::abandoned_page_count()
+    }
+}

@@ -1,0 +1,379 @@
+//! Pool pages: `PAGE_SIZE`-aligned slabs of equal blocks, found from any block by masking
+//! its address.
+//!
+//! # Ownership
+//!
+//! A page is owned either by one thread heap (`owner` = that heap's id) or, after its
+//! thread exited, by the global abandoned list (`owner` = [`ABANDONED`], owner-only
+//! fields guarded by that list's lock). Only the owner touches the owner-only fields
+//! (`free_head`, `carved`, `outstanding`, `list_index`); everyone else frees blocks by
+//! pushing them onto the `remote` stack.
+//!
+//! # Remote frees (SPEC §4.11)
+//!
+//! `remote` packs (head offset, count) in one atomic word. Other threads only *push*
+//! (CAS); the owner only *swaps the whole stack out* — push-only plus swap-all is free of
+//! ABA. Because the packed count comes along, the swapped list becomes the owner's local
+//! free list without walking it (walking costs a cross-core miss per block). A pusher
+//! never touches the page after its successful CAS: the owner may free the page at once.
+//!
+//! Block pointers are always derived from the raw page pointer (whose provenance spans
+//! the whole page), never from a `&PageHeader`.
+
+use core::alloc::Layout;
+use core::cell::Cell;
+use core::ptr::NonNull;
+use core::sync::atomic::{AtomicU64, Ordering};
+
+use super::size_class::CLASS_SIZES;
+
+/// Size (and alignment) of a pool page.
+pub(crate) const PAGE_SIZE: usize = 64 * 1024;
+
+/// Offset of the first block: the header rounded up to a cache line multiple.
+pub(crate) const FIRST_BLOCK: usize = 128;
+
+/// `owner` of a page whose thread exited; it belongs to the abandoned list.
+pub(crate) const ABANDONED: u64 = u64::MAX;
+
+/// The header at the start of every page.
+#[repr(C)]
+pub(crate) struct PageHeader {
+    /// Owning heap id, or [`ABANDONED`]. Written by the owner (or the abandoned list's
+    /// lock holder) with `Release`, read by anyone.
+    owner: AtomicU64,
+    /// Remote-free stack: low 32 bits head offset (0 = empty), high 32 bits count.
+    remote: AtomicU64,
+    /// Size class (immutable while the page is in use).
+    class: Cell<u32>,
+    /// Block size in bytes (immutable while the page is in use).
+    block_size: Cell<u32>,
+    /// Number of blocks the page holds (immutable while the page is in use).
+    capacity: Cell<u32>,
+    /// Owner-only: head offset of the local free list (0 = empty).
+    free_head: Cell<u32>,
+    /// Owner-only: blocks carved from the never-used tail so far.
+    carved: Cell<u32>,
+    /// Owner-only: blocks handed out and not yet returned (locally, or by a collected
+    /// remote stack). 0 means the page is empty.
+    outstanding: Cell<u32>,
+    /// Owner-only: this page's index in its heap's class list.
+    list_index: Cell<u32>,
+}
+
+const _: () = assert!(size_of::<PageHeader>() <= FIRST_BLOCK);
+
+const fn pack(head: u32, count: u32) -> u64 {
+    (head as u64) | ((count as u64) << 32)
+}
+
+const fn unpack(word: u64) -> (u32, u32) {
+    (word as u32, (word >> 32) as u32)
+}
+
+fn page_layout() -> Layout {
+    // SAFETY: PAGE_SIZE is a non-zero power of two and a multiple of itself.
+    unsafe { Layout::from_size_align_unchecked(PAGE_SIZE, PAGE_SIZE) }
+}
+
+/// A raw page pointer. Copyable; all access is through `unsafe` methods whose contracts
+/// say who may call them.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct Page(NonNull<u8>);
+
+// SAFETY: a `Page` is an address. Which thread may use which part of the page is the
+// ownership protocol in the module docs, enforced by the callers' contracts.
+unsafe impl Send for Page {}
+
+impl Page {
+    /// Allocate a fresh page from the system. `None` when the system refuses.
+    pub(crate) fn allocate() -> Option<Page> {
+        // SAFETY: the layout has non-zero size.
+        let base = NonNull::new(unsafe { std::alloc::alloc(page_layout()) })?;
+        let header = base.cast::<PageHeader>();
+        // SAFETY: `base` is a fresh, aligned allocation large enough for the header.
+        unsafe {
+            header.write(PageHeader {
+                owner: AtomicU64::new(0),
+                remote: AtomicU64::new(0),
+                class: Cell::new(0),
+                block_size: Cell::new(16),
+                capacity: Cell::new(0),
+                free_head: Cell::new(0),
+                carved: Cell::new(0),
+                outstanding: Cell::new(0),
+                list_index: Cell::new(0),
+            });
+        }
+        Some(Page(base))
+    }
+
+    /// Return the page to the system.
+    ///
+    /// # Safety
+    ///
+    /// The caller owns the page, it is empty (`outstanding == 0` after collecting remote
+    /// frees, so no block is held and no remote push is pending), and it is in no list.
+    pub(crate) unsafe fn free(self) {
+        // SAFETY: allocated in `allocate` with this layout; nothing refers to it anymore
+        // (caller's contract).
+        unsafe { std::alloc::dealloc(self.0.as_ptr(), page_layout()) }
+    }
+
+    /// The page holding the block at `block`.
+    #[inline(always)]
+    pub(crate) fn of(block: NonNull<u8>) -> Page {
+        // Keep the block pointer's provenance (it was derived from the page pointer and
+        // spans the whole page), only clear the in-page offset.
+        Page(block.map_addr(|a| {
+            // SAFETY: a block is never at offset 0 of its page (the header is there), so
+            // masking leaves the page's non-zero base address.
+            unsafe { core::num::NonZeroUsize::new_unchecked(a.get() & !(PAGE_SIZE - 1)) }
+        }))
+    }
+
+    #[inline(always)]
+    #[allow(
+        clippy::cast_ptr_alignment,
+        reason = "pages are PAGE_SIZE-aligned, more than the header needs"
+    )]
+    fn header(self) -> *const PageHeader {
+        self.0.as_ptr().cast::<PageHeader>()
+    }
+
+    /// The free-list link (first four bytes) of the block at `offset`, derived from the
+    /// page pointer so it carries the whole page's provenance.
+    #[inline(always)]
+    #[allow(
+        clippy::cast_ptr_alignment,
+        reason = "block offsets are multiples of 16 in a PAGE_SIZE-aligned page"
+    )]
+    fn link(self, offset: u32) -> *mut u32 {
+        self.0.as_ptr().wrapping_add(offset as usize).cast::<u32>()
+    }
+
+    /// The owner's header fields.
+    ///
+    /// # Safety
+    ///
+    /// The caller owns the page (its heap, or the abandoned list's lock).
+    #[inline(always)]
+    unsafe fn owned(&self) -> &PageHeader {
+        // SAFETY: the header was initialised in `allocate`; owner-only `Cell`s are only
+        // used by the owner (caller's contract), the atomics by anyone.
+        unsafe { &*self.header() }
+    }
+
+    /// The page's owner id (anyone may read it).
+    #[inline(always)]
+    pub(crate) fn owner(self) -> u64 {
+        // SAFETY: the header outlives every block, and the caller holds a block (or owns
+        // the page); the field is atomic.
+        unsafe { &(*self.header()).owner }.load(Ordering::Relaxed)
+    }
+
+    /// Hand the page to a new owner (a heap id or [`ABANDONED`]).
+    ///
+    /// # Safety
+    ///
+    /// The caller owns the page and gives it up (or takes it from the abandoned list
+    /// under its lock).
+    pub(crate) unsafe fn set_owner(self, owner: u64) {
+        // SAFETY: caller owns the page; the field is atomic. Release publishes the
+        // owner-only fields to whoever takes the page next (they also synchronise
+        // through the abandoned list's lock).
+        unsafe { self.owned() }
+            .owner
+            .store(owner, Ordering::Release);
+    }
+
+    /// Prepare an owned, unused page to serve `class` (discarding any remote stack).
+    ///
+    /// # Safety
+    ///
+    /// The caller owns the page and it is unused ([`is_unused`](Self::is_unused)).
+    pub(crate) unsafe fn format(self, class: usize) {
+        // SAFETY: caller owns the page.
+        let h = unsafe { self.owned() };
+        h.remote.store(0, Ordering::Relaxed);
+        h.outstanding.set(0);
+        let block = CLASS_SIZES[class];
+        h.class.set(class as u32);
+        h.block_size.set(block);
+        h.capacity
+            .set(((PAGE_SIZE - FIRST_BLOCK) / block as usize) as u32);
+        h.free_head.set(0);
+        h.carved.set(0);
+    }
+
+    /// The page's size class.
+    ///
+    /// # Safety
+    ///
+    /// The caller owns the page or holds one of its blocks (the class is fixed then).
+    pub(crate) unsafe fn class(self) -> usize {
+        // SAFETY: the field only changes in `format`, which needs an empty page.
+        unsafe { self.owned() }.class.get() as usize
+    }
+
+    /// Index in the owner's class list.
+    ///
+    /// # Safety
+    ///
+    /// The caller owns the page.
+    pub(crate) unsafe fn list_index(self) -> usize {
+        // SAFETY: caller owns the page.
+        unsafe { self.owned() }.list_index.get() as usize
+    }
+
+    /// Record the index in the owner's class list.
+    ///
+    /// # Safety
+    ///
+    /// The caller owns the page.
+    pub(crate) unsafe fn set_list_index(self, index: usize) {
+        // SAFETY: caller owns the page.
+        unsafe { self.owned() }.list_index.set(index as u32);
+    }
+
+    /// Take a block: from the local free list, else from the never-used tail.
+    ///
+    /// # Safety
+    ///
+    /// The caller owns the page.
+    #[inline(always)]
+    pub(crate) unsafe fn pop(self) -> Option<NonNull<u8>> {
+        // SAFETY: caller owns the page.
+        let h = unsafe { self.owned() };
+        let head = h.free_head.get();
+        let offset = if head != 0 {
+            // SAFETY: `head` is the offset of a free block of this page, whose first four
+            // bytes hold the next free offset (written by `push_local`/`push_remote`).
+            let next = unsafe { self.link(head).read() };
+            h.free_head.set(next);
+            head
+        } else {
+            let carved = h.carved.get();
+            if carved == h.capacity.get() {
+                return None;
+            }
+            h.carved.set(carved + 1);
+            FIRST_BLOCK as u32 + carved * h.block_size.get()
+        };
+        h.outstanding.set(h.outstanding.get() + 1);
+        // SAFETY: `offset` is inside the page (a block start), derived from the page
+        // pointer, so non-null and in bounds.
+        Some(unsafe { NonNull::new_unchecked(self.0.as_ptr().add(offset as usize)) })
+    }
+
+    /// Return a block on the owner's thread. Returns whether the page is now empty.
+    ///
+    /// # Safety
+    ///
+    /// The caller owns the page, and `block` is an outstanding block of it that nothing
+    /// uses anymore.
+    #[inline(always)]
+    pub(crate) unsafe fn push_local(self, block: NonNull<u8>) -> bool {
+        // SAFETY: caller owns the page.
+        let h = unsafe { self.owned() };
+        let offset = self.offset_of(block);
+        // SAFETY: the block is free now and at least 16 bytes; its first four bytes
+        // become the link. Written through the page-derived pointer.
+        unsafe { self.link(offset).write(h.free_head.get()) };
+        h.free_head.set(offset);
+        let outstanding = h.outstanding.get() - 1;
+        h.outstanding.set(outstanding);
+        outstanding == 0
+    }
+
+    /// Return a block from a thread that does not own the page. After this returns the
+    /// caller must not touch the page again (its owner may free it at once).
+    ///
+    /// # Safety
+    ///
+    /// `block` is an outstanding block of this page that nothing uses anymore.
+    pub(crate) unsafe fn push_remote(self, block: NonNull<u8>) {
+        let offset = self.offset_of(block);
+        // SAFETY: the header outlives the outstanding block we hold; `remote` is atomic.
+        let remote = unsafe { &(*self.header()).remote };
+        let link = self.link(offset);
+        let mut old = remote.load(Ordering::Relaxed);
+        loop {
+            let (head, count) = unpack(old);
+            // SAFETY: the block is ours until the CAS publishes it; the link is its first
+            // four bytes.
+            unsafe { link.write(head) };
+            // Release: the link write happens-before the owner's Acquire swap.
+            match remote.compare_exchange_weak(
+                old,
+                pack(offset, count + 1),
+                Ordering::Release,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return,
+                Err(now) => old = now,
+            }
+        }
+    }
+
+    /// Number of blocks waiting on the remote stack (a hint: it may grow at any time).
+    pub(crate) fn remote_count(self) -> u32 {
+        // SAFETY: the header is alive (caller owns the page or the list holding it).
+        unpack(unsafe { &(*self.header()).remote }.load(Ordering::Relaxed)).1
+    }
+
+    /// Take every remotely freed block back as the local free list (no walking: the
+    /// packed count comes along). Returns how many blocks came back.
+    ///
+    /// # Safety
+    ///
+    /// The caller owns the page and its local free list is empty.
+    pub(crate) unsafe fn collect_remote(self) -> u32 {
+        // SAFETY: caller owns the page.
+        let h = unsafe { self.owned() };
+        debug_assert_eq!(h.free_head.get(), 0);
+        // SAFETY: the header is alive while we own the page; `remote` is atomic.
+        let remote = unsafe { &(*self.header()).remote };
+        // Acquire: pairs with the pushers' Release, so their link writes are visible.
+        let (head, count) = unpack(remote.swap(0, Ordering::Acquire));
+        if count != 0 {
+            h.free_head.set(head);
+            h.outstanding.set(h.outstanding.get() - count);
+        }
+        count
+    }
+
+    /// Whether the page has a block ready without collecting remote frees.
+    ///
+    /// # Safety
+    ///
+    /// The caller owns the page.
+    pub(crate) unsafe fn has_local_room(self) -> bool {
+        // SAFETY: caller owns the page.
+        let h = unsafe { self.owned() };
+        h.free_head.get() != 0 || h.carved.get() < h.capacity.get()
+    }
+
+    /// Whether no block of the page is held by anyone: every outstanding block is on the
+    /// remote stack. Then no push can still come, and the page may be freed or
+    /// reformatted (which discards the remote stack).
+    ///
+    /// # Safety
+    ///
+    /// The caller owns the page.
+    pub(crate) unsafe fn is_unused(self) -> bool {
+        // SAFETY: caller owns the page.
+        let h = unsafe { self.owned() };
+        // SAFETY: the header is alive while we own the page; `remote` is atomic.
+        let remote = unsafe { &(*self.header()).remote };
+        // Acquire: if the counts match, the pushers' writes into the blocks happen-before
+        // our reuse of the memory.
+        h.outstanding.get() == unpack(remote.load(Ordering::Acquire)).1
+    }
+
+    fn offset_of(self, block: NonNull<u8>) -> u32 {
+        let offset = block.as_ptr() as usize - self.0.as_ptr() as usize;
+        debug_assert!((FIRST_BLOCK..PAGE_SIZE).contains(&offset));
+        offset as u32
+    }
+}

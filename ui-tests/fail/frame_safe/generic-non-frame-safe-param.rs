@@ -1,0 +1,13 @@
+// Type parameters get a `FrameSafe` bound: `Slot<String>` is not FrameSafe.
+use framealloc::{FrameSafe, SmartAlloc};
+
+#[derive(FrameSafe)]
+struct Slot<T> {
+    value: T,
+}
+
+fn main() {
+    let alloc = SmartAlloc::new(Default::default());
+    let frame = alloc.frame();
+    let _slot = frame.alloc(Slot { value: String::from("leaked") });
+}
