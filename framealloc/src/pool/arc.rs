@@ -105,10 +105,7 @@ impl<T> Drop for PoolArc<T> {
         // before we drop it.
         fence(Ordering::Acquire);
         // Frees the block even if `T::drop` panics.
-        let _free = raw::FreeOnDrop {
-            ptr: self.ptr.cast(),
-            layout: Layout::new::<Inner<T>>(),
-        };
+        let _free = raw::FreeOnDrop(self.ptr);
         // SAFETY: we were the last clone: nobody else can reach the value.
         unsafe { (&raw mut (*self.ptr.as_ptr()).value).drop_in_place() };
     }

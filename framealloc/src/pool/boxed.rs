@@ -68,12 +68,10 @@ impl<T> PoolBox<T> {
 }
 
 impl<T> Drop for PoolBox<T> {
+    #[inline(always)]
     fn drop(&mut self) {
         // Frees the block even if `T::drop` panics.
-        let _free = raw::FreeOnDrop {
-            ptr: self.ptr.cast(),
-            layout: Layout::new::<T>(),
-        };
+        let _free = raw::FreeOnDrop(self.ptr);
         // SAFETY: we own an initialised `T`, dropped exactly once.
         unsafe { self.ptr.drop_in_place() };
     }

@@ -47,17 +47,16 @@ fn dangling(layout: Layout) -> NonNull<u8> {
     )
 }
 
-/// Frees a block when dropped: lets a handle's `Drop` free its block even if the value's
-/// destructor panics.
-pub(crate) struct FreeOnDrop {
-    pub(crate) ptr: NonNull<u8>,
-    pub(crate) layout: Layout,
-}
+/// Frees the block of a `T` when dropped: lets a handle's `Drop` free its block even if
+/// the value's destructor panics. Generic over `T` so the layout (and with it the size
+/// class) is a compile-time constant on the free path.
+pub(crate) struct FreeOnDrop<T>(pub(crate) NonNull<T>);
 
-impl Drop for FreeOnDrop {
+impl<T> Drop for FreeOnDrop<T> {
+    #[inline(always)]
     fn drop(&mut self) {
         // SAFETY: made only by handle destructors for their own block (from `allocate`
-        // with this layout), whose value is being dropped and never used again.
-        unsafe { deallocate(self.ptr, self.layout) };
+        // with `Layout::new::<T>()`), whose value is being dropped and never used again.
+        unsafe { deallocate(self.0.cast(), Layout::new::<T>()) };
     }
 }

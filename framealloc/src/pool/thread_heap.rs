@@ -57,6 +57,9 @@ struct ThreadHeap {
 thread_local! {
     /// This thread's heap; null before the first pool allocation and after teardown.
     static HEAP: Cell<*mut ThreadHeap> = const { Cell::new(ptr::null_mut()) };
+    /// The id of `HEAP` (0 while there is none), kept apart so the free path's ownership
+    /// test is one thread-local load. No page holding blocks has owner 0.
+    static HEAP_ID: Cell<u64> = const { Cell::new(0) };
     /// Set once the heap has been torn down: no new heap may be made on this thread.
     static TORN_DOWN: Cell<bool> = const { Cell::new(false) };
     /// Tears the heap down when the thread exits.
@@ -68,6 +71,7 @@ struct HeapOwner;
 impl Drop for HeapOwner {
     fn drop(&mut self) {
         let heap = HEAP.with(|h| h.replace(ptr::null_mut()));
+        HEAP_ID.with(|id| id.set(0));
         TORN_DOWN.with(|t| t.set(true));
         if !heap.is_null() {
             // SAFETY: made by `Box::into_raw` in `alloc_without_heap`; `HEAP` no longer
@@ -265,8 +269,9 @@ pub(crate) fn alloc_block(class: usize) -> Option<NonNull<u8>> {
 fn alloc_without_heap(class: usize) -> Option<NonNull<u8>> {
     let can_make_heap = !TORN_DOWN.with(Cell::get) && HEAP_OWNER.try_with(|_| ()).is_ok();
     if can_make_heap {
-        let heap = Box::into_raw(Box::new(ThreadHeap::new()));
-        HEAP.with(|h| h.set(heap));
+        let heap = Box::new(ThreadHeap::new());
+        HEAP_ID.with(|id| id.set(heap.id));
+        HEAP.with(|h| h.set(Box::into_raw(heap)));
         return alloc_block(class);
     }
     alloc_during_teardown(class)
@@ -306,19 +311,16 @@ fn alloc_during_teardown(class: usize) -> Option<NonNull<u8>> {
 #[inline(always)]
 pub(crate) unsafe fn free_block(block: NonNull<u8>) {
     let page = Page::of(block);
-    let heap = HEAP.with(Cell::get);
-    let my_id = if heap.is_null() {
-        0
-    } else {
-        // SAFETY: a non-null `HEAP` is this thread's live heap.
-        unsafe { (*heap).id }
-    };
-    if my_id != 0 && page.owner() == my_id {
-        // Only this thread ever stores this heap's id into a page, so reading it back
+    // `HEAP_ID` is 0 when this thread has no heap, and no page holding blocks has owner
+    // 0 (fresh pages get their owner before their first block is handed out).
+    if page.owner() == HEAP_ID.with(Cell::get) {
+        // Only this thread ever stores its heap's id into a page, so reading it back
         // (even Relaxed) proves we own the page.
         // SAFETY: we own the page and the block is outstanding and unused.
         if unsafe { page.push_local(block) } {
-            // SAFETY: as above; no other reference to the heap is alive.
+            let heap = HEAP.with(Cell::get);
+            // SAFETY: `HEAP_ID` is non-zero, so `HEAP` is this thread's live heap; no
+            // other reference to it is alive during this call.
             unsafe { &mut *heap }.page_emptied(page);
         }
     } else {
