@@ -4,6 +4,7 @@ mod bad_input;
 mod explicit;
 mod guide;
 mod heap;
+mod model;
 mod pool;
 mod scoped;
 mod threads;
