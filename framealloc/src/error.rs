@@ -24,7 +24,8 @@ pub enum Error {
     /// The requested size overflowed: `n * size_of::<T>()` does not fit in `usize`, or
     /// the size rounded up to the alignment exceeds `isize::MAX`.
     CapacityOverflow,
-    /// The system allocator could not provide the memory that was asked for.
+    /// The system allocator could not provide the memory that was asked for (a frame
+    /// arena chunk, a pool page or a heap block).
     OutOfMemory,
 }
 
@@ -46,8 +47,8 @@ impl fmt::Display for Error {
                  ask for fewer elements",
             ),
             Error::OutOfMemory => f.write_str(
-                "out of memory: the system allocator refused the frame arena's request; \
-                 reduce the request or the memory used per frame",
+                "out of memory: the system allocator refused a request (frame arena chunk, \
+                 pool page or heap block); reduce the request or the memory in use",
             ),
         }
     }

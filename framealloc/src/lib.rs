@@ -80,3 +80,16 @@ pub mod __private {
     pub use crate::frame::guard::Frame;
     pub use crate::smart_alloc::SmartAlloc;
 }
+
+/// The guides under `docs/`, compiled and run as doctests so their snippets stay true.
+#[cfg(doctest)]
+mod guides {
+    #[doc = include_str!("../../docs/getting-started.md")]
+    struct GettingStarted;
+    #[doc = include_str!("../../docs/patterns.md")]
+    struct Patterns;
+    #[doc = include_str!("../../docs/troubleshooting.md")]
+    struct Troubleshooting;
+    #[doc = include_str!("../../docs/macros.md")]
+    struct Macros;
+}

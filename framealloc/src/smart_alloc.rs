@@ -8,8 +8,8 @@ use crate::frame::arena::ThreadArena;
 use crate::frame::registry::{self, ArenaSet};
 use crate::{AllocConfig, Error, Frame, FrameBox, FrameVec, MisusePolicy};
 
-/// The allocator: frame memory per thread (pools and heap come with their own issue),
-/// behind one cheap, cloneable, `Send + Sync` handle.
+/// The allocator: frame memory per thread, pools for small persistent objects and the
+/// heap for large ones, behind one cheap, cloneable, `Send + Sync` handle.
 ///
 /// Clones share the configuration and bookkeeping; each thread bumps its own frame
 /// arena, found through a lock-free thread-local cache. See the [crate docs](crate) for

@@ -29,7 +29,8 @@ pub(crate) fn expand(func: &FrameFn, plan: &Plan) -> TokenStream {
         inner_attrs,
         body,
     } = func;
-    // Mixed-site hygiene: the body cannot name (or clash with) the guard.
+    // Spanned like the body, so the guard is an ordinary local of it; the `__framealloc_`
+    // prefix keeps it out of the way of user names.
     let guard = Ident::new("__framealloc_frame", *brace_span);
     let allocator = &plan.allocator;
     let binding = plan.binding.as_ref().map(|name| {

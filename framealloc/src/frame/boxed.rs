@@ -21,8 +21,8 @@ use super::arena::LiveToken;
 ///   again, even if `end_frame` is called first — the frame's reset is then deferred to
 ///   the moment the last handle drops.
 /// - It is `!Send` and `!Sync`: frame memory belongs to one thread. To move data to
-///   another thread use [`SmartAlloc::frame_box_for_transfer`] (when available) or copy
-///   it out.
+///   another thread use [`SmartAlloc::frame_box_for_transfer`](crate::SmartAlloc::frame_box_for_transfer)
+///   or copy it out.
 ///
 /// ```
 /// use framealloc::SmartAlloc;
@@ -42,8 +42,6 @@ use super::arena::LiveToken;
 /// let b = alloc.frame_box(5u32);
 /// std::thread::spawn(move || println!("{}", *b)); // FrameBox is not Send
 /// ```
-///
-/// [`SmartAlloc::frame_box_for_transfer`]: crate::SmartAlloc
 pub struct FrameBox<'a, T: ?Sized> {
     /// Points to a valid, initialised `T` in the arena that `live` keeps from resetting.
     ptr: NonNull<T>,
