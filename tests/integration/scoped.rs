@@ -204,4 +204,11 @@ fn allocator_api2_collections_in_frame_memory() {
     }
     assert_eq!(v[999], "999");
     assert_eq!(v.len(), 1000);
+    let mut map = hashbrown::HashMap::new_in(frame.allocator());
+    for (i, s) in v.iter().enumerate().take(200) {
+        map.insert(s.as_str(), i);
+    }
+    assert_eq!(map.get("150"), Some(&150));
+    assert_eq!(map.len(), 200);
+    assert_eq!(frame.live_frame_handles(), 0, "allocator-api2 collections are not handles");
 }
