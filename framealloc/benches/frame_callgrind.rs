@@ -30,6 +30,15 @@ fn scoped(alloc: &SmartAlloc) {
     }
 }
 
+/// The scoped loop written with `#[frame_scope]`: must cost what `scoped` costs.
+#[inline(never)]
+#[framealloc::frame_scope]
+fn scoped_macro(alloc: &SmartAlloc) {
+    for _ in 0..N {
+        black_box(alloc.alloc([7u8; 64]));
+    }
+}
+
 #[inline(never)]
 fn bumpalo(bump: &mut bumpalo::Bump) {
     for _ in 0..N {
@@ -59,6 +68,7 @@ fn main() {
     let mut bump = bumpalo::Bump::with_capacity(1 << 20);
     // Warm up every path once so first-use costs are in the baseline.
     scoped(&alloc);
+    scoped_macro(&alloc);
     explicit_box_drop(&alloc);
     bumpalo(&mut bump);
     empty_guard(&alloc);
@@ -68,6 +78,7 @@ fn main() {
             "none" => {}
             "bumpalo" => bumpalo(&mut bump),
             "scoped" => scoped(&alloc),
+            "scoped_macro" => scoped_macro(&alloc),
             "explicit" => explicit_box_drop(&alloc),
             "empty_guard" => empty_guard(&alloc),
             "begin_end" => begin_end(&alloc),
