@@ -210,5 +210,9 @@ fn allocator_api2_collections_in_frame_memory() {
     }
     assert_eq!(map.get("150"), Some(&150));
     assert_eq!(map.len(), 200);
-    assert_eq!(frame.live_frame_handles(), 0, "allocator-api2 collections are not handles");
+    assert_eq!(
+        frame.live_frame_handles(),
+        0,
+        "allocator-api2 collections are not handles"
+    );
 }
