@@ -52,7 +52,14 @@ struct ThreadHeap {
     pages: [Vec<Page>; CLASSES],
     /// Empty pages kept for reuse (any class), up to the retain cap.
     retained: Vec<Page>,
+    /// Slow-path entries so far; every `SWEEP_EVERY`th also sweeps the other classes and
+    /// the abandoned list.
+    misses: u32,
 }
+
+/// How often (in slow-path entries) a heap sweeps all its classes and the abandoned list
+/// for pages whose blocks have all come back.
+const SWEEP_EVERY: u32 = 16;
 
 thread_local! {
     /// This thread's heap; null before the first pool allocation and after teardown.
@@ -93,6 +100,7 @@ impl ThreadHeap {
             current: [None; CLASSES],
             pages: core::array::from_fn(|_| Vec::new()),
             retained: Vec::new(),
+            misses: 0,
         }
     }
 
@@ -107,6 +115,17 @@ impl ThreadHeap {
     #[cold]
     #[inline(never)]
     fn alloc_slow(&mut self, class: usize) -> Option<NonNull<u8>> {
+        // 0. Release pages whose blocks have all come back (freed here or, remotely, on
+        //    other threads) — this class every time, the rest and the abandoned list
+        //    now and then — so emptied pages return to the retain cap or the system.
+        self.misses = self.misses.wrapping_add(1);
+        self.release_unused(class);
+        if self.misses.is_multiple_of(SWEEP_EVERY) {
+            for other in (0..CLASSES).filter(|&c| c != class) {
+                self.release_unused(other);
+            }
+            sweep_abandoned();
+        }
         // 1. Remote frees on the current page (its local list is empty: `pop` failed).
         if let Some(page) = self.current[class] {
             // SAFETY: we own the page; `pop` just found its local list empty.
@@ -201,20 +220,45 @@ impl ThreadHeap {
         if self.current[class] == Some(page) {
             return;
         }
-        // SAFETY: we own the page and every page in the list.
-        unsafe {
-            let index = page.list_index();
-            debug_assert_eq!(self.pages[class][index], page);
-            self.pages[class].swap_remove(index);
-            if let Some(&moved) = self.pages[class].get(index) {
-                moved.set_list_index(index);
+        // SAFETY: we own the page.
+        let index = unsafe { page.list_index() };
+        self.unlist(class, index);
+        self.retain_or_free(page);
+    }
+
+    /// Release every non-current page of `class` whose blocks have all come back.
+    fn release_unused(&mut self, class: usize) {
+        let mut i = 0;
+        while i < self.pages[class].len() {
+            let page = self.pages[class][i];
+            // SAFETY: we own every page in our lists.
+            if self.current[class] != Some(page) && unsafe { page.is_unused() } {
+                self.unlist(class, i);
+                self.retain_or_free(page);
+            } else {
+                i += 1;
             }
         }
+    }
+
+    /// Remove the page at `index` from `class`'s list (O(1), fixing the moved page's
+    /// index).
+    fn unlist(&mut self, class: usize, index: usize) {
+        let list = &mut self.pages[class];
+        list.swap_remove(index);
+        if let Some(&moved) = list.get(index) {
+            // SAFETY: we own every page in our lists.
+            unsafe { moved.set_list_index(index) };
+        }
+    }
+
+    /// Keep an unused, unlisted page of ours for reuse, or give it back to the system.
+    fn retain_or_free(&mut self, page: Page) {
         let cap = RETAIN_BYTES.load(Ordering::Relaxed);
         if (self.retained.len() + 1) * PAGE_SIZE <= cap {
             self.retained.push(page);
         } else {
-            // SAFETY: ours, empty (no outstanding block, so no pending push), in no list.
+            // SAFETY: ours, unused (no block held, no push pending) and in no list.
             unsafe { page.free() };
         }
     }
@@ -241,6 +285,29 @@ impl ThreadHeap {
                 unsafe { page.set_owner(ABANDONED) };
                 list.push(page);
             }
+        }
+        sweep_abandoned();
+    }
+}
+
+/// Free abandoned pages whose blocks have all come back. Skipped if another thread holds
+/// the list (it will sweep, or a later call will).
+fn sweep_abandoned() {
+    let mut list = match ABANDONED_PAGES.try_lock() {
+        Ok(list) => list,
+        Err(std::sync::TryLockError::Poisoned(e)) => e.into_inner(),
+        Err(std::sync::TryLockError::WouldBlock) => return,
+    };
+    let mut i = 0;
+    while i < list.len() {
+        let page = list[i];
+        // SAFETY: the list owns its pages and we hold its lock.
+        if unsafe { page.is_unused() } {
+            list.swap_remove(i);
+            // SAFETY: unused (no block held, no push pending) and now in no list.
+            unsafe { page.free() };
+        } else {
+            i += 1;
         }
     }
 }
