@@ -1,10 +1,12 @@
 //! Procedural macros for [`framealloc`](https://docs.rs/framealloc), re-exported there as
-//! `framealloc::{FrameSafe, frame_scope}`; use them through `framealloc`.
+//! `framealloc::{FrameSafe, alloc_tag, frame_scope}`; use them through `framealloc`.
 //!
 //! - [`#[derive(FrameSafe)]`](macro@FrameSafe) implements `framealloc::FrameSafe` for a
 //!   plain-data struct or enum, checked at compile time.
 //! - [`#[frame_scope]`](macro@frame_scope) opens a `Frame` guard for a function body and
 //!   shadows the allocator parameter with it, so frame data cannot escape the body.
+//! - [`#[alloc_tag("name")]`](macro@alloc_tag) accounts a function body's allocations to
+//!   a tag and registers the tag (and its budget) at link time.
 //!
 //! Generated code refers only to `::framealloc::...` paths. Every misuse is a spanned
 //! compile error; the macros never panic.
@@ -12,8 +14,10 @@
 
 #[macro_use]
 mod error;
+mod alloc_tag;
 mod frame_safe;
 mod frame_scope;
+mod func;
 
 use proc_macro::TokenStream;
 
@@ -86,4 +90,38 @@ pub fn frame_scope(args: TokenStream, item: TokenStream) -> TokenStream {
     frame_scope::frame_scope(args.into(), item.into())
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
+}
+
+/// Accounts the allocations a function body makes on this thread to a tag, and registers
+/// the tag at link time.
+///
+/// - `#[alloc_tag("physics")]` pushes the tag for the body (RAII: popped on every exit
+///   path, `?`, `return` and panics included) and submits a `framealloc::TagInfo`
+///   (`name`, `budget`, `module_path`, `file`, `line`) that `framealloc::registered_tags()`
+///   lists. The tag is interned once into a `'static` id, so later calls do no hashing.
+/// - `#[alloc_tag("physics", budget = "8 MiB")]` or `budget = 8388608` records a budget in
+///   bytes. A budget string is `"<integer> <unit>"` with exactly one space and a
+///   case-sensitive unit: `B`, `KB`/`MB`/`GB` (x1000) or `KiB`/`MiB`/`GiB` (x1024).
+///
+/// Works on free functions, methods, generic functions and with `#[frame_scope]` in either
+/// order. An empty or non-literal name, a malformed budget, unknown or duplicate arguments,
+/// a non-fn item, `const fn` and `async fn` are spanned compile errors (a tag belongs to a
+/// thread, and an `async fn` can move between threads at every `.await`).
+///
+/// ```ignore
+/// use framealloc::{SmartAlloc, alloc_tag};
+///
+/// #[alloc_tag("physics", budget = "8 MiB")]
+/// fn step(alloc: &SmartAlloc) -> &'static str {
+///     alloc.current_tag()
+/// }
+///
+/// let alloc = SmartAlloc::new(Default::default());
+/// assert_eq!(step(&alloc), "physics");
+/// assert_eq!(alloc.current_tag(), "untagged");
+/// ```
+#[proc_macro_attribute]
+pub fn alloc_tag(args: TokenStream, item: TokenStream) -> TokenStream {
+    // Errors are emitted with the unchanged item (no cascade), so this cannot fail.
+    alloc_tag::alloc_tag(args.into(), item.into()).into()
 }

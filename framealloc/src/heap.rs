@@ -5,6 +5,9 @@ use core::ptr::NonNull;
 
 use allocator_api2::alloc::{AllocError, Allocator, Global};
 
+use std::sync::Arc;
+
+use crate::stats::shard::{HEAP, KindSlot, Shard};
 use crate::{Error, SmartAlloc};
 
 /// A `Box` on framealloc's heap: the program's global allocator, through
@@ -24,26 +27,55 @@ pub type HeapVec<T> = allocator_api2::vec::Vec<T, HeapAllocator>;
 ///
 /// Usable with any `allocator_api2` collection (`hashbrown::HashMap::new_in`, …); see
 /// [`SmartAlloc::heap_allocator`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+///
+/// Every allocation is accounted (heap kind) to the tag that was current when the
+/// allocator was made, on the `SmartAlloc` that made it. A `HeapBox` carries one.
+#[derive(Clone)]
 pub struct HeapAllocator {
-    _private: (),
+    /// Keeps the accounting shard alive as long as any copy of the allocator.
+    _shard: Arc<Shard>,
+    slot: NonNull<KindSlot>,
 }
 
-// SAFETY: forwards every call to `allocator_api2::alloc::Global`, which upholds the
-// `Allocator` contract; this type adds no state.
+// SAFETY: `slot` points into `shard`, kept alive by the `Arc`; `KindSlot`'s methods are
+// safe from any thread (owner-only counters are used only by the owner thread).
+unsafe impl Send for HeapAllocator {}
+// SAFETY: as for `Send`: all access through `&self` is thread-safe.
+unsafe impl Sync for HeapAllocator {}
+
+impl core::fmt::Debug for HeapAllocator {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("HeapAllocator").finish_non_exhaustive()
+    }
+}
+
+impl HeapAllocator {
+    fn slot(&self) -> &KindSlot {
+        // SAFETY: see the `Send` impl.
+        unsafe { self.slot.as_ref() }
+    }
+}
+
+// SAFETY: every call forwards to `allocator_api2::alloc::Global`, which upholds the
+// `Allocator` contract; the accounting around it touches no memory it hands out.
 unsafe impl Allocator for HeapAllocator {
     #[inline]
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        Global.allocate(layout)
+        let block = Global.allocate(layout)?;
+        self.slot().on_alloc(layout.size() as u64);
+        Ok(block)
     }
 
     #[inline]
     fn allocate_zeroed(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        Global.allocate_zeroed(layout)
+        let block = Global.allocate_zeroed(layout)?;
+        self.slot().on_alloc(layout.size() as u64);
+        Ok(block)
     }
 
     #[inline]
     unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
+        self.slot().on_free(layout.size() as u64);
         // SAFETY: forwarded with the caller's guarantees (the block came from `Global`).
         unsafe { Global.deallocate(ptr, layout) }
     }
@@ -56,7 +88,10 @@ unsafe impl Allocator for HeapAllocator {
         new_layout: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
         // SAFETY: forwarded with the caller's guarantees.
-        unsafe { Global.grow(ptr, old_layout, new_layout) }
+        let block = unsafe { Global.grow(ptr, old_layout, new_layout) }?;
+        self.slot()
+            .on_resize(old_layout.size() as u64, new_layout.size() as u64);
+        Ok(block)
     }
 
     #[inline]
@@ -67,7 +102,10 @@ unsafe impl Allocator for HeapAllocator {
         new_layout: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
         // SAFETY: forwarded with the caller's guarantees.
-        unsafe { Global.grow_zeroed(ptr, old_layout, new_layout) }
+        let block = unsafe { Global.grow_zeroed(ptr, old_layout, new_layout) }?;
+        self.slot()
+            .on_resize(old_layout.size() as u64, new_layout.size() as u64);
+        Ok(block)
     }
 
     #[inline]
@@ -78,7 +116,10 @@ unsafe impl Allocator for HeapAllocator {
         new_layout: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
         // SAFETY: forwarded with the caller's guarantees.
-        unsafe { Global.shrink(ptr, old_layout, new_layout) }
+        let block = unsafe { Global.shrink(ptr, old_layout, new_layout) }?;
+        self.slot()
+            .on_resize(old_layout.size() as u64, new_layout.size() as u64);
+        Ok(block)
     }
 }
 
@@ -94,7 +135,12 @@ fn map_reserve_error(e: &allocator_api2::collections::TryReserveError) -> Error 
 impl SmartAlloc {
     /// The allocator behind heap boxes and vectors, for `allocator_api2` collections.
     pub fn heap_allocator(&self) -> HeapAllocator {
-        HeapAllocator::default()
+        let shard = self.arena().shard.clone();
+        let slot = shard.kind_ptr(crate::tag::current(), HEAP);
+        HeapAllocator {
+            _shard: shard,
+            slot,
+        }
     }
 
     /// Move `value` to the heap.

@@ -9,6 +9,8 @@ mod frame_safe;
 mod heap;
 mod pool;
 mod smart_alloc;
+mod stats;
+mod tag;
 mod transfer;
 
 pub use config::{AllocConfig, MisusePolicy};
@@ -37,6 +39,32 @@ pub use frame_safe::FrameSafe;
 /// assert_eq!((p.pos[0], p.name), (1.0, "spark"));
 /// ```
 pub use framealloc_macros::FrameSafe;
+/// Accounts a function body's allocations on this thread to a tag (popped on every exit
+/// path) and registers the tag, with its optional budget, for [`registered_tags`].
+///
+/// A budget is an integer literal of bytes or `"<integer> <unit>"` with one space and unit
+/// `B`, `KB`/`MB`/`GB` (x1000) or `KiB`/`MiB`/`GiB` (x1024). An empty name, a malformed
+/// budget, a non-fn item, `const fn` and `async fn` are compile errors.
+///
+/// ```
+/// use framealloc::{Kind, SmartAlloc, alloc_tag};
+///
+/// #[alloc_tag("physics", budget = "8 MiB")]
+/// fn step(alloc: &SmartAlloc) -> usize {
+///     assert_eq!(alloc.current_tag(), "physics");
+///     let body = alloc.pool_box([0u8; 64]);
+///     body.len()
+/// }
+///
+/// let alloc = SmartAlloc::new(Default::default());
+/// assert_eq!(step(&alloc), 64);
+/// assert_eq!(alloc.current_tag(), "untagged");
+/// let physics = alloc.stats().tag("physics").unwrap();
+/// assert_eq!(physics.kind(Kind::Pool).allocations, 1);
+/// let info = framealloc::registered_tags().find(|t| t.name == "physics").unwrap();
+/// assert_eq!(info.budget, Some(8 << 20));
+/// ```
+pub use framealloc_macros::alloc_tag;
 /// Opens a [`Frame`] for the duration of a function body and shadows the `&SmartAlloc`
 /// parameter with it, so frame data allocated through it cannot escape the body.
 ///
@@ -65,6 +93,8 @@ pub use pool::allocator::PoolAllocator;
 pub use pool::arc::PoolArc;
 pub use pool::boxed::PoolBox;
 pub use smart_alloc::SmartAlloc;
+pub use stats::{Kind, KindStats, Stats, TagStats};
+pub use tag::{TagGuard, TagInfo, UNTAGGED, registered_tags};
 pub use transfer::{IntoTransfer, TransferHandle};
 
 pub(crate) use smart_alloc::fail;
@@ -79,6 +109,8 @@ pub use allocator_api2;
 pub mod __private {
     pub use crate::frame::guard::Frame;
     pub use crate::smart_alloc::SmartAlloc;
+    pub use crate::tag::{StaticTag, TagInfo};
+    pub use inventory;
 }
 
 /// The guides under `docs/`, compiled and run as doctests so their snippets stay true.

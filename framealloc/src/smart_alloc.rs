@@ -79,9 +79,14 @@ impl SmartAlloc {
         &self.inner.config
     }
 
+    /// The instance's arenas and accounting shards.
+    pub(crate) fn arena_set(&self) -> &Arc<ArenaSet> {
+        &self.inner.frames
+    }
+
     /// The calling thread's arena (created on first use).
     #[inline(always)]
-    fn arena(&self) -> &ThreadArena {
+    pub(crate) fn arena(&self) -> &ThreadArena {
         ArenaSet::current(&self.inner.frames, self.inner.id)
     }
 

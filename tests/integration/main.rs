@@ -7,5 +7,6 @@ mod heap;
 mod model;
 mod pool;
 mod scoped;
+mod stats;
 mod threads;
 mod transfer;

@@ -1,9 +1,10 @@
 //! Parsing of `#[frame_scope(..)]` arguments and of the function it is applied to.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use syn::parse::{Parse, ParseStream};
-use syn::spanned::Spanned;
-use syn::{Attribute, Expr, Ident, Item, Signature, Token, Visibility, braced};
+use syn::{Expr, Ident, Token};
+
+use crate::func::AttrName;
 
 /// Where the frame is opened.
 pub(crate) enum Args {
@@ -82,72 +83,16 @@ fn bare_ident(expr: &Expr) -> Option<Ident> {
     }
 }
 
-/// A function or method with a body, kept as tokens so the body needs not parse.
-pub(crate) struct FrameFn {
-    pub(crate) attrs: Vec<Attribute>,
-    pub(crate) vis: Visibility,
-    pub(crate) default: Option<Token![default]>,
-    pub(crate) sig: Signature,
-    pub(crate) brace_span: Span,
-    /// The body's inner attributes (`#![allow(..)]`), which must stay first.
-    pub(crate) inner_attrs: Vec<Attribute>,
-    pub(crate) body: TokenStream,
-}
-
-impl Parse for FrameFn {
-    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        let attrs = input.call(Attribute::parse_outer)?;
-        let vis: Visibility = input.parse()?;
-        let default: Option<Token![default]> = input.parse()?;
-        let sig: Signature = input.parse()?;
-        if input.peek(Token![;]) {
-            return Err(syn::Error::new(
-                input.span(),
-                "#[frame_scope] needs a function body: it opens a frame for the body's \
-                 duration; put it on the implementation, not on the declaration",
-            ));
-        }
-        let content;
-        let brace = braced!(content in input);
-        let inner_attrs = content.call(Attribute::parse_inner)?;
-        let body: TokenStream = content.parse()?;
-        Ok(Self {
-            attrs,
-            vis,
-            default,
-            sig,
-            brace_span: brace.span.join(),
-            inner_attrs,
-            body,
-        })
-    }
-}
+/// The function `#[frame_scope]` rewrites.
+pub(crate) use crate::func::FnItem as FrameFn;
 
 /// Parses the item `#[frame_scope]` was put on, with a helpful error for non-fn items.
 pub(crate) fn parse_item(item: TokenStream) -> syn::Result<FrameFn> {
-    syn::parse2::<FrameFn>(item.clone()).map_err(|fn_err| {
-        let Ok(parsed) = syn::parse2::<Item>(item) else {
-            return fn_err;
-        };
-        let (span, what) = match &parsed {
-            Item::Struct(s) => (s.struct_token.span.join(s.ident.span()), "a struct"),
-            Item::Enum(e) => (e.enum_token.span.join(e.ident.span()), "an enum"),
-            Item::Union(u) => (u.union_token.span.join(u.ident.span()), "a union"),
-            Item::Impl(i) => (
-                Some(i.impl_token.span),
-                "an impl block; put it on the methods inside",
-            ),
-            Item::Trait(t) => (
-                Some(t.trait_token.span),
-                "a trait; put it on the method bodies",
-            ),
-            Item::Mod(m) => (Some(m.mod_token.span), "a module"),
-            Item::Fn(_) | Item::Verbatim(_) => return fn_err,
-            other => (Some(other.span()), "this item"),
-        };
-        syn::Error::new(
-            span.unwrap_or_else(|| parsed.span()),
-            format!("#[frame_scope] can only be applied to functions and methods, not to {what}"),
-        )
-    })
+    crate::func::parse_item(
+        item,
+        AttrName {
+            name: "frame_scope",
+            needs_body: "it opens a frame for the body's duration",
+        },
+    )
 }

@@ -152,7 +152,7 @@ mod tests {
     use quote::quote;
 
     fn func(tokens: TokenStream) -> FrameFn {
-        syn::parse2(tokens).unwrap()
+        args::parse_item(tokens).unwrap_or_else(|e| panic!("{e}"))
     }
 
     fn plan(args: TokenStream, item: TokenStream) -> syn::Result<Plan> {

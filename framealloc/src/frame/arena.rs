@@ -16,11 +16,16 @@
 //! Explicit handles count themselves in `live`, so an `end_frame` while they are alive
 //! *defers* the reset to the last drop instead of freeing memory under them.
 
-use core::cell::{Cell, UnsafeCell};
+use core::cell::{Cell, RefCell, UnsafeCell};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 
+use std::sync::Arc;
+
 use bumpalo::Bump;
+
+use crate::stats::shard::{FRAME, KindSlot, POOL, Shard};
+use crate::tag::{self, TagId};
 
 /// A thread's frame arena for one `SmartAlloc` instance.
 ///
@@ -74,12 +79,34 @@ pub(crate) struct ThreadArena {
     deferred_resets: Cell<u64>,
     /// Resets performed (each one makes the memory reusable).
     resets: Cell<u64>,
+    /// Bytes to reserve when the first frame opens (the arena starts empty, so threads
+    /// that only use pools or the heap never pay for one).
+    initial_capacity: usize,
+    /// Whether the initial capacity was reserved.
+    reserved: Cell<bool>,
+    /// This thread's accounting shard for the instance.
+    pub(crate) shard: Arc<Shard>,
+    /// Frame accounting (SPEC §7: the scoped path is counter-free, so frame use is
+    /// measured as arena growth between checkpoints — tag changes and frame ends):
+    /// the tag the growth since the last checkpoint belongs to,
+    acct_tag: Cell<TagId>,
+    /// the arena's use at the last checkpoint,
+    acct_used: Cell<usize>,
+    /// explicit handles made up to the last checkpoint,
+    acct_handles: Cell<u64>,
+    /// tags with frame bytes in the current frame (their `frame_live` is cleared at reset),
+    touched: RefCell<Vec<TagId>>,
+    /// and the largest frame so far, in bytes.
+    frame_peak: Cell<u64>,
+    /// The pool slot of the last tag a pool allocation used (tag, slot): saves the
+    /// shard lookup while the tag does not change.
+    pool_slot: Cell<(TagId, Option<NonNull<KindSlot>>)>,
 }
 
 impl ThreadArena {
-    pub(crate) fn new(initial_capacity: usize) -> Self {
+    pub(crate) fn new(initial_capacity: usize, shard: Arc<Shard>) -> Self {
         ThreadArena {
-            bump: UnsafeCell::new(Bump::with_capacity(initial_capacity)),
+            bump: UnsafeCell::new(Bump::new()),
             opened: Cell::new(0),
             closed: Cell::new(0),
             explicit: Cell::new(false),
@@ -88,7 +115,33 @@ impl ThreadArena {
             frames_ended: Cell::new(0),
             deferred_resets: Cell::new(0),
             resets: Cell::new(0),
+            initial_capacity,
+            reserved: Cell::new(false),
+            shard,
+            acct_tag: Cell::new(0),
+            acct_used: Cell::new(0),
+            acct_handles: Cell::new(0),
+            touched: RefCell::new(Vec::new()),
+            frame_peak: Cell::new(0),
+            pool_slot: Cell::new((0, None)),
         }
+    }
+
+    /// The pool slot of the calling (owner) thread's current tag.
+    #[inline(always)]
+    pub(crate) fn pool_slot(&self, tag: TagId) -> NonNull<KindSlot> {
+        match self.pool_slot.get() {
+            (cached, Some(slot)) if cached == tag => slot,
+            _ => self.pool_slot_slow(tag),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn pool_slot_slow(&self, tag: TagId) -> NonNull<KindSlot> {
+        let slot = self.shard.kind_ptr(tag, POOL);
+        self.pool_slot.set((tag, Some(slot)));
+        slot
     }
 
     /// The arena to bump, for as long as `self` is borrowed.
@@ -157,12 +210,67 @@ impl ThreadArena {
     /// Open a frame (a guard, or the explicit frame). Frames nest.
     #[inline(always)]
     pub(crate) fn open_frame(&self) {
+        if !self.reserved.get() {
+            self.reserve_initial();
+        }
         // Checked: `mem::forget(alloc.frame())` in a loop must never wrap the depth back
         // to zero and allow a reset under a live guard allocation.
         let opened = self.opened.get();
         self.opened
             .set(opened.checked_add(1).unwrap_or_else(|| counter_overflow()));
         self.take_hold();
+    }
+
+    /// Reserve the configured initial capacity before the first frame.
+    #[cold]
+    #[inline(never)]
+    fn reserve_initial(&self) {
+        self.reserved.set(true);
+        if self.is_idle() && self.bump().allocated_bytes() == 0 {
+            // SAFETY: idle (no frame open, no handle alive), so no reference into the
+            // arena or to the `Bump` exists; replacing an empty `Bump` frees nothing.
+            unsafe { *self.bump.get() = Bump::with_capacity(self.initial_capacity) };
+        }
+    }
+
+    /// Bytes of the arena in use (chunk bytes minus the current chunk's free room; older
+    /// chunks count whole, so padding and chunk tails are included).
+    fn used_bytes(&self) -> usize {
+        let bump = self.bump();
+        bump.allocated_bytes().saturating_sub(bump.chunk_capacity())
+    }
+
+    /// Explicit handles made so far (holds are frames plus handles).
+    fn handles_made(&self) -> u64 {
+        self.holds_taken.get() - self.opened.get()
+    }
+
+    /// Credit the arena growth and explicit handles since the last checkpoint to the tag
+    /// that was current then, and start accruing to the thread's current tag.
+    pub(crate) fn checkpoint(&self) {
+        let used = self.used_bytes();
+        let handles = self.handles_made();
+        let bytes = used.saturating_sub(self.acct_used.get()) as u64;
+        let new_handles = handles - self.acct_handles.get();
+        if bytes != 0 || new_handles != 0 {
+            let tag = self.acct_tag.get();
+            self.shard.slot(tag).kinds[FRAME].on_frame_delta(bytes, new_handles);
+            let mut touched = self.touched.borrow_mut();
+            if !touched.contains(&tag) {
+                touched.push(tag);
+            }
+        }
+        if used as u64 > self.frame_peak.get() {
+            self.frame_peak.set(used as u64);
+        }
+        self.acct_used.set(used);
+        self.acct_handles.set(handles);
+        self.acct_tag.set(tag::current());
+    }
+
+    /// The largest frame so far, in bytes.
+    pub(crate) fn frame_peak_bytes(&self) -> u64 {
+        self.frame_peak.get()
     }
 
     /// Close a frame opened by [`open_frame`](Self::open_frame).
@@ -236,13 +344,20 @@ impl ThreadArena {
     #[inline(never)]
     fn reset(&self) {
         debug_assert!(self.is_idle());
+        self.checkpoint();
+        for &tag in self.touched.borrow().iter() {
+            self.shard.slot(tag).kinds[FRAME].end_frame();
+        }
+        self.touched.borrow_mut().clear();
         // SAFETY: no frame is open and no handle is alive (checked by both callers): no
-        // guard and no handle exists, so no `&Bump` from `bump()` is in use and no
-        // allocation from this arena is reachable. We are on the owner thread (the type is
-        // `!Sync` and only reached through `!Send` handles or the owner's cache). This
-        // `&mut` is the only reference for its short life.
+        // guard and no handle exists, so no `&Bump` from `bump()` is in use (the
+        // accounting above used it only transiently) and no allocation from this arena is
+        // reachable. We are on the owner thread (the type is `!Sync` and only reached
+        // through `!Send` handles or the owner's cache). This `&mut` is the only
+        // reference for its short life.
         let bump = unsafe { &mut *self.bump.get() };
         bump.reset();
+        self.acct_used.set(self.used_bytes());
         self.resets.set(self.resets.get() + 1);
     }
 
@@ -335,6 +450,9 @@ unsafe impl allocator_api2::alloc::Allocator for ArenaRef<'_> {
 
     #[inline]
     unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: core::alloc::Layout) {
+        // bumpalo takes the latest block back in place; account the growth first so the
+        // bytes still count as allocated to the tag that made them.
+        self.get().checkpoint();
         // SAFETY: forwarded with the caller's guarantees (block from this arena).
         unsafe { allocator_api2::alloc::Allocator::deallocate(&self.get().bump(), ptr, layout) }
     }

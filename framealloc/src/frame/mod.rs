@@ -6,3 +6,5 @@ pub(crate) mod guard;
 pub(crate) mod handles;
 pub(crate) mod registry;
 pub(crate) mod vec;
+
+pub(crate) use registry::checkpoint_current_thread;

@@ -67,16 +67,22 @@ thread_local! {
     static THREAD_EXIT: ThreadExit = const { ThreadExit { sets: RefCell::new(Vec::new()) } };
 }
 
-fn thread_token() -> u64 {
-    THREAD_TOKEN.with(|t| {
-        let token = t.get();
-        if token != 0 {
-            return token;
-        }
-        let token = next_id(&NEXT_THREAD_TOKEN);
-        t.set(token);
-        token
-    })
+/// This thread's token: unique, never reused, never 0.
+#[inline(always)]
+pub(crate) fn thread_token() -> u64 {
+    let token = THREAD_TOKEN.with(Cell::get);
+    if token != 0 {
+        return token;
+    }
+    new_thread_token()
+}
+
+#[cold]
+#[inline(never)]
+fn new_thread_token() -> u64 {
+    let token = next_id(&NEXT_THREAD_TOKEN);
+    THREAD_TOKEN.with(|t| t.set(token));
+    token
 }
 
 /// Releases this thread's idle arenas when the thread exits.
@@ -112,6 +118,8 @@ struct Entry {
 pub(crate) struct ArenaSet {
     id: u64,
     initial_capacity: usize,
+    /// Accounting shards, one per thread (retired ones are handed to new threads).
+    pub(crate) shards: crate::stats::ShardSet,
     /// Arenas by thread token. Only locked on a cache miss (first use on a thread, or
     /// alternating between instances) and on thread exit.
     arenas: Mutex<Vec<Entry>>,
@@ -122,6 +130,7 @@ impl ArenaSet {
         Arc::new(ArenaSet {
             id,
             initial_capacity,
+            shards: crate::stats::ShardSet::new(),
             arenas: Mutex::new(Vec::new()),
         })
     }
@@ -159,7 +168,11 @@ impl ArenaSet {
         let arena = if let Some(entry) = arenas.iter().find(|e| e.token == token) {
             entry.arena.0
         } else {
-            let arena = NonNull::from(Box::leak(Box::new(ThreadArena::new(this.initial_capacity))));
+            let shard = this.shards.acquire(token);
+            let arena = NonNull::from(Box::leak(Box::new(ThreadArena::new(
+                this.initial_capacity,
+                shard,
+            ))));
             arenas.push(Entry {
                 token,
                 arena: ArenaPtr(arena),
@@ -202,6 +215,8 @@ impl ArenaSet {
         }
         let entry = arenas.swap_remove(index);
         drop(arenas);
+        // SAFETY: still allocated (freed below); this thread's own arena.
+        self.shards.retire(&unsafe { entry.arena.0.as_ref() }.shard);
         CACHE.with(|c| {
             if c.get().id == self.id {
                 c.set(CacheEntry {
@@ -257,5 +272,17 @@ impl Drop for ArenaSet {
             // Each arena was created by `Box::leak` and is freed exactly once here.
             drop(unsafe { Box::from_raw(entry.arena.0.as_ptr()) });
         }
+    }
+}
+
+/// Credit frame growth to the current tag on the arena this thread used last (called when
+/// the thread's tag changes).
+pub(crate) fn checkpoint_current_thread() {
+    let Ok(entry) = CACHE.try_with(Cell::get) else {
+        return;
+    };
+    if entry.id != 0 {
+        // SAFETY: cache invariant: a non-zero id names this thread's live arena.
+        unsafe { &*entry.arena }.checkpoint();
     }
 }

@@ -6,7 +6,10 @@ use core::ptr::NonNull;
 use allocator_api2::alloc::{AllocError, Allocator};
 
 use super::raw;
+use std::sync::Arc;
+
 use crate::SmartAlloc;
+use crate::stats::shard::{KindSlot, POOL, Shard};
 
 /// An [`Allocator`] over the pool: blocks up to 1 KiB (alignment up to 16) come from the
 /// calling thread's size-class pages, larger ones from the heap path. Blocks may be
@@ -20,23 +23,49 @@ use crate::SmartAlloc;
 /// v.extend([1u8, 2, 3]);
 /// assert_eq!(v, [1, 2, 3]);
 /// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+///
+/// Its allocations are accounted to the tag that was current when it was made, on the
+/// allocator that made it.
+#[derive(Clone)]
 pub struct PoolAllocator {
-    _private: (),
+    /// Keeps the accounting shard alive as long as any copy of the allocator.
+    _shard: Arc<Shard>,
+    slot: NonNull<KindSlot>,
+}
+
+// SAFETY: `slot` points into `shard`, kept alive by the `Arc`; `KindSlot`'s methods are
+// safe from any thread (owner-only counters are used only by the owner thread).
+unsafe impl Send for PoolAllocator {}
+// SAFETY: as for `Send`: all access through `&self` is thread-safe.
+unsafe impl Sync for PoolAllocator {}
+
+impl core::fmt::Debug for PoolAllocator {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PoolAllocator").finish_non_exhaustive()
+    }
+}
+
+impl PoolAllocator {
+    fn slot(&self) -> &KindSlot {
+        // SAFETY: see the `Send` impl.
+        unsafe { self.slot.as_ref() }
+    }
 }
 
 // SAFETY: `raw::allocate` returns blocks valid for `layout` until passed to
 // `raw::deallocate` with the same layout, from any thread, which is what `Allocator`
-// requires; the allocator has no state, so copies are interchangeable.
+// requires; clones share the same pool, so any clone may free a block.
 unsafe impl Allocator for PoolAllocator {
     #[inline]
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
         let ptr = raw::allocate(layout).map_err(|_| AllocError)?;
+        self.slot().on_alloc(layout.size() as u64);
         Ok(NonNull::slice_from_raw_parts(ptr, layout.size()))
     }
 
     #[inline]
     unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
+        self.slot().on_free(layout.size() as u64);
         // SAFETY: the caller passes a block from `allocate` with its layout.
         unsafe { raw::deallocate(ptr, layout) }
     }
@@ -45,6 +74,11 @@ unsafe impl Allocator for PoolAllocator {
 impl SmartAlloc {
     /// An [`Allocator`] over pool memory, for `allocator_api2` / `hashbrown` collections.
     pub fn pool_allocator(&self) -> PoolAllocator {
-        PoolAllocator::default()
+        let shard = self.arena().shard.clone();
+        let slot = shard.kind_ptr(crate::tag::current(), POOL);
+        PoolAllocator {
+            _shard: shard,
+            slot,
+        }
     }
 }

@@ -8,10 +8,13 @@ use core::ptr::NonNull;
 use core::sync::atomic::{AtomicUsize, Ordering, fence};
 
 use super::raw;
+use crate::stats::shard::KindSlot;
 use crate::{Error, SmartAlloc};
 
 struct Inner<T> {
     strong: AtomicUsize,
+    /// Where the value's bytes are accounted (see `PoolBox`).
+    slot: NonNull<KindSlot>,
     value: T,
 }
 
@@ -50,15 +53,18 @@ unsafe impl<T: Send + Sync> Sync for PoolArc<T> {}
 const MAX_REFCOUNT: usize = isize::MAX as usize;
 
 impl<T> PoolArc<T> {
-    pub(crate) fn try_new(value: T) -> Result<Self, Error> {
+    pub(crate) fn try_new(value: T, slot: NonNull<KindSlot>) -> Result<Self, Error> {
         let ptr = raw::allocate(Layout::new::<Inner<T>>())?.cast::<Inner<T>>();
         // SAFETY: fresh memory, valid and aligned for `Inner<T>`.
         unsafe {
             ptr.write(Inner {
                 strong: AtomicUsize::new(1),
+                slot,
                 value,
             });
         }
+        // SAFETY: `slot` comes from the calling thread's own live shard.
+        unsafe { slot.as_ref() }.on_alloc_owner(size_of::<Inner<T>>() as u64);
         Ok(PoolArc {
             ptr,
             _owns: PhantomData,
@@ -104,8 +110,9 @@ impl<T> Drop for PoolArc<T> {
         // Pairs with the other clones' Release decrements: their uses of `T` happen
         // before we drop it.
         fence(Ordering::Acquire);
-        // Frees the block even if `T::drop` panics.
+        // Both run even if `T::drop` panics (accounting first, see `PoolBox`).
         let _free = raw::FreeOnDrop(self.ptr);
+        let _account = super::boxed::AccountFree(self.inner().slot, size_of::<Inner<T>>() as u64);
         // SAFETY: we were the last clone: nobody else can reach the value.
         unsafe { (&raw mut (*self.ptr.as_ptr()).value).drop_in_place() };
     }
@@ -146,7 +153,7 @@ impl SmartAlloc {
     /// When the system is out of memory.
     #[track_caller]
     pub fn pool_arc<T>(&self, value: T) -> PoolArc<T> {
-        PoolArc::try_new(value).unwrap_or_else(|e| crate::fail(&e))
+        PoolArc::try_new(value, self.pool_slot()).unwrap_or_else(|e| crate::fail(&e))
     }
 
     /// Fallible [`pool_arc`](Self::pool_arc); on error `value` is dropped.
@@ -155,6 +162,6 @@ impl SmartAlloc {
     ///
     /// [`Error::OutOfMemory`].
     pub fn try_pool_arc<T>(&self, value: T) -> Result<PoolArc<T>, Error> {
-        PoolArc::try_new(value)
+        PoolArc::try_new(value, self.pool_slot())
     }
 }

@@ -8,6 +8,7 @@ use core::ops::{Deref, DerefMut};
 use core::ptr::NonNull;
 
 use super::raw;
+use crate::stats::shard::KindSlot;
 use crate::{Error, SmartAlloc};
 
 /// An owned `T` in pool memory: like `Box<T>`, for small persistent objects.
@@ -34,6 +35,9 @@ use crate::{Error, SmartAlloc};
 /// ```
 pub struct PoolBox<T> {
     ptr: NonNull<T>,
+    /// Where this box's bytes are accounted (allocating thread's shard, tag, pool kind);
+    /// the shard outlives every pool handle pointing into it.
+    slot: NonNull<KindSlot>,
     _owns: PhantomData<T>,
 }
 
@@ -44,12 +48,30 @@ unsafe impl<T: Send> Send for PoolBox<T> {}
 unsafe impl<T: Sync> Sync for PoolBox<T> {}
 
 impl<T> PoolBox<T> {
-    pub(crate) fn try_new(value: T) -> Result<Self, Error> {
+    #[inline(always)]
+    pub(crate) fn try_new(value: T, slot: NonNull<KindSlot>) -> Result<Self, Error> {
         let ptr = raw::allocate(Layout::new::<T>())?.cast::<T>();
         // SAFETY: fresh memory, valid and aligned for `T`.
         unsafe { ptr.write(value) };
+        // SAFETY: `slot` comes from the calling thread's own live shard.
+        unsafe { slot.as_ref() }.on_alloc_owner(size_of::<T>() as u64);
         Ok(PoolBox {
             ptr,
+            slot,
+            _owns: PhantomData,
+        })
+    }
+
+    /// Like `try_new`, accounting to `slot` from whatever thread this is (a clone).
+    fn try_new_unowned(value: T, slot: NonNull<KindSlot>) -> Result<Self, Error> {
+        let ptr = raw::allocate(Layout::new::<T>())?.cast::<T>();
+        // SAFETY: fresh memory, valid and aligned for `T`.
+        unsafe { ptr.write(value) };
+        // SAFETY: `slot` is the slot of a live pool box, so its shard is alive.
+        unsafe { slot.as_ref() }.on_alloc(size_of::<T>() as u64);
+        Ok(PoolBox {
+            ptr,
+            slot,
             _owns: PhantomData,
         })
     }
@@ -58,9 +80,10 @@ impl<T> PoolBox<T> {
     pub fn into_inner(this: Self) -> T {
         let this = ManuallyDrop::new(this);
         // SAFETY: we own an initialised `T`; read once, then its block is freed and the
-        // box is never dropped.
+        // box is never dropped. The slot is alive while the box is (shard rule).
         unsafe {
             let value = this.ptr.read();
+            this.slot.as_ref().on_free(size_of::<T>() as u64);
             raw::deallocate(this.ptr.cast(), Layout::new::<T>());
             value
         }
@@ -70,10 +93,23 @@ impl<T> PoolBox<T> {
 impl<T> Drop for PoolBox<T> {
     #[inline(always)]
     fn drop(&mut self) {
-        // Frees the block even if `T::drop` panics.
+        // Both run even if `T::drop` panics, accounting first: the accounting's final
+        // store is the box's last access to its shard.
         let _free = raw::FreeOnDrop(self.ptr);
+        let _account = AccountFree(self.slot, size_of::<T>() as u64);
         // SAFETY: we own an initialised `T`, dropped exactly once.
         unsafe { self.ptr.drop_in_place() };
+    }
+}
+
+/// Accounts a pool free when dropped.
+pub(crate) struct AccountFree(pub(crate) NonNull<KindSlot>, pub(crate) u64);
+
+impl Drop for AccountFree {
+    #[inline(always)]
+    fn drop(&mut self) {
+        // SAFETY: the slot of a live pool handle (shard rule: the shard outlives it).
+        unsafe { self.0.as_ref() }.on_free(self.1);
     }
 }
 
@@ -109,7 +145,8 @@ impl<T> AsMut<T> for PoolBox<T> {
 
 impl<T: Clone> Clone for PoolBox<T> {
     fn clone(&self) -> Self {
-        PoolBox::try_new((**self).clone()).unwrap_or_else(|e| crate::fail(&e))
+        let clone = PoolBox::try_new_unowned((**self).clone(), self.slot);
+        clone.unwrap_or_else(|e| crate::fail(&e))
     }
 }
 
@@ -146,9 +183,9 @@ impl SmartAlloc {
     ///
     /// When the system is out of memory.
     #[track_caller]
-    #[inline]
+    #[inline(always)]
     pub fn pool_box<T>(&self, value: T) -> PoolBox<T> {
-        PoolBox::try_new(value).unwrap_or_else(|e| crate::fail(&e))
+        PoolBox::try_new(value, self.pool_slot()).unwrap_or_else(|e| crate::fail(&e))
     }
 
     /// Fallible [`pool_box`](Self::pool_box); on error `value` is dropped.
@@ -158,7 +195,13 @@ impl SmartAlloc {
     /// [`Error::OutOfMemory`].
     #[inline]
     pub fn try_pool_box<T>(&self, value: T) -> Result<PoolBox<T>, Error> {
-        PoolBox::try_new(value)
+        PoolBox::try_new(value, self.pool_slot())
+    }
+
+    /// The pool slot of the calling thread's shard for the current tag.
+    #[inline(always)]
+    pub(crate) fn pool_slot(&self) -> NonNull<KindSlot> {
+        self.arena().pool_slot(crate::tag::current())
     }
 
     /// Pool pages of exited threads that still hold live blocks (or have not been swept

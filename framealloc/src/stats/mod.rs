@@ -1,0 +1,391 @@
+//! Allocation statistics: per tag and kind, summed over every thread.
+
+pub(crate) mod shard;
+
+use core::fmt;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use shard::Shard;
+
+use crate::frame::arena::ThreadArena;
+use crate::frame::registry::ArenaSet;
+use crate::tag::{self, TagGuard, TagId};
+use crate::{Frame, SmartAlloc};
+
+/// The three allocation strategies, as accounted in [`Stats`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    /// Frame memory (scoped and explicit).
+    Frame,
+    /// Pool memory (`pool_box`, `pool_arc`, `pool_allocator`).
+    Pool,
+    /// Heap memory (`heap_box`, `heap_vec`, `heap_allocator`).
+    Heap,
+}
+
+impl Kind {
+    /// All kinds, in display order.
+    pub const ALL: [Kind; 3] = [Kind::Frame, Kind::Pool, Kind::Heap];
+
+    fn index(self) -> usize {
+        match self {
+            Kind::Frame => shard::FRAME,
+            Kind::Pool => shard::POOL,
+            Kind::Heap => shard::HEAP,
+        }
+    }
+
+    /// Lower-case name (`"frame"`, `"pool"`, `"heap"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Frame => "frame",
+            Kind::Pool => "pool",
+            Kind::Heap => "heap",
+        }
+    }
+}
+
+/// Counters of one kind (for one tag, or totalled).
+///
+/// - `allocated_bytes`, `allocations`: everything allocated so far (for frames, bytes are
+///   the arena's growth measured at tag changes and frame ends, so they include alignment
+///   padding and guard allocations; `allocations` counts explicit frame handles only);
+/// - `live_bytes`: pool/heap bytes not yet freed (exact after frees on any thread); frame
+///   bytes in the frames currently open;
+/// - `peak_bytes`: the highest `live_bytes` seen (frames: the largest single frame),
+///   summed over threads — exact for one thread, an upper bound across several.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KindStats {
+    /// Bytes allocated so far.
+    pub allocated_bytes: u64,
+    /// Allocations so far.
+    pub allocations: u64,
+    /// Bytes currently live.
+    pub live_bytes: u64,
+    /// Highest live bytes seen.
+    pub peak_bytes: u64,
+}
+
+impl KindStats {
+    fn add(&mut self, [allocated, count, live, peak]: [u64; 4]) {
+        self.allocated_bytes += allocated;
+        self.allocations += count;
+        self.live_bytes += live;
+        self.peak_bytes += peak;
+    }
+
+    fn merge(&mut self, other: KindStats) {
+        self.add([
+            other.allocated_bytes,
+            other.allocations,
+            other.live_bytes,
+            other.peak_bytes,
+        ]);
+    }
+}
+
+/// The counters of one tag, per kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagStats {
+    /// The tag's name (`"untagged"` for allocations made outside any tag).
+    pub name: &'static str,
+    kinds: [KindStats; 3],
+}
+
+impl TagStats {
+    /// The counters of one kind.
+    pub fn kind(&self, kind: Kind) -> KindStats {
+        self.kinds[kind.index()]
+    }
+
+    /// All kinds added together.
+    pub fn total(&self) -> KindStats {
+        let mut total = KindStats::default();
+        for k in self.kinds {
+            total.merge(k);
+        }
+        total
+    }
+}
+
+/// A snapshot of an allocator's statistics, from [`SmartAlloc::stats`].
+///
+/// `Display` renders an aligned table (tag × kind, human-readable sizes).
+///
+/// [`SmartAlloc::stats`]: crate::SmartAlloc::stats
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stats {
+    /// The calling thread's frame number.
+    pub frame_number: u64,
+    /// The calling thread's largest frame so far, in bytes of arena use.
+    pub frame_peak_bytes: u64,
+    /// Frames on the calling thread whose reset waited for explicit handles.
+    pub deferred_resets: u64,
+    /// Threads that currently hold a frame arena of this allocator.
+    pub threads: usize,
+    /// Pool pages of exited threads still holding blocks (process-wide).
+    pub abandoned_pool_pages: usize,
+    /// Per-tag counters, sorted by tag name.
+    pub tags: Vec<TagStats>,
+}
+
+impl Stats {
+    /// One kind, summed over every tag.
+    pub fn total(&self, kind: Kind) -> KindStats {
+        let mut total = KindStats::default();
+        for t in &self.tags {
+            total.merge(t.kind(kind));
+        }
+        total
+    }
+
+    /// The counters of the tag called `name`, if anything was accounted to it.
+    pub fn tag(&self, name: &str) -> Option<TagStats> {
+        self.tags.iter().find(|t| t.name == name).cloned()
+    }
+}
+
+fn human(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+impl fmt::Display for Stats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "frame #{} (peak {}, {} deferred resets), {} thread(s)",
+            self.frame_number,
+            human(self.frame_peak_bytes),
+            self.deferred_resets,
+            self.threads
+        )?;
+        let name_width = self
+            .tags
+            .iter()
+            .map(|t| t.name.len())
+            .chain([5])
+            .max()
+            .unwrap_or(5);
+        writeln!(
+            f,
+            "{:<name_width$}  {:<5}  {:>12}  {:>10}  {:>12}  {:>12}",
+            "tag", "kind", "allocated", "count", "live", "peak"
+        )?;
+        let mut rows: Vec<(&str, Kind, KindStats)> = Vec::new();
+        for t in &self.tags {
+            for kind in Kind::ALL {
+                let k = t.kind(kind);
+                if k != KindStats::default() {
+                    rows.push((t.name, kind, k));
+                }
+            }
+        }
+        for kind in Kind::ALL {
+            rows.push(("total", kind, self.total(kind)));
+        }
+        for (name, kind, k) in rows {
+            writeln!(
+                f,
+                "{:<name_width$}  {:<5}  {:>12}  {:>10}  {:>12}  {:>12}",
+                name,
+                kind.name(),
+                human(k.allocated_bytes),
+                k.allocations,
+                human(k.live_bytes),
+                human(k.peak_bytes)
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// The shards of one allocator instance.
+pub(crate) struct ShardSet {
+    list: Mutex<ShardList>,
+}
+
+#[derive(Default)]
+struct ShardList {
+    all: Vec<Arc<Shard>>,
+    retired: Vec<Arc<Shard>>,
+}
+
+impl ShardSet {
+    pub(crate) fn new() -> ShardSet {
+        ShardSet {
+            list: Mutex::new(ShardList::default()),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, ShardList> {
+        self.list.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A shard for thread `token`: a retired one (its counters keep adding up) or new.
+    pub(crate) fn acquire(&self, token: u64) -> Arc<Shard> {
+        let mut list = self.lock();
+        let shard = if let Some(shard) = list.retired.pop() {
+            shard
+        } else {
+            let shard = Arc::new(Shard::new());
+            list.all.push(shard.clone());
+            shard
+        };
+        shard.set_owner(token);
+        shard
+    }
+
+    /// The owner thread is gone: the shard waits for the next thread.
+    pub(crate) fn retire(&self, shard: &Arc<Shard>) {
+        let mut list = self.lock();
+        shard.set_owner(0);
+        list.retired.push(shard.clone());
+    }
+
+    /// Sum every shard into per-tag stats.
+    pub(crate) fn tag_stats(&self) -> Vec<TagStats> {
+        let mut by_tag: BTreeMap<TagId, [KindStats; 3]> = BTreeMap::new();
+        for shard in &self.lock().all {
+            shard.for_each_touched(|tag, kind, values| {
+                by_tag.entry(tag).or_default()[kind].add(values);
+            });
+        }
+        let mut tags: Vec<TagStats> = by_tag
+            .into_iter()
+            .map(|(id, kinds)| TagStats {
+                name: tag::name_of(id),
+                kinds,
+            })
+            .collect();
+        tags.sort_by(|a, b| a.name.cmp(b.name));
+        tags
+    }
+
+    pub(crate) fn reset_peaks(&self) {
+        for shard in &self.lock().all {
+            shard.reset_peaks();
+        }
+    }
+}
+
+/// Shards of dropped allocators that pool handles still point into. Swept (freed once
+/// their last handle is gone) whenever an allocator drops.
+static ORPHANS: Mutex<Vec<Arc<Shard>>> = Mutex::new(Vec::new());
+
+impl Drop for ShardSet {
+    fn drop(&mut self) {
+        let list = self.list.get_mut().unwrap_or_else(PoisonError::into_inner);
+        list.retired.clear();
+        let mut orphans = ORPHANS.lock().unwrap_or_else(PoisonError::into_inner);
+        // Pool handles outliving their allocator point into its shards (without a
+        // reference count, to keep the pool path cheap): keep such shards until their
+        // last handle is freed. A handle's free ends with a Release store of its count,
+        // which `has_outstanding_pool_handles` reads with Acquire, so a shard seen with
+        // none outstanding is no longer touched by any free. Pool and heap allocators
+        // hold an `Arc` of their own.
+        orphans.extend(list.all.drain(..));
+        orphans.retain(|shard| shard.has_outstanding_pool_handles());
+    }
+}
+
+impl SmartAlloc {
+    /// A snapshot of this allocator's statistics: per tag and kind, summed over every
+    /// thread, plus the calling thread's frame counters.
+    ///
+    /// ```
+    /// use framealloc::{Kind, SmartAlloc};
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// let b = alloc.with_tag("physics", |a| a.pool_box([0u64; 4]));
+    /// let stats = alloc.stats();
+    /// assert_eq!(stats.tag("physics").unwrap().kind(Kind::Pool).live_bytes, 32);
+    /// drop(b);
+    /// assert_eq!(alloc.stats().total(Kind::Pool).live_bytes, 0);
+    /// println!("{stats}");
+    /// ```
+    pub fn stats(&self) -> Stats {
+        let set = self.arena_set();
+        let (frame_number, frame_peak_bytes, deferred_resets) =
+            ArenaSet::current_if_exists(set, |arena| {
+                arena.checkpoint();
+                (
+                    arena.frame_number(),
+                    arena.frame_peak_bytes(),
+                    arena.deferred_resets(),
+                )
+            })
+            .unwrap_or((0, 0, 0));
+        Stats {
+            frame_number,
+            frame_peak_bytes,
+            deferred_resets,
+            threads: set.thread_count(),
+            abandoned_pool_pages: crate::pool::thread_heap::abandoned_page_count(),
+            tags: set.shards.tag_stats(),
+        }
+    }
+
+    /// Reset every peak to the current live value (e.g. after loading a level).
+    pub fn reset_peaks(&self) {
+        let set = self.arena_set();
+        let _ = ArenaSet::current_if_exists(set, ThreadArena::checkpoint);
+        set.shards.reset_peaks();
+    }
+
+    /// Account this thread's allocations to the tag `name` until the guard drops.
+    ///
+    /// Tags are per thread (not per allocator) and nest; `name` is interned once, later
+    /// pushes of the same name do no hashing and take no lock.
+    pub fn tag(&self, name: &str) -> TagGuard {
+        TagGuard::push(tag::intern(name))
+    }
+
+    /// Run `f` with this thread's allocations accounted to the tag `name`, and return its
+    /// value. The tag is popped on every exit path.
+    ///
+    /// ```
+    /// # #[derive(Default, Clone, Copy)] struct Contact;
+    /// use framealloc::{Kind, SmartAlloc};
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// alloc.begin_frame();
+    /// let n = alloc.with_tag("physics", |a| {
+    ///     let mut contacts = a.frame_vec::<Contact>();
+    ///     contacts.push(Contact);
+    ///     contacts.len()
+    /// });
+    /// alloc.end_frame();
+    /// assert_eq!(n, 1);
+    /// assert_eq!(alloc.stats().tag("physics").unwrap().kind(Kind::Frame).allocations, 1);
+    /// ```
+    pub fn with_tag<R>(&self, name: &str, f: impl FnOnce(&SmartAlloc) -> R) -> R {
+        let _tag = self.tag(name);
+        f(self)
+    }
+
+    /// The calling thread's current tag (`"untagged"` outside any tag scope).
+    pub fn current_tag(&self) -> &'static str {
+        tag::name_of(tag::current())
+    }
+}
+
+impl Frame<'_> {
+    /// Run `f` with this thread's allocations accounted to the tag `name`; `f` gets the
+    /// frame, so its allocations stay compile-time checked.
+    pub fn with_tag<R>(&self, name: &str, f: impl FnOnce(&Self) -> R) -> R {
+        let _tag = TagGuard::push(tag::intern(name));
+        f(self)
+    }
+}

@@ -1,0 +1,329 @@
+//! Accounting shards: the counters one thread writes for one allocator instance.
+//!
+//! Every `(thread, instance)` pair owns a [`Shard`]; each tag gets a [`TagSlot`] in it
+//! with one [`KindSlot`] per kind (frame, pool, heap). The owner thread updates its
+//! counters with plain relaxed load + store pairs (no read-modify-write, no lock);
+//! another thread that frees (or, through a shared allocator, allocates) on the slot
+//! uses the separate `remote_*` counters with `fetch_add`. Snapshots sum everything, so
+//! live bytes are exact after drops on any thread.
+//!
+//! Slots live in fixed segments that never move, so handles may keep a pointer to their
+//! `KindSlot`. A shard passes to the next thread of the same instance when its owner
+//! exits; when the instance drops, a shard that pool handles still point into is kept
+//! (leaked, a few KiB) rather than freed under them.
+
+use core::ptr::{self, NonNull};
+use core::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+
+use crate::tag::TagId;
+
+/// Tags per segment and segments per shard: tags past 4096 are accounted as "untagged".
+const SEGMENT: usize = 64;
+const SEGMENTS: usize = 64;
+
+/// Kinds, as indices.
+pub(crate) const FRAME: usize = 0;
+pub(crate) const POOL: usize = 1;
+pub(crate) const HEAP: usize = 2;
+
+#[inline(always)]
+fn add_local(counter: &AtomicU64, n: u64) {
+    // Single writer (the owner thread): a plain load + store is enough and is what a
+    // relaxed RMW-free update compiles to.
+    counter.store(
+        counter.load(Ordering::Relaxed).wrapping_add(n),
+        Ordering::Relaxed,
+    );
+}
+
+/// The counters of one (tag, kind) in one shard.
+#[derive(Default)]
+pub(crate) struct KindSlot {
+    /// Token of the owning thread (shared by all slots of a shard).
+    owner: AtomicU64,
+    allocated_bytes: AtomicU64,
+    allocations: AtomicU64,
+    freed_bytes: AtomicU64,
+    frees: AtomicU64,
+    remote_allocated_bytes: AtomicU64,
+    remote_allocations: AtomicU64,
+    remote_freed_bytes: AtomicU64,
+    remote_frees: AtomicU64,
+    /// Highest live byte count the owner saw (frame kind: highest bytes in one frame).
+    peak_bytes: AtomicU64,
+    /// Frame kind only: bytes in the current frame.
+    frame_live: AtomicU64,
+}
+
+impl KindSlot {
+    #[inline(always)]
+    fn is_owner(&self) -> bool {
+        self.owner.load(Ordering::Relaxed) == crate::frame::registry::thread_token()
+    }
+
+    /// Account an allocation of `bytes` (pool/heap), from any thread.
+    #[inline(always)]
+    pub(crate) fn on_alloc(&self, bytes: u64) {
+        if self.is_owner() {
+            self.on_alloc_owner(bytes);
+        } else {
+            self.remote_allocated_bytes
+                .fetch_add(bytes, Ordering::Relaxed);
+            self.remote_allocations.fetch_add(1, Ordering::Release);
+        }
+    }
+
+    /// Account an allocation of `bytes` (pool/heap) made by the owner thread (through
+    /// its own arena's shard).
+    #[inline(always)]
+    pub(crate) fn on_alloc_owner(&self, bytes: u64) {
+        debug_assert!(self.is_owner());
+        add_local(&self.allocated_bytes, bytes);
+        add_local(&self.allocations, 1);
+        let live = self.live_bytes();
+        if live > self.peak_bytes.load(Ordering::Relaxed) {
+            self.peak_bytes.store(live, Ordering::Relaxed);
+        }
+    }
+
+    /// Account a free of `bytes` (pool/heap). The count update is the last access to the
+    /// slot (Release), so whoever sees all frees done may free the shard.
+    #[inline(always)]
+    pub(crate) fn on_free(&self, bytes: u64) {
+        if self.is_owner() {
+            add_local(&self.freed_bytes, bytes);
+            let frees = self.frees.load(Ordering::Relaxed) + 1;
+            self.frees.store(frees, Ordering::Release);
+        } else {
+            self.remote_freed_bytes.fetch_add(bytes, Ordering::Relaxed);
+            self.remote_frees.fetch_add(1, Ordering::Release);
+        }
+    }
+
+    /// Account a resize from `old` to `new` bytes (heap `grow`/`shrink`).
+    pub(crate) fn on_resize(&self, old: u64, new: u64) {
+        let owner = self.is_owner();
+        let (counter, remote, delta) = if new >= old {
+            (
+                &self.allocated_bytes,
+                &self.remote_allocated_bytes,
+                new - old,
+            )
+        } else {
+            (&self.freed_bytes, &self.remote_freed_bytes, old - new)
+        };
+        if owner {
+            add_local(counter, delta);
+        } else {
+            remote.fetch_add(delta, Ordering::Relaxed);
+        }
+    }
+
+    /// Owner only: account frame bytes and explicit handles bumped since the last
+    /// checkpoint.
+    pub(crate) fn on_frame_delta(&self, bytes: u64, handles: u64) {
+        add_local(&self.allocated_bytes, bytes);
+        add_local(&self.allocations, handles);
+        let live = self.frame_live.load(Ordering::Relaxed) + bytes;
+        self.frame_live.store(live, Ordering::Relaxed);
+        if live > self.peak_bytes.load(Ordering::Relaxed) {
+            self.peak_bytes.store(live, Ordering::Relaxed);
+        }
+    }
+
+    /// Owner only: the frame was reset.
+    pub(crate) fn end_frame(&self) {
+        self.frame_live.store(0, Ordering::Relaxed);
+    }
+
+    #[inline(always)]
+    fn live_bytes(&self) -> u64 {
+        (self.allocated_bytes.load(Ordering::Relaxed)
+            + self.remote_allocated_bytes.load(Ordering::Relaxed))
+        .saturating_sub(
+            self.freed_bytes.load(Ordering::Relaxed)
+                + self.remote_freed_bytes.load(Ordering::Relaxed),
+        )
+    }
+
+    /// Handles allocated and not yet freed (pool/heap).
+    fn outstanding(&self) -> u64 {
+        (self.allocations.load(Ordering::Acquire) + self.remote_allocations.load(Ordering::Acquire))
+            .saturating_sub(
+                self.frees.load(Ordering::Acquire) + self.remote_frees.load(Ordering::Acquire),
+            )
+    }
+
+    /// A snapshot of this slot: `(allocated_bytes, allocations, live_bytes, peak_bytes)`.
+    pub(crate) fn read(&self, kind: usize) -> [u64; 4] {
+        let live = if kind == FRAME {
+            self.frame_live.load(Ordering::Relaxed)
+        } else {
+            self.live_bytes()
+        };
+        [
+            self.allocated_bytes.load(Ordering::Relaxed)
+                + self.remote_allocated_bytes.load(Ordering::Relaxed),
+            self.allocations.load(Ordering::Relaxed)
+                + self.remote_allocations.load(Ordering::Relaxed),
+            live,
+            self.peak_bytes.load(Ordering::Relaxed).max(live),
+        ]
+    }
+
+    /// Reset the peak to the current live value (owner or not: a racy but benign store).
+    pub(crate) fn reset_peak(&self, kind: usize) {
+        let live = if kind == FRAME {
+            self.frame_live.load(Ordering::Relaxed)
+        } else {
+            self.live_bytes()
+        };
+        self.peak_bytes.store(live, Ordering::Relaxed);
+    }
+
+    fn touched(&self) -> bool {
+        self.allocations.load(Ordering::Relaxed) != 0
+            || self.remote_allocations.load(Ordering::Relaxed) != 0
+            || self.allocated_bytes.load(Ordering::Relaxed) != 0
+    }
+}
+
+/// One tag's slots.
+#[derive(Default)]
+pub(crate) struct TagSlot {
+    pub(crate) kinds: [KindSlot; 3],
+}
+
+type Segment = [TagSlot; SEGMENT];
+
+/// The counters one thread keeps for one allocator instance.
+pub(crate) struct Shard {
+    /// Owning thread's token (0 while retired). Mirrored into every slot (`owner`).
+    owner: AtomicU64,
+    segments: [AtomicPtr<Segment>; SEGMENTS],
+}
+
+impl Shard {
+    pub(crate) fn new() -> Shard {
+        Shard {
+            owner: AtomicU64::new(0),
+            segments: [const { AtomicPtr::new(ptr::null_mut()) }; SEGMENTS],
+        }
+    }
+
+    /// Give the shard to thread `token` (0 = nobody). Called under the instance's shard
+    /// lock, so a handover is ordered after the previous owner's last update.
+    pub(crate) fn set_owner(&self, token: u64) {
+        self.owner.store(token, Ordering::Relaxed);
+        for segment in &self.segments {
+            let segment = segment.load(Ordering::Acquire);
+            if !segment.is_null() {
+                // SAFETY: segments are created once and freed only when the shard drops.
+                for slot in unsafe { &*segment } {
+                    for kind in &slot.kinds {
+                        kind.owner.store(token, Ordering::Relaxed);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The slot of `tag` (owner thread only: it may create the segment).
+    #[inline(always)]
+    pub(crate) fn slot(&self, tag: TagId) -> &TagSlot {
+        let tag = tag as usize;
+        let (segment, index) = if tag < SEGMENT * SEGMENTS {
+            (tag / SEGMENT, tag % SEGMENT)
+        } else {
+            (0, 0)
+        };
+        let mut ptr = self.segments[segment].load(Ordering::Acquire);
+        if ptr.is_null() {
+            ptr = self.new_segment(segment);
+        }
+        // SAFETY: a published segment stays put until the shard drops, and the shard
+        // outlives every reference handed out (see the module docs).
+        unsafe { &(*ptr)[index] }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn new_segment(&self, segment: usize) -> *mut Segment {
+        let owner = self.owner.load(Ordering::Relaxed);
+        let fresh: Box<Segment> = Box::new(core::array::from_fn(|_| TagSlot::default()));
+        for slot in fresh.iter() {
+            for kind in &slot.kinds {
+                kind.owner.store(owner, Ordering::Relaxed);
+            }
+        }
+        let ptr = Box::into_raw(fresh);
+        // Only the owner creates segments, so this cannot race with another creation;
+        // Release publishes the initialised slots to snapshot readers.
+        self.segments[segment].store(ptr, Ordering::Release);
+        ptr
+    }
+
+    /// Visit every slot that saw any activity: `f(tag, kind, [allocated, count, live, peak])`.
+    pub(crate) fn for_each_touched(&self, mut f: impl FnMut(TagId, usize, [u64; 4])) {
+        for (s, segment) in self.segments.iter().enumerate() {
+            let segment = segment.load(Ordering::Acquire);
+            if segment.is_null() {
+                continue;
+            }
+            // SAFETY: as in `slot`.
+            for (i, slot) in unsafe { &*segment }.iter().enumerate() {
+                for (kind, k) in slot.kinds.iter().enumerate() {
+                    if k.touched() {
+                        f((s * SEGMENT + i) as TagId, kind, k.read(kind));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reset every peak to the current live value.
+    pub(crate) fn reset_peaks(&self) {
+        self.for_each_slot(|kind, k| k.reset_peak(kind));
+    }
+
+    /// Whether any pool handle still points into this shard.
+    pub(crate) fn has_outstanding_pool_handles(&self) -> bool {
+        let mut any = false;
+        self.for_each_slot(|kind, k| any |= kind == POOL && k.outstanding() != 0);
+        any
+    }
+
+    fn for_each_slot(&self, mut f: impl FnMut(usize, &KindSlot)) {
+        for segment in &self.segments {
+            let segment = segment.load(Ordering::Acquire);
+            if segment.is_null() {
+                continue;
+            }
+            // SAFETY: as in `slot`.
+            for slot in unsafe { &*segment } {
+                for (kind, k) in slot.kinds.iter().enumerate() {
+                    f(kind, k);
+                }
+            }
+        }
+    }
+
+    /// A pointer to a kind slot, for handles that account their own free.
+    #[inline(always)]
+    pub(crate) fn kind_ptr(&self, tag: TagId, kind: usize) -> NonNull<KindSlot> {
+        NonNull::from(&self.slot(tag).kinds[kind])
+    }
+}
+
+impl Drop for Shard {
+    fn drop(&mut self) {
+        for segment in &mut self.segments {
+            let ptr = *segment.get_mut();
+            if !ptr.is_null() {
+                // SAFETY: made by `Box::into_raw` in `new_segment`, freed once here;
+                // nothing points into a shard that is being dropped.
+                drop(unsafe { Box::from_raw(ptr) });
+            }
+        }
+    }
+}

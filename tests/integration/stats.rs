@@ -1,0 +1,220 @@
+//! Tags and statistics.
+
+use framealloc::{FrameSafe, Kind, KindStats, SmartAlloc};
+
+#[derive(FrameSafe, Clone, Copy, Default)]
+struct Contact {
+    _a: u32,
+    _b: u32,
+    _depth: f32,
+}
+
+#[test]
+fn guide_tags_and_organization() {
+    #[derive(Default)]
+    struct Vector3 {
+        _v: [f32; 3],
+    }
+    #[derive(Default)]
+    struct RenderCommand {
+        _id: u64,
+    }
+    let alloc = SmartAlloc::new(Default::default());
+    alloc.begin_frame();
+    alloc.with_tag("physics", |a| {
+        let mut contacts = a.frame_vec::<Contact>();
+        let mut forces = a.frame_vec::<Vector3>();
+        contacts.push(Contact::default());
+        forces.push(Vector3::default());
+        assert_eq!(a.current_tag(), "physics");
+    });
+    alloc.with_tag("rendering", |a| {
+        let mut commands = a.frame_vec::<RenderCommand>();
+        commands.extend((0..10).map(|_| RenderCommand::default()));
+    });
+    alloc.end_frame();
+    let stats = alloc.stats();
+    let physics = stats.tag("physics").expect("physics tag accounted");
+    let rendering = stats.tag("rendering").expect("rendering tag accounted");
+    assert_eq!(physics.kind(Kind::Frame).allocations, 2);
+    assert_eq!(rendering.kind(Kind::Frame).allocations, 1);
+    // Each vector's first push reserves room for four elements.
+    assert!(physics.kind(Kind::Frame).allocated_bytes >= 4 * 12 + 4 * 12);
+    assert!(rendering.kind(Kind::Frame).allocated_bytes >= 10 * 8);
+    // The frame ended: nothing is live in frame memory.
+    assert_eq!(stats.total(Kind::Frame).live_bytes, 0);
+    assert!(stats.total(Kind::Frame).peak_bytes >= 80);
+    assert_eq!(alloc.current_tag(), "untagged");
+}
+
+#[test]
+fn pool_live_bytes_are_exact_after_cross_thread_frees() {
+    let alloc = SmartAlloc::new(Default::default());
+    let boxes: Vec<_> = alloc.with_tag("entities", |a| {
+        (0..framealloc_tests::iterations(1000, 50))
+            .map(|i| a.pool_box([i as u64; 6]))
+            .collect()
+    });
+    let n = boxes.len() as u64;
+    let arc = alloc.with_tag("entities", |a| a.pool_arc(7u64));
+    let pool = alloc.stats().tag("entities").unwrap().kind(Kind::Pool);
+    assert_eq!(pool.allocations, n + 1);
+    assert_eq!(
+        pool.allocated_bytes,
+        n * 48 + size_of::<usize>() as u64 * 2 + 8
+    );
+    assert_eq!(pool.live_bytes, pool.allocated_bytes);
+    // Half freed here, half on another thread.
+    let (here, there): (Vec<_>, Vec<_>) =
+        boxes.into_iter().enumerate().partition(|(i, _)| i % 2 == 0);
+    drop(here);
+    std::thread::spawn(move || drop((there, arc)))
+        .join()
+        .unwrap();
+    let pool = alloc.stats().tag("entities").unwrap().kind(Kind::Pool);
+    assert_eq!(
+        pool.live_bytes, 0,
+        "live pool bytes after every box dropped"
+    );
+    assert_eq!(pool.allocations, n + 1);
+    assert!(pool.peak_bytes >= n * 48);
+    assert_eq!(alloc.stats().total(Kind::Pool).live_bytes, 0);
+}
+
+#[test]
+fn heap_accounting_follows_growth_and_drops() {
+    let alloc = SmartAlloc::new(Default::default());
+    let (texture, mesh) = alloc.with_tag("assets", |a| {
+        let texture = a.heap_box([0u8; 4096]);
+        let mut mesh = a.heap_vec::<[f32; 3]>();
+        mesh.extend((0..1000).map(|i| [i as f32; 3]));
+        (texture, mesh)
+    });
+    let heap = alloc.stats().tag("assets").unwrap().kind(Kind::Heap);
+    assert_eq!(heap.live_bytes, 4096 + (mesh.capacity() * 12) as u64);
+    assert!(heap.allocations >= 2);
+    std::thread::spawn(move || drop(mesh)).join().unwrap();
+    drop(texture);
+    let heap = alloc.stats().tag("assets").unwrap().kind(Kind::Heap);
+    assert_eq!(heap.live_bytes, 0);
+    assert!(heap.peak_bytes >= 4096 + 12_000);
+}
+
+#[test]
+fn scoped_frame_bytes_go_to_the_tag_they_were_made_under() {
+    let alloc = SmartAlloc::new(Default::default());
+    let frame = alloc.frame();
+    frame.alloc([0u8; 100]);
+    frame.with_tag("particles", |f| {
+        for _ in 0..10 {
+            f.alloc([0u64; 16]); // 128 B each
+        }
+    });
+    frame.alloc([0u8; 100]);
+    let stats = alloc.stats();
+    let particles = stats.tag("particles").unwrap().kind(Kind::Frame);
+    // 1280 B plus at most 7 B of alignment padding after the 100 B array.
+    assert!(
+        (1280..1288).contains(&particles.allocated_bytes),
+        "{particles:?}"
+    );
+    assert_eq!(
+        particles.allocations, 0,
+        "guard allocations are counter-free"
+    );
+    assert_eq!(particles.live_bytes, particles.allocated_bytes);
+    let untagged = stats.tag("untagged").unwrap().kind(Kind::Frame);
+    assert!(untagged.allocated_bytes >= 200);
+    drop(frame);
+    let stats = alloc.stats();
+    assert_eq!(
+        stats.tag("particles").unwrap().kind(Kind::Frame).live_bytes,
+        0
+    );
+    assert_eq!(
+        stats.tag("particles").unwrap().kind(Kind::Frame).peak_bytes,
+        particles.allocated_bytes
+    );
+    assert!(stats.frame_peak_bytes >= 1480);
+    assert_eq!(stats.frame_number, 1);
+}
+
+#[test]
+fn tag_stack_unwinds_on_panic_and_nests() {
+    let alloc = SmartAlloc::new(Default::default());
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        alloc.with_tag("outer", |a| {
+            assert_eq!(a.current_tag(), "outer");
+            a.with_tag("inner", |a| {
+                assert_eq!(a.current_tag(), "inner");
+                panic!("boom");
+            })
+        })
+    }));
+    assert!(r.is_err());
+    assert_eq!(alloc.current_tag(), "untagged");
+    let guard = alloc.tag("guarded");
+    assert_eq!(guard.name(), "guarded");
+    assert_eq!(alloc.current_tag(), "guarded");
+    drop(guard);
+    assert_eq!(alloc.current_tag(), "untagged");
+}
+
+#[test]
+fn instances_keep_separate_stats_and_tags_are_per_thread() {
+    let a = SmartAlloc::new(Default::default());
+    let b = SmartAlloc::new(Default::default());
+    let _x = a.with_tag("shared-name", |a| a.pool_box(1u64));
+    assert_eq!(a.stats().total(Kind::Pool).allocations, 1);
+    assert_eq!(b.stats().total(Kind::Pool), KindStats::default());
+    let _guard = a.tag("main-only");
+    let other = std::thread::spawn(|| SmartAlloc::default().current_tag())
+        .join()
+        .unwrap();
+    assert_eq!(other, "untagged");
+}
+
+#[test]
+fn display_renders_a_table_and_peaks_reset() {
+    let alloc = SmartAlloc::new(Default::default());
+    let big = alloc.with_tag("audio", |a| a.heap_box([0u8; 2048]));
+    drop(big);
+    let stats = alloc.stats();
+    let table = stats.to_string();
+    assert!(table.contains("tag"), "{table}");
+    assert!(table.contains("audio"), "{table}");
+    assert!(table.contains("2.0 KiB"), "{table}");
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("total") && l.contains("heap")),
+        "{table}"
+    );
+    assert_eq!(
+        stats.tag("audio").unwrap().kind(Kind::Heap).peak_bytes,
+        2048
+    );
+    alloc.reset_peaks();
+    assert_eq!(
+        alloc
+            .stats()
+            .tag("audio")
+            .unwrap()
+            .kind(Kind::Heap)
+            .peak_bytes,
+        0
+    );
+}
+
+#[test]
+fn handles_outliving_their_allocator_still_free_cleanly() {
+    let alloc = SmartAlloc::new(Default::default());
+    let b = alloc.with_tag("kept", |a| a.pool_box(String::from("outlives")));
+    let arc = alloc.pool_arc(5u32);
+    let heap = alloc.heap_box([1u32; 64]);
+    drop(alloc);
+    assert_eq!(*b, "outlives");
+    std::thread::spawn(move || drop((b, arc, heap)))
+        .join()
+        .unwrap();
+}
