@@ -53,6 +53,11 @@ use crate::tag::{self, TagId};
 /// count). Increments are checked (abort at `u64::MAX`, unreachable in practice), so no
 /// difference can wrap to 0 while a frame or handle is alive — not even with
 /// `mem::forget` in a loop.
+// `repr(C)` keeps the `Bump` at offset 0: the scoped hot loop then passes the arena
+// pointer itself to bumpalo's refill call, and LLVM keeps the loop as tight as bumpalo's
+// own (measured with callgrind: with the `Bump` at an offset, the loop spilled its value
+// to the stack, 24 instead of 16 instructions per allocation).
+#[repr(C)]
 pub(crate) struct ThreadArena {
     /// The bump arena.
     ///
