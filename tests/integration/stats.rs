@@ -218,3 +218,20 @@ fn handles_outliving_their_allocator_still_free_cleanly() {
         .join()
         .unwrap();
 }
+
+#[test]
+fn a_frame_opened_inside_a_tag_is_accounted_to_it() {
+    // The tag is pushed before this allocator's arena exists on the thread.
+    let alloc = SmartAlloc::new(Default::default());
+    let other = SmartAlloc::new(Default::default());
+    other.frame_scope(|f| {
+        f.alloc(1u8);
+    }); // the thread's cached arena is `other`'s
+    let n = {
+        let _tag = alloc.tag("late");
+        alloc.frame_scope(|f| f.alloc([0u8; 256]).len())
+    };
+    assert_eq!(n, 256);
+    let late = alloc.stats().tag("late").map(|t| t.kind(Kind::Frame));
+    assert!(late.is_some_and(|k| k.allocated_bytes >= 256), "{late:?}");
+}

@@ -221,6 +221,11 @@ impl ThreadArena {
         // Checked: `mem::forget(alloc.frame())` in a loop must never wrap the depth back
         // to zero and allow a reset under a live guard allocation.
         let opened = self.opened.get();
+        if opened == self.closed.get() {
+            // An outermost frame: its growth belongs to the thread's current tag (which
+            // may have changed while this arena was not the one checkpointed).
+            self.acct_tag.set(tag::current());
+        }
         self.opened
             .set(opened.checked_add(1).unwrap_or_else(|| counter_overflow()));
         self.take_hold();
@@ -253,24 +258,31 @@ impl ThreadArena {
     /// Credit the arena growth and explicit handles since the last checkpoint to the tag
     /// that was current then, and start accruing to the thread's current tag.
     pub(crate) fn checkpoint(&self) {
+        self.credit();
+        self.acct_tag.set(tag::current());
+    }
+
+    /// Credit the arena growth and explicit handles since the last checkpoint to the tag
+    /// that was current then.
+    fn credit(&self) {
         let used = self.used_bytes();
         let handles = self.handles_made();
+        if used == self.acct_used.get() && handles == self.acct_handles.get() {
+            return;
+        }
         let bytes = used.saturating_sub(self.acct_used.get()) as u64;
         let new_handles = handles - self.acct_handles.get();
-        if bytes != 0 || new_handles != 0 {
-            let tag = self.acct_tag.get();
-            self.shard.slot(tag).kinds[FRAME].on_frame_delta(bytes, new_handles);
-            let mut touched = self.touched.borrow_mut();
-            if !touched.contains(&tag) {
-                touched.push(tag);
-            }
+        let tag = self.acct_tag.get();
+        self.shard.slot(tag).kinds[FRAME].on_frame_delta(bytes, new_handles);
+        let mut touched = self.touched.borrow_mut();
+        if !touched.contains(&tag) {
+            touched.push(tag);
         }
         if used as u64 > self.frame_peak.get() {
             self.frame_peak.set(used as u64);
         }
         self.acct_used.set(used);
         self.acct_handles.set(handles);
-        self.acct_tag.set(tag::current());
     }
 
     /// The largest frame so far, in bytes.
@@ -349,11 +361,14 @@ impl ThreadArena {
     #[inline(never)]
     fn reset(&self) {
         debug_assert!(self.is_idle());
-        self.checkpoint();
-        for &tag in self.touched.borrow().iter() {
-            self.shard.slot(tag).kinds[FRAME].end_frame();
+        self.credit();
+        {
+            let mut touched = self.touched.borrow_mut();
+            for &tag in touched.iter() {
+                self.shard.slot(tag).kinds[FRAME].end_frame();
+            }
+            touched.clear();
         }
-        self.touched.borrow_mut().clear();
         // SAFETY: no frame is open and no handle is alive (checked by both callers): no
         // guard and no handle exists, so no `&Bump` from `bump()` is in use (the
         // accounting above used it only transiently) and no allocation from this arena is
