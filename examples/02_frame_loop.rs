@@ -40,11 +40,11 @@ fn main() {
     for frame_index in 0..FRAMES {
         // Scoped: the guard is the frame; nothing allocated through it can outlive it.
         let frame = alloc.frame();
-        let contacts = physics_step(&frame, &mut bodies);
+        let contacts = frame.with_tag("physics", |f| physics_step(f, &mut bodies));
         total_contacts += contacts;
 
         // A nested guard (e.g. a subsystem that opens its own frame) joins this one.
-        let labels = render_labels(&frame, &bodies);
+        let labels = alloc.with_tag("render", |a| render_labels(a, &bodies));
 
         // The explicit API works inside a guard too; handles count themselves live.
         let mut log_lines = alloc.frame_vec::<String>();
@@ -82,6 +82,8 @@ fn main() {
         println!("worker {w}: {frames} frames, checksum {sum}");
     }
 
+    // Per-tag accounting, summed over every thread (the workers' frames are "untagged").
+    print!("{}", alloc.stats());
     println!(
         "main thread: {} frames, {} resets, {} deferred, arena {} KiB, {} contacts total",
         alloc.frame_number(),
