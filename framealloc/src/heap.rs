@@ -5,9 +5,7 @@ use core::ptr::NonNull;
 
 use allocator_api2::alloc::{AllocError, Allocator, Global};
 
-use std::sync::Arc;
-
-use crate::stats::shard::{HEAP, KindSlot, Shard};
+use crate::stats::shard::{HEAP, KindSlot, SlotHandle};
 use crate::{Error, SmartAlloc};
 
 /// A `Box` on framealloc's heap: the program's global allocator, through
@@ -32,16 +30,8 @@ pub type HeapVec<T> = allocator_api2::vec::Vec<T, HeapAllocator>;
 /// allocator was made, on the `SmartAlloc` that made it. A `HeapBox` carries one.
 #[derive(Clone)]
 pub struct HeapAllocator {
-    /// Keeps the accounting shard alive as long as any copy of the allocator.
-    _shard: Arc<Shard>,
-    slot: NonNull<KindSlot>,
+    slot: SlotHandle,
 }
-
-// SAFETY: `slot` points into `shard`, kept alive by the `Arc`; `KindSlot`'s methods are
-// safe from any thread (owner-only counters are used only by the owner thread).
-unsafe impl Send for HeapAllocator {}
-// SAFETY: as for `Send`: all access through `&self` is thread-safe.
-unsafe impl Sync for HeapAllocator {}
 
 impl core::fmt::Debug for HeapAllocator {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -51,8 +41,7 @@ impl core::fmt::Debug for HeapAllocator {
 
 impl HeapAllocator {
     fn slot(&self) -> &KindSlot {
-        // SAFETY: see the `Send` impl.
-        unsafe { self.slot.as_ref() }
+        self.slot.get()
     }
 }
 
@@ -135,11 +124,8 @@ fn map_reserve_error(e: &allocator_api2::collections::TryReserveError) -> Error 
 impl SmartAlloc {
     /// The allocator behind heap boxes and vectors, for `allocator_api2` collections.
     pub fn heap_allocator(&self) -> HeapAllocator {
-        let shard = self.arena().shard.clone();
-        let slot = shard.kind_ptr(crate::tag::current(), HEAP);
         HeapAllocator {
-            _shard: shard,
-            slot,
+            slot: SlotHandle::new(&self.arena().shard, crate::tag::current(), HEAP),
         }
     }
 

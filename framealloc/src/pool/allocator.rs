@@ -6,10 +6,8 @@ use core::ptr::NonNull;
 use allocator_api2::alloc::{AllocError, Allocator};
 
 use super::raw;
-use std::sync::Arc;
-
 use crate::SmartAlloc;
-use crate::stats::shard::{KindSlot, POOL, Shard};
+use crate::stats::shard::{KindSlot, POOL, SlotHandle};
 
 /// An [`Allocator`] over the pool: blocks up to 1 KiB (alignment up to 16) come from the
 /// calling thread's size-class pages, larger ones from the heap path. Blocks may be
@@ -28,16 +26,8 @@ use crate::stats::shard::{KindSlot, POOL, Shard};
 /// allocator that made it.
 #[derive(Clone)]
 pub struct PoolAllocator {
-    /// Keeps the accounting shard alive as long as any copy of the allocator.
-    _shard: Arc<Shard>,
-    slot: NonNull<KindSlot>,
+    slot: SlotHandle,
 }
-
-// SAFETY: `slot` points into `shard`, kept alive by the `Arc`; `KindSlot`'s methods are
-// safe from any thread (owner-only counters are used only by the owner thread).
-unsafe impl Send for PoolAllocator {}
-// SAFETY: as for `Send`: all access through `&self` is thread-safe.
-unsafe impl Sync for PoolAllocator {}
 
 impl core::fmt::Debug for PoolAllocator {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -47,8 +37,7 @@ impl core::fmt::Debug for PoolAllocator {
 
 impl PoolAllocator {
     fn slot(&self) -> &KindSlot {
-        // SAFETY: see the `Send` impl.
-        unsafe { self.slot.as_ref() }
+        self.slot.get()
     }
 }
 
@@ -74,11 +63,8 @@ unsafe impl Allocator for PoolAllocator {
 impl SmartAlloc {
     /// An [`Allocator`] over pool memory, for `allocator_api2` / `hashbrown` collections.
     pub fn pool_allocator(&self) -> PoolAllocator {
-        let shard = self.arena().shard.clone();
-        let slot = shard.kind_ptr(crate::tag::current(), POOL);
         PoolAllocator {
-            _shard: shard,
-            slot,
+            slot: SlotHandle::new(&self.arena().shard, crate::tag::current(), POOL),
         }
     }
 }

@@ -327,3 +327,35 @@ impl Drop for Shard {
         }
     }
 }
+
+/// A kind slot together with the shard that holds it: what a pool or heap *allocator*
+/// value carries, so its accounting target lives as long as any copy of it.
+#[derive(Clone)]
+pub(crate) struct SlotHandle {
+    /// Keeps the shard (and so `slot`) alive.
+    _shard: std::sync::Arc<Shard>,
+    slot: NonNull<KindSlot>,
+}
+
+// SAFETY: `slot` points into the shard kept alive by the `Arc`; every `KindSlot` method
+// is safe from any thread (owner-only counters are written only by the owner thread).
+unsafe impl Send for SlotHandle {}
+// SAFETY: as for `Send`: all access through `&self` is thread-safe.
+unsafe impl Sync for SlotHandle {}
+
+impl SlotHandle {
+    /// The `kind` slot of `tag` in `shard` (called on the shard's owner thread).
+    pub(crate) fn new(shard: &std::sync::Arc<Shard>, tag: TagId, kind: usize) -> SlotHandle {
+        SlotHandle {
+            slot: shard.kind_ptr(tag, kind),
+            _shard: shard.clone(),
+        }
+    }
+
+    /// The slot.
+    #[inline(always)]
+    pub(crate) fn get(&self) -> &KindSlot {
+        // SAFETY: see the `Send` impl.
+        unsafe { self.slot.as_ref() }
+    }
+}
