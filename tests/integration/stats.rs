@@ -235,3 +235,18 @@ fn a_frame_opened_inside_a_tag_is_accounted_to_it() {
     let late = alloc.stats().tag("late").map(|t| t.kind(Kind::Frame));
     assert!(late.is_some_and(|k| k.allocated_bytes >= 256), "{late:?}");
 }
+
+#[test]
+fn bytes_given_back_by_a_shrinking_block_stay_accounted() {
+    let alloc = SmartAlloc::new(Default::default());
+    let frame = alloc.frame();
+    let before = alloc.stats().total(Kind::Frame).allocated_bytes;
+    let mut v = allocator_api2::vec::Vec::new_in(frame.allocator());
+    v.extend(0..100u64);
+    v.truncate(1);
+    // The latest arena block shrinks in place, giving 792 bytes back to the arena.
+    v.shrink_to_fit();
+    assert_eq!(v.capacity(), 1);
+    let after = alloc.stats().total(Kind::Frame).allocated_bytes;
+    assert!(after - before >= 100 * 8, "{before} -> {after}");
+}

@@ -497,6 +497,9 @@ unsafe impl allocator_api2::alloc::Allocator for ArenaRef<'_> {
         old_layout: core::alloc::Layout,
         new_layout: core::alloc::Layout,
     ) -> Result<NonNull<[u8]>, allocator_api2::alloc::AllocError> {
+        // Shrinking the latest block gives bytes back in place: account first, as in
+        // `deallocate`.
+        self.get().checkpoint();
         // SAFETY: forwarded with the caller's guarantees.
         unsafe {
             allocator_api2::alloc::Allocator::shrink(
