@@ -1,5 +1,7 @@
 //! Allocator configuration.
 
+use crate::BudgetPolicy;
+
 /// What a plain (non-`try_`) method does when it is misused: a second `begin_frame`, an
 /// unmatched `end_frame`, or a frame allocation with no frame open.
 ///
@@ -46,6 +48,9 @@ pub struct AllocConfig {
     /// cap in force is the largest `pool_retain_bytes` of any `SmartAlloc` made so far.
     /// A steady workload whose pages fit under it makes no system calls. Default: 1 MiB.
     pub pool_retain_bytes: usize,
+    /// What an allocation over a budget does (see [`BudgetPolicy`]). Default:
+    /// [`BudgetPolicy::Warn`].
+    pub budget_policy: BudgetPolicy,
 }
 
 impl AllocConfig {
@@ -61,6 +66,7 @@ impl Default for AllocConfig {
             on_misuse: MisusePolicy::Panic,
             initial_frame_capacity: Self::DEFAULT_INITIAL_FRAME_CAPACITY,
             pool_retain_bytes: Self::DEFAULT_POOL_RETAIN_BYTES,
+            budget_policy: BudgetPolicy::Warn,
         }
     }
 }

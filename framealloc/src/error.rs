@@ -27,6 +27,19 @@ pub enum Error {
     /// The system allocator could not provide the memory that was asked for (a frame
     /// arena chunk, a pool page or a heap block).
     OutOfMemory,
+    /// The allocation would take a budget past its limit and the allocator's
+    /// [`BudgetPolicy`](crate::BudgetPolicy) is `Enforce`. `tag` is the tag the
+    /// allocation is accounted to; `limit` is the budget (the thread's frame budget or
+    /// the tag's) and `requested` the bytes asked for. The matching
+    /// [`BudgetEvent`](crate::BudgetEvent) says which budget and how much was in use.
+    BudgetExceeded {
+        /// The tag the refused allocation is accounted to.
+        tag: &'static str,
+        /// The budget in bytes.
+        limit: u64,
+        /// The bytes requested.
+        requested: u64,
+    },
 }
 
 impl fmt::Display for Error {
@@ -49,6 +62,16 @@ impl fmt::Display for Error {
             Error::OutOfMemory => f.write_str(
                 "out of memory: the system allocator refused a request (frame arena chunk, \
                  pool page or heap block); reduce the request or the memory in use",
+            ),
+            Error::BudgetExceeded {
+                tag,
+                limit,
+                requested,
+            } => write!(
+                f,
+                "budget exceeded: allocating {requested} B under tag \"{tag}\" would pass a \
+                 {limit} B budget (BudgetPolicy::Enforce); free memory, raise the budget with \
+                 set_thread_frame_budget / set_tag_budget, or use BudgetPolicy::Warn",
             ),
         }
     }
@@ -76,5 +99,13 @@ mod tests {
                 .contains("fewer elements")
         );
         assert!(Error::OutOfMemory.to_string().contains("out of memory"));
+        let budget = Error::BudgetExceeded {
+            tag: "physics",
+            limit: 1024,
+            requested: 2048,
+        }
+        .to_string();
+        assert!(budget.contains("\"physics\"") && budget.contains("1024 B budget"));
+        assert!(budget.contains("2048 B"));
     }
 }

@@ -6,7 +6,7 @@ use core::ptr::NonNull;
 use allocator_api2::alloc::{AllocError, Allocator, Global};
 
 use crate::stats::shard::{HEAP, KindSlot, SlotHandle};
-use crate::{Error, SmartAlloc};
+use crate::{Error, Kind, SmartAlloc};
 
 /// A `Box` on framealloc's heap: the program's global allocator, through
 /// [`HeapAllocator`]. The full `allocator_api2` `Box` API is available (`Deref`,
@@ -50,6 +50,7 @@ impl HeapAllocator {
 unsafe impl Allocator for HeapAllocator {
     #[inline]
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        self.slot.check_budget(Kind::Heap, layout.size() as u64);
         let block = Global.allocate(layout)?;
         self.slot().on_alloc(layout.size() as u64);
         Ok(block)
@@ -57,6 +58,7 @@ unsafe impl Allocator for HeapAllocator {
 
     #[inline]
     fn allocate_zeroed(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        self.slot.check_budget(Kind::Heap, layout.size() as u64);
         let block = Global.allocate_zeroed(layout)?;
         self.slot().on_alloc(layout.size() as u64);
         Ok(block)
@@ -76,6 +78,8 @@ unsafe impl Allocator for HeapAllocator {
         old_layout: Layout,
         new_layout: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
+        let extra = new_layout.size().saturating_sub(old_layout.size());
+        self.slot.check_budget(Kind::Heap, extra as u64);
         // SAFETY: forwarded with the caller's guarantees.
         let block = unsafe { Global.grow(ptr, old_layout, new_layout) }?;
         self.slot()
@@ -90,6 +94,8 @@ unsafe impl Allocator for HeapAllocator {
         old_layout: Layout,
         new_layout: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
+        let extra = new_layout.size().saturating_sub(old_layout.size());
+        self.slot.check_budget(Kind::Heap, extra as u64);
         // SAFETY: forwarded with the caller's guarantees.
         let block = unsafe { Global.grow_zeroed(ptr, old_layout, new_layout) }?;
         self.slot()
@@ -143,9 +149,22 @@ impl SmartAlloc {
     ///
     /// # Errors
     ///
-    /// [`Error::OutOfMemory`] when the global allocator fails.
+    /// [`Error::OutOfMemory`] when the global allocator fails; [`Error::BudgetExceeded`]
+    /// if the current tag's budget cannot take `size_of::<T>()` more bytes under
+    /// `BudgetPolicy::Enforce`.
     pub fn try_heap_box<T>(&self, value: T) -> Result<HeapBox<T>, Error> {
+        self.check_heap_budget(size_of::<T>())?;
         HeapBox::try_new_in(value, self.heap_allocator()).map_err(|_| Error::OutOfMemory)
+    }
+
+    /// Check the current tag's budget for `bytes` more heap bytes, for a `try_` call
+    /// (collection growth checks again, in the allocator, without an error channel).
+    fn check_heap_budget(&self, bytes: usize) -> Result<(), Error> {
+        let arena = self.arena();
+        if arena.tag_budgets_armed() {
+            arena.check_tag_budget(Kind::Heap, bytes as u64, true)?;
+        }
+        Ok(())
     }
 
     /// An empty heap vector (allocates nothing until it grows).
@@ -172,8 +191,11 @@ impl SmartAlloc {
     /// # Errors
     ///
     /// [`Error::CapacityOverflow`] if `capacity * size_of::<T>()` exceeds `isize::MAX`;
-    /// [`Error::OutOfMemory`] when the global allocator fails.
+    /// [`Error::OutOfMemory`] when the global allocator fails; [`Error::BudgetExceeded`]
+    /// as for [`try_heap_box`](Self::try_heap_box).
     pub fn try_heap_vec_with_capacity<T>(&self, capacity: usize) -> Result<HeapVec<T>, Error> {
+        let bytes = Layout::array::<T>(capacity).map_err(|_| Error::CapacityOverflow)?;
+        self.check_heap_budget(bytes.size())?;
         let mut vec = self.heap_vec();
         vec.try_reserve_exact(capacity)
             .map_err(|e| map_reserve_error(&e))?;

@@ -2,6 +2,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
+mod budget;
 mod config;
 mod error;
 mod frame;
@@ -13,6 +14,7 @@ mod stats;
 mod tag;
 mod transfer;
 
+pub use budget::{BudgetEvent, BudgetPolicy, BudgetScope};
 pub use config::{AllocConfig, MisusePolicy};
 pub use error::Error;
 pub use frame::boxed::FrameBox;

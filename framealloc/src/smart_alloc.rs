@@ -4,6 +4,7 @@ use core::fmt;
 use core::mem::MaybeUninit;
 use std::sync::Arc;
 
+use crate::budget::{BudgetEvent, Budgets};
 use crate::frame::arena::ThreadArena;
 use crate::frame::registry::{self, ArenaSet};
 use crate::{AllocConfig, Error, Frame, FrameBox, FrameVec, MisusePolicy};
@@ -38,6 +39,7 @@ struct Inner {
     id: u64,
     config: AllocConfig,
     frames: Arc<ArenaSet>,
+    budgets: Arc<Budgets>,
 }
 
 impl Default for SmartAlloc {
@@ -65,13 +67,32 @@ pub(crate) fn fail(error: &Error) -> ! {
 
 impl SmartAlloc {
     /// A new allocator with its own frame arenas.
+    ///
+    /// Tags declared with a budget (`#[alloc_tag("physics", budget = "8 MiB")]`) start
+    /// with that budget (the smallest one, if a name is declared more than once);
+    /// [`set_tag_budget`](Self::set_tag_budget) overrides it.
     pub fn new(config: AllocConfig) -> Self {
         let id = registry::new_instance_id();
-        let frames = ArenaSet::new(id, config.initial_frame_capacity);
+        let budgets = Arc::new(Budgets::new(config.budget_policy, config.on_misuse));
+        let frames = ArenaSet::new(id, config.initial_frame_capacity, budgets.clone());
         crate::pool::thread_heap::raise_retain_cap(config.pool_retain_bytes);
-        SmartAlloc {
-            inner: Arc::new(Inner { id, config, frames }),
+        let alloc = SmartAlloc {
+            inner: Arc::new(Inner {
+                id,
+                config,
+                frames,
+                budgets,
+            }),
+        };
+        let mut declared: Vec<(&str, u64)> = crate::registered_tags()
+            .filter_map(|info| Some((info.name, info.budget?)))
+            .collect();
+        // Smallest first wins: sort descending so the smallest is set last.
+        declared.sort_by_key(|&(_, budget)| core::cmp::Reverse(budget));
+        for (name, budget) in declared {
+            alloc.set_tag_budget(name, budget);
         }
+        alloc
     }
 
     /// The configuration this allocator was made with.
@@ -138,6 +159,93 @@ impl SmartAlloc {
         } else {
             Err(Error::NotInFrame)
         }
+    }
+
+    // ----- budgets -----
+
+    /// Limit the frame memory *this thread* may use in one frame of this allocator, in
+    /// bytes (arena use since the frame began, alignment padding included). `u64::MAX`
+    /// removes the limit.
+    ///
+    /// Checked on every explicit frame allocation, and for scoped `frame.alloc` when the
+    /// arena needs a new chunk, at tag pop and at frame end; what an overrun does depends
+    /// on [`AllocConfig::budget_policy`] (see [`BudgetPolicy`](crate::BudgetPolicy)).
+    ///
+    /// ```
+    /// use framealloc::{AllocConfig, BudgetPolicy, Error, SmartAlloc};
+    ///
+    /// let alloc = SmartAlloc::new(AllocConfig {
+    ///     budget_policy: BudgetPolicy::Enforce,
+    ///     ..Default::default()
+    /// });
+    /// alloc.set_thread_frame_budget(1024);
+    /// alloc.begin_frame();
+    /// let small = alloc.frame_box([0u8; 512]);
+    /// let refused = alloc.try_frame_box([0u8; 1024]);
+    /// assert!(matches!(refused, Err(Error::BudgetExceeded { limit: 1024, requested: 1024, .. })));
+    /// drop(small);
+    /// alloc.end_frame();
+    /// ```
+    pub fn set_thread_frame_budget(&self, bytes: u64) {
+        let limit = (bytes != u64::MAX).then_some(bytes);
+        self.arena().set_thread_budget(limit);
+    }
+
+    /// This thread's frame budget for this allocator, if any.
+    pub fn thread_frame_budget(&self) -> Option<u64> {
+        ArenaSet::current_if_exists(&self.inner.frames, ThreadArena::thread_budget).flatten()
+    }
+
+    /// Limit the bytes the tag `tag` may have in use on each thread: its frame bytes in
+    /// the current frame plus its live pool and heap bytes allocated from that thread.
+    /// Applies to every thread of this allocator; `u64::MAX` removes the limit.
+    ///
+    /// Checked on every explicit frame, pool and heap allocation under the tag, and for
+    /// scoped `frame.alloc` when the arena needs a new chunk, at tag pop and at frame
+    /// end. Pool and heap allocations see a new budget at once on every thread; frame
+    /// allocations on the calling thread at once, on other threads from their next frame
+    /// (their frame path reads a thread-local flag, refreshed at frame end).
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use framealloc::{BudgetScope, SmartAlloc};
+    ///
+    /// let alloc = SmartAlloc::new(Default::default()); // BudgetPolicy::Warn
+    /// alloc.set_tag_budget("physics", 1000);
+    /// let seen = Arc::new(Mutex::new(Vec::new()));
+    /// let sink = seen.clone();
+    /// alloc.on_budget_event(move |e| sink.lock().unwrap().push(e.clone()));
+    ///
+    /// let bodies = alloc.with_tag("physics", |a| {
+    ///     (0..20).map(|i| a.pool_box([i as u64; 8])).collect::<Vec<_>>() // 20 x 64 B
+    /// });
+    /// assert_eq!(bodies.len(), 20); // Warn: every allocation succeeded
+    /// let events = seen.lock().unwrap();
+    /// assert_eq!(events.len(), 1); // once per frame per budget
+    /// assert_eq!((events[0].tag, events[0].scope), ("physics", BudgetScope::Tag));
+    /// assert_eq!((events[0].used, events[0].requested), (960, 64));
+    /// ```
+    pub fn set_tag_budget(&self, tag: &str, bytes: u64) {
+        self.inner.budgets.set_tag(crate::tag::intern(tag), bytes);
+        // Frame allocations on this thread are checked from now on; on other threads
+        // from their next frame (pool and heap allocations everywhere at once).
+        let _ = ArenaSet::current_if_exists(&self.inner.frames, ThreadArena::refresh_armed);
+    }
+
+    /// The budget of the tag `tag`, if it has one.
+    pub fn tag_budget(&self, tag: &str) -> Option<u64> {
+        self.inner.budgets.tag_limit(crate::tag::intern(tag))
+    }
+
+    /// Call `f` with every [`BudgetEvent`] (once per frame per budget on each thread, on
+    /// the thread that allocated). Replaces the previous callback. Events also go to
+    /// `log::warn!`.
+    ///
+    /// `f` runs inside the allocation call: it must not allocate from this allocator
+    /// under the same tag in a way that would exceed the budget again (that is reported
+    /// no more this frame, so it cannot recurse), and it should be quick.
+    pub fn on_budget_event(&self, f: impl Fn(&BudgetEvent) + Send + Sync + 'static) {
+        self.inner.budgets.set_callback(Arc::new(f));
     }
 
     // ----- explicit frames -----
@@ -282,7 +390,7 @@ impl SmartAlloc {
     #[inline]
     pub fn frame_box<T>(&self, value: T) -> FrameBox<'_, T> {
         self.arena_in_frame()
-            .try_box(value)
+            .try_box(value, false)
             .unwrap_or_else(|e| fail(&e))
     }
 
@@ -293,7 +401,7 @@ impl SmartAlloc {
     /// [`Error::NotInFrame`] with no frame open; [`Error::OutOfMemory`].
     #[inline]
     pub fn try_frame_box<T>(&self, value: T) -> Result<FrameBox<'_, T>, Error> {
-        self.try_arena_in_frame()?.try_box(value)
+        self.try_arena_in_frame()?.try_box(value, true)
     }
 
     /// An empty growable vector in frame memory.
@@ -325,7 +433,7 @@ impl SmartAlloc {
     #[track_caller]
     pub fn frame_vec_with_capacity<T>(&self, capacity: usize) -> FrameVec<'_, T> {
         self.arena_in_frame()
-            .try_vec(capacity)
+            .try_vec(capacity, false)
             .unwrap_or_else(|e| fail(&e))
     }
 
@@ -338,7 +446,7 @@ impl SmartAlloc {
         &self,
         capacity: usize,
     ) -> Result<FrameVec<'_, T>, Error> {
-        self.try_arena_in_frame()?.try_vec(capacity)
+        self.try_arena_in_frame()?.try_vec(capacity, true)
     }
 
     /// `len` default values of `T` in frame memory.
@@ -350,7 +458,7 @@ impl SmartAlloc {
     #[track_caller]
     pub fn frame_slice<T: Default>(&self, len: usize) -> FrameBox<'_, [T]> {
         self.arena_in_frame()
-            .try_slice(len)
+            .try_slice(len, false)
             .unwrap_or_else(|e| fail(&e))
     }
 
@@ -361,7 +469,7 @@ impl SmartAlloc {
     /// [`Error::NotInFrame`]; [`Error::CapacityOverflow`] if `len * size_of::<T>()`
     /// exceeds `isize::MAX`; [`Error::OutOfMemory`].
     pub fn try_frame_slice<T: Default>(&self, len: usize) -> Result<FrameBox<'_, [T]>, Error> {
-        self.try_arena_in_frame()?.try_slice(len)
+        self.try_arena_in_frame()?.try_slice(len, true)
     }
 
     /// Uninitialised room for a `T` in frame memory; `.write(value)` turns it into a
@@ -373,7 +481,7 @@ impl SmartAlloc {
     #[track_caller]
     pub fn frame_alloc<T>(&self) -> FrameBox<'_, MaybeUninit<T>> {
         self.arena_in_frame()
-            .try_uninit()
+            .try_uninit(false)
             .unwrap_or_else(|e| fail(&e))
     }
 
@@ -383,6 +491,6 @@ impl SmartAlloc {
     ///
     /// [`Error::NotInFrame`]; [`Error::OutOfMemory`].
     pub fn try_frame_alloc<T>(&self) -> Result<FrameBox<'_, MaybeUninit<T>>, Error> {
-        self.try_arena_in_frame()?.try_uninit()
+        self.try_arena_in_frame()?.try_uninit(true)
     }
 }

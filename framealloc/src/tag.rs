@@ -128,7 +128,7 @@ impl TagGuard {
     pub(crate) fn push(tag: TagId) -> TagGuard {
         let previous = replace(tag);
         // Frame growth so far belongs to the previous tag; from here on, to `tag`.
-        crate::frame::checkpoint_current_thread();
+        crate::frame::tag_changed_on_current_thread();
         TagGuard {
             previous,
             tag,
@@ -146,7 +146,7 @@ impl Drop for TagGuard {
     fn drop(&mut self) {
         replace(self.previous);
         // Frame growth since the push belongs to this guard's tag.
-        crate::frame::checkpoint_current_thread();
+        crate::frame::tag_changed_on_current_thread();
     }
 }
 

@@ -188,3 +188,57 @@ fn panicking_destructor_does_not_free_under_live_handles() {
     assert_eq!(*alloc.frame_box(1u8), 1);
     alloc.end_frame();
 }
+
+#[test]
+fn tag_guards_may_outlive_every_allocator() {
+    use framealloc::Kind;
+    // A tag change checkpoints the thread's last-used arena without holding an
+    // allocator: it must not touch the arena of a dropped allocator (Miri caught this).
+    let first = SmartAlloc::new(Default::default());
+    let outer = first.tag("outer");
+    {
+        let second = SmartAlloc::new(Default::default());
+        let inner = second.tag("inner");
+        second.frame_scope(|f| {
+            f.alloc([1u8; 64]);
+        });
+        drop(second); // dropped with its tag still pushed and its arena cached
+        drop(inner);
+    }
+    drop(outer);
+    // Another thread's arena, dropped on this thread while that thread lives on.
+    let alloc = SmartAlloc::new(Default::default());
+    let worker_alloc = alloc.clone();
+    let (to_worker, worker_rx) = std::sync::mpsc::channel::<()>();
+    let (to_main, main_rx) = std::sync::mpsc::channel::<()>();
+    let worker = std::thread::spawn(move || {
+        let tag = worker_alloc.tag("worker");
+        worker_alloc.frame_scope(|f| {
+            f.alloc([2u8; 64]);
+        });
+        drop(worker_alloc);
+        to_main.send(()).unwrap();
+        worker_rx.recv().unwrap(); // the allocator is gone now
+        drop(tag); // pops with a cache entry naming the dropped instance's arena
+        // A new allocator on this thread frees the old arena at its first cache miss.
+        let fresh = SmartAlloc::new(Default::default());
+        fresh.frame_scope(|f| *f.alloc(7u32))
+    });
+    main_rx.recv().unwrap();
+    assert_eq!(
+        alloc
+            .stats()
+            .tag("worker")
+            .map(|t| t.kind(Kind::Frame).allocated_bytes),
+        Some(64)
+    );
+    drop(alloc);
+    to_worker.send(()).unwrap();
+    assert_eq!(worker.join().unwrap(), 7);
+    // Still usable afterwards on this thread.
+    let again = SmartAlloc::new(Default::default());
+    assert_eq!(
+        again.with_tag("again", |a| a.frame_scope(|f| *f.alloc(3u8))),
+        3
+    );
+}

@@ -1,6 +1,7 @@
 //! framealloc integration tests: one binary, a module per area.
 
 mod bad_input;
+mod budgets;
 mod explicit;
 mod guide;
 mod heap;

@@ -13,6 +13,10 @@
 //! neither it nor anything borrowed from it reaches another thread — except through
 //! `std::thread::scope`, which joins before the borrow ends, and only for `T: Send`.
 
+// `frame.alloc(..)` hands out `&mut T` from `&self`, as `bumpalo::Bump::alloc` does: each
+// one is fresh arena memory that no other reference can reach.
+#![allow(clippy::mut_from_ref)]
+
 use core::alloc::Layout;
 use core::fmt;
 use core::mem::MaybeUninit;
@@ -103,52 +107,110 @@ impl<'a> Frame<'a> {
     ///
     /// # Panics
     ///
-    /// If the system allocator cannot provide a new chunk.
+    /// If the system allocator cannot provide a new chunk, or when a new chunk would pass
+    /// a budget under `BudgetPolicy::Enforce` with `on_misuse = Panic`.
     #[inline(always)]
+    #[track_caller]
     pub fn alloc<T: FrameSafe>(&self, value: T) -> &mut T {
-        self.arena().bump().alloc(value)
+        let ptr = self.bump_plain(Layout::new::<T>()).cast::<T>();
+        // SAFETY: fresh arena memory, valid and aligned for a `T`, used by nothing else,
+        // alive until the guard drops (which the returned borrow of `self` outlives not).
+        unsafe {
+            ptr.write(value);
+            &mut *ptr.as_ptr()
+        }
     }
 
-    /// Like [`alloc`](Self::alloc), but reports allocation failure.
+    /// Like [`alloc`](Self::alloc), but reports failure; on error `value` is dropped.
     ///
     /// # Errors
     ///
-    /// [`Error::OutOfMemory`] if the system allocator cannot provide a new chunk.
+    /// [`Error::OutOfMemory`] if the system allocator cannot provide a new chunk;
+    /// [`Error::BudgetExceeded`] if a new chunk would pass a budget under
+    /// `BudgetPolicy::Enforce`.
     #[inline]
     pub fn try_alloc<T: FrameSafe>(&self, value: T) -> Result<&mut T, Error> {
-        self.arena()
-            .bump()
-            .try_alloc(value)
-            .map_err(|_| Error::OutOfMemory)
+        let ptr = self
+            .arena()
+            .alloc_layout(Layout::new::<T>(), true)?
+            .cast::<T>();
+        // SAFETY: as in `alloc`.
+        unsafe {
+            ptr.write(value);
+            Ok(&mut *ptr.as_ptr())
+        }
     }
 
     /// Allocate room, then construct the value in place with `f` (avoids a stack copy of
     /// large values).
     #[inline(always)]
+    #[track_caller]
     pub fn alloc_with<T: FrameSafe>(&self, f: impl FnOnce() -> T) -> &mut T {
-        self.arena().bump().alloc_with(f)
+        let ptr = self.bump_plain(Layout::new::<T>()).cast::<T>();
+        // SAFETY: as in `alloc`. If `f` panics the room is simply abandoned.
+        unsafe {
+            ptr.write(f());
+            &mut *ptr.as_ptr()
+        }
     }
 
     /// Copy a slice into frame memory.
     #[inline]
+    #[track_caller]
     pub fn alloc_slice_copy<T: Copy>(&self, src: &[T]) -> &mut [T] {
-        self.arena().bump().alloc_slice_copy(src)
+        let ptr = self.bump_plain(Layout::for_value(src)).cast::<T>();
+        // SAFETY: fresh room for `src.len()` `T`s (the layout of `src`), disjoint from
+        // `src`; `T: Copy`, so a bitwise copy initialises it.
+        unsafe {
+            ptr.copy_from_nonoverlapping(NonNull::from(src).cast(), src.len());
+            core::slice::from_raw_parts_mut(ptr.as_ptr(), src.len())
+        }
     }
 
     /// A slice of `len` values made by `f(index)`.
+    ///
+    /// # Panics
+    ///
+    /// If `len * size_of::<T>()` overflows `isize`, as [`alloc`](Self::alloc) otherwise.
     #[inline]
+    #[track_caller]
     pub fn alloc_slice_fill_with<T: FrameSafe>(
         &self,
         len: usize,
-        f: impl FnMut(usize) -> T,
+        mut f: impl FnMut(usize) -> T,
     ) -> &mut [T] {
-        self.arena().bump().alloc_slice_fill_with(len, f)
+        let layout =
+            Layout::array::<T>(len).unwrap_or_else(|_| crate::fail(&Error::CapacityOverflow));
+        let first = self.bump_plain(layout).cast::<T>();
+        for i in 0..len {
+            // SAFETY: `i < len`, inside the fresh `len`-element room. If `f` panics, the
+            // written prefix is abandoned with the room (`T: FrameSafe` values are never
+            // dropped anyway).
+            unsafe { first.add(i).write(f(i)) };
+        }
+        // SAFETY: all `len` elements are initialised; the room is ours until the guard
+        // drops.
+        unsafe { core::slice::from_raw_parts_mut(first.as_ptr(), len) }
     }
 
     /// Copy a string into frame memory.
     #[inline]
+    #[track_caller]
     pub fn alloc_str(&self, s: &str) -> &mut str {
-        self.arena().bump().alloc_str(s)
+        let bytes = self.alloc_slice_copy(s.as_bytes());
+        // SAFETY: a byte-for-byte copy of a `str`, so valid UTF-8.
+        unsafe { core::str::from_utf8_unchecked_mut(bytes) }
+    }
+
+    /// Bump `layout` for a plain (non-`try_`) scoped allocation: failures panic, budget
+    /// refusals follow `on_misuse`.
+    #[inline(always)]
+    #[track_caller]
+    fn bump_plain(&self, layout: Layout) -> NonNull<u8> {
+        match self.arena().alloc_layout(layout, false) {
+            Ok(ptr) => ptr,
+            Err(e) => crate::fail(&e),
+        }
     }
 
     /// Move `value` into a [`FrameBox`] borrowing this guard; its destructor runs when the
@@ -161,7 +223,7 @@ impl<'a> Frame<'a> {
     #[inline]
     pub fn frame_box<T>(&self, value: T) -> FrameBox<'_, T> {
         self.arena()
-            .try_box(value)
+            .try_box(value, false)
             .unwrap_or_else(|e| crate::fail(&e))
     }
 
@@ -172,7 +234,7 @@ impl<'a> Frame<'a> {
     /// [`Error::OutOfMemory`] if the system allocator cannot provide a new chunk.
     #[inline]
     pub fn try_frame_box<T>(&self, value: T) -> Result<FrameBox<'_, T>, Error> {
-        self.arena().try_box(value)
+        self.arena().try_box(value, true)
     }
 
     /// An empty [`FrameVec`] borrowing this guard.
@@ -188,7 +250,8 @@ impl<'a> Frame<'a> {
     /// On capacity overflow or when the system allocator refuses a chunk.
     #[track_caller]
     pub fn frame_vec_with_capacity<T>(&self, capacity: usize) -> FrameVec<'_, T> {
-        self.try_frame_vec_with_capacity(capacity)
+        self.arena()
+            .try_vec(capacity, false)
             .unwrap_or_else(|e| crate::fail(&e))
     }
 
@@ -201,7 +264,7 @@ impl<'a> Frame<'a> {
         &self,
         capacity: usize,
     ) -> Result<FrameVec<'_, T>, Error> {
-        self.arena().try_vec(capacity)
+        self.arena().try_vec(capacity, true)
     }
 
     /// `len` default values in a [`FrameBox<[T]>`](FrameBox) borrowing this guard.
@@ -211,7 +274,8 @@ impl<'a> Frame<'a> {
     /// On capacity overflow or when the system allocator refuses a chunk.
     #[track_caller]
     pub fn frame_slice<T: Default>(&self, len: usize) -> FrameBox<'_, [T]> {
-        self.try_frame_slice(len)
+        self.arena()
+            .try_slice(len, false)
             .unwrap_or_else(|e| crate::fail(&e))
     }
 
@@ -221,7 +285,7 @@ impl<'a> Frame<'a> {
     ///
     /// [`Error::CapacityOverflow`] or [`Error::OutOfMemory`].
     pub fn try_frame_slice<T: Default>(&self, len: usize) -> Result<FrameBox<'_, [T]>, Error> {
-        self.arena().try_slice(len)
+        self.arena().try_slice(len, true)
     }
 
     /// Uninitialised room for a `T`; [`FrameBox::write`] turns it into a `FrameBox<T>`.
@@ -231,7 +295,9 @@ impl<'a> Frame<'a> {
     /// When the system allocator refuses a chunk.
     #[track_caller]
     pub fn frame_alloc<T>(&self) -> FrameBox<'_, MaybeUninit<T>> {
-        self.try_frame_alloc().unwrap_or_else(|e| crate::fail(&e))
+        self.arena()
+            .try_uninit(false)
+            .unwrap_or_else(|e| crate::fail(&e))
     }
 
     /// Fallible [`frame_alloc`](Self::frame_alloc).
@@ -240,7 +306,7 @@ impl<'a> Frame<'a> {
     ///
     /// [`Error::OutOfMemory`].
     pub fn try_frame_alloc<T>(&self) -> Result<FrameBox<'_, MaybeUninit<T>>, Error> {
-        self.arena().try_uninit()
+        self.arena().try_uninit(true)
     }
 
     /// An [`allocator_api2::alloc::Allocator`] over this frame's memory, for

@@ -30,19 +30,26 @@ impl<T> Drop for Prefix<T> {
 }
 
 impl ThreadArena {
-    /// Bump `layout` out of the arena.
+    /// Bump `layout` out of the arena for an explicit handle, checking the frame budgets
+    /// first when any apply (`strict`: a `try_` call, see `alloc_layout`).
     #[inline(always)]
-    fn try_bump(&self, layout: Layout) -> Result<NonNull<u8>, Error> {
-        self.bump()
-            .try_alloc_layout(layout)
-            .map_err(|_| Error::OutOfMemory)
+    fn try_bump(&self, layout: Layout, strict: bool) -> Result<NonNull<u8>, Error> {
+        if self.budgets_armed() {
+            self.check_frame_budgets(layout.size() as u64, strict)?;
+        }
+        match self.bump().try_alloc_layout(layout) {
+            Ok(ptr) => Ok(ptr),
+            Err(_) => self
+                .lift_limit_and_retry(|bump| bump.try_alloc_layout(layout).ok())
+                .ok_or(Error::OutOfMemory),
+        }
     }
 
     /// Move `value` into frame memory.
     #[inline(always)]
-    pub(crate) fn try_box<T>(&self, value: T) -> Result<FrameBox<'_, T>, Error> {
+    pub(crate) fn try_box<T>(&self, value: T, strict: bool) -> Result<FrameBox<'_, T>, Error> {
         let live = self.acquire();
-        let ptr = self.try_bump(Layout::new::<T>())?.cast::<T>();
+        let ptr = self.try_bump(Layout::new::<T>(), strict)?.cast::<T>();
         // SAFETY: `ptr` is fresh arena memory, valid and aligned for a `T`.
         unsafe { ptr.as_ptr().write(value) };
         // SAFETY: `ptr` holds the initialised `T`, allocated after `live` was acquired,
@@ -52,19 +59,30 @@ impl ThreadArena {
 
     /// Uninitialised room for a `T` in frame memory.
     #[inline]
-    pub(crate) fn try_uninit<T>(&self) -> Result<FrameBox<'_, MaybeUninit<T>>, Error> {
+    #[track_caller]
+    pub(crate) fn try_uninit<T>(
+        &self,
+        strict: bool,
+    ) -> Result<FrameBox<'_, MaybeUninit<T>>, Error> {
         let live = self.acquire();
-        let ptr = self.try_bump(Layout::new::<T>())?.cast::<MaybeUninit<T>>();
+        let ptr = self
+            .try_bump(Layout::new::<T>(), strict)?
+            .cast::<MaybeUninit<T>>();
         // SAFETY: a `MaybeUninit<T>` needs no initialisation; `ptr` is fresh, aligned
         // arena memory owned by nothing else.
         Ok(unsafe { FrameBox::from_raw(ptr, live) })
     }
 
     /// `len` default values of `T` in frame memory.
-    pub(crate) fn try_slice<T: Default>(&self, len: usize) -> Result<FrameBox<'_, [T]>, Error> {
+    #[track_caller]
+    pub(crate) fn try_slice<T: Default>(
+        &self,
+        len: usize,
+        strict: bool,
+    ) -> Result<FrameBox<'_, [T]>, Error> {
         let live = self.acquire();
         let layout = Layout::array::<T>(len).map_err(|_| Error::CapacityOverflow)?;
-        let first = self.try_bump(layout)?.cast::<T>();
+        let first = self.try_bump(layout, strict)?.cast::<T>();
 
         let mut prefix = Prefix { first, done: 0 };
         while prefix.done < len {
@@ -81,7 +99,19 @@ impl ThreadArena {
 
     /// An empty `FrameVec` with room for `capacity` elements.
     #[inline]
-    pub(crate) fn try_vec<T>(&self, capacity: usize) -> Result<FrameVec<'_, T>, Error> {
-        FrameVec::try_with_capacity(self.acquire(), capacity)
+    #[track_caller]
+    pub(crate) fn try_vec<T>(
+        &self,
+        capacity: usize,
+        strict: bool,
+    ) -> Result<FrameVec<'_, T>, Error> {
+        let live = self.acquire();
+        if capacity != 0 && self.budgets_armed() {
+            // Checked here so a `try_` call can return the refusal (the vector's own
+            // allocation, through `ArenaRef`, can only follow `on_misuse`).
+            let bytes = Layout::array::<T>(capacity).map_err(|_| Error::CapacityOverflow)?;
+            self.check_frame_budgets(bytes.size() as u64, strict)?;
+        }
+        FrameVec::try_with_capacity(live, capacity)
     }
 }

@@ -7,4 +7,4 @@ pub(crate) mod handles;
 pub(crate) mod registry;
 pub(crate) mod vec;
 
-pub(crate) use registry::checkpoint_current_thread;
+pub(crate) use registry::tag_changed_on_current_thread;

@@ -97,6 +97,47 @@ impl Drop for ThreadExit {
                 set.release_current_thread();
             }
         }
+        free_buried(thread_token());
+    }
+}
+
+/// Arenas of dropped instances whose owner thread is another, live one.
+///
+/// A thread's cache may still name such an arena, and a tag push or pop on that thread
+/// checkpoints the cached arena without holding any `SmartAlloc` (tags are per thread),
+/// so the dropping thread must not free it: the owner does, at its next cache miss or
+/// at its exit (`free_buried`). Arenas of threads that exited holding them stay here
+/// (leaked: rare, and never unsound).
+static BURIED: Mutex<Vec<Entry>> = Mutex::new(Vec::new());
+/// Number of entries in `BURIED`, so cache misses skip its lock when it is empty.
+static BURIED_COUNT: AtomicU64 = AtomicU64::new(0);
+
+/// Free the buried arenas of thread `token` (called on that thread).
+fn free_buried(token: u64) {
+    if BURIED_COUNT.load(Ordering::Acquire) == 0 {
+        return;
+    }
+    let mine: Vec<Entry> = {
+        let mut buried = BURIED.lock().unwrap_or_else(PoisonError::into_inner);
+        let (mine, others) = buried.drain(..).partition(|e| e.token == token);
+        *buried = others;
+        BURIED_COUNT.store(buried.len() as u64, Ordering::Release);
+        mine
+    };
+    for entry in mine {
+        let _ = CACHE.try_with(|c| {
+            if ptr::eq(c.get().arena, entry.arena.0.as_ptr()) {
+                c.set(CacheEntry {
+                    id: 0,
+                    arena: ptr::null(),
+                });
+            }
+        });
+        // SAFETY: created by `Box::leak` in `current_slow`, moved here by the dropping
+        // set (so freed once); we are its owner thread and just cleared the cache entry
+        // naming it, so nothing can reach it any more (its instance is gone, so no
+        // guard or handle exists).
+        drop(unsafe { Box::from_raw(entry.arena.0.as_ptr()) });
     }
 }
 
@@ -126,11 +167,15 @@ pub(crate) struct ArenaSet {
 }
 
 impl ArenaSet {
-    pub(crate) fn new(id: u64, initial_capacity: usize) -> Arc<Self> {
+    pub(crate) fn new(
+        id: u64,
+        initial_capacity: usize,
+        budgets: Arc<crate::budget::Budgets>,
+    ) -> Arc<Self> {
         Arc::new(ArenaSet {
             id,
             initial_capacity,
-            shards: crate::stats::ShardSet::new(),
+            shards: crate::stats::ShardSet::new(budgets, id),
             arenas: Mutex::new(Vec::new()),
         })
     }
@@ -193,6 +238,8 @@ impl ArenaSet {
                 arena: arena.as_ptr(),
             });
         });
+        // The cache no longer names a buried arena of ours: free them.
+        free_buried(token);
         // SAFETY: the arena is owned by `this`, which is alive for the returned lifetime;
         // it is freed only when the set drops or, on this thread's exit, after the cache
         // entry is cleared. It is this thread's arena, so using its `Cell`s here is fine.
@@ -260,29 +307,59 @@ impl ArenaSet {
 
 impl Drop for ArenaSet {
     fn drop(&mut self) {
+        let token = thread_token();
+        let mut others = Vec::new();
         for entry in self
             .arenas
             .get_mut()
             .unwrap_or_else(PoisonError::into_inner)
             .drain(..)
         {
+            if entry.token != token {
+                // Its thread's cache may name it: that thread frees it (see `BURIED`).
+                others.push(entry);
+                continue;
+            }
+            let _ = CACHE.try_with(|c| {
+                if c.get().id == self.id {
+                    c.set(CacheEntry {
+                        id: 0,
+                        arena: ptr::null(),
+                    });
+                }
+            });
             // SAFETY: every handle, guard and cache hit borrows a `SmartAlloc` clone,
-            // which keeps this set alive; the set is dropping, so none exists. Cache
-            // entries naming this set's id are never matched again (ids are not reused).
-            // Each arena was created by `Box::leak` and is freed exactly once here.
+            // which keeps this set alive; the set is dropping, so none exists, and the
+            // cache entry naming the arena (the one reference without a clone, used on
+            // tag changes) is cleared above. Created by `Box::leak`, freed once here.
             drop(unsafe { Box::from_raw(entry.arena.0.as_ptr()) });
+        }
+        if !others.is_empty() {
+            let mut buried = BURIED.lock().unwrap_or_else(PoisonError::into_inner);
+            buried.append(&mut others);
+            BURIED_COUNT.store(buried.len() as u64, Ordering::Release);
         }
     }
 }
 
-/// Credit frame growth to the current tag on the arena this thread used last (called when
-/// the thread's tag changes).
-pub(crate) fn checkpoint_current_thread() {
+/// The thread's tag changed: credit frame growth to the tag it belongs to on the arena
+/// this thread used last (and check that tag's frame budgets).
+pub(crate) fn tag_changed_on_current_thread() {
     let Ok(entry) = CACHE.try_with(Cell::get) else {
         return;
     };
     if entry.id != 0 {
         // SAFETY: cache invariant: a non-zero id names this thread's live arena.
-        unsafe { &*entry.arena }.checkpoint();
+        unsafe { &*entry.arena }.tag_changed();
+    }
+}
+
+/// The calling thread's frame number for instance `id` if its arena is the cached one,
+/// else 0 (used to date budget events raised where no arena is at hand).
+pub(crate) fn cached_frame_number(id: u64) -> u64 {
+    match CACHE.try_with(Cell::get) {
+        // SAFETY: cache invariant, as in `ArenaSet::current`.
+        Ok(entry) if entry.id == id && id != 0 => unsafe { &*entry.arena }.frame_number(),
+        _ => 0,
     }
 }

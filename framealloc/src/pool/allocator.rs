@@ -6,8 +6,8 @@ use core::ptr::NonNull;
 use allocator_api2::alloc::{AllocError, Allocator};
 
 use super::raw;
-use crate::SmartAlloc;
 use crate::stats::shard::{KindSlot, POOL, SlotHandle};
+use crate::{Kind, SmartAlloc};
 
 /// An [`Allocator`] over the pool: blocks up to 1 KiB (alignment up to 16) come from the
 /// calling thread's size-class pages, larger ones from the heap path. Blocks may be
@@ -47,6 +47,7 @@ impl PoolAllocator {
 unsafe impl Allocator for PoolAllocator {
     #[inline]
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        self.slot.check_budget(Kind::Pool, layout.size() as u64);
         let ptr = raw::allocate(layout).map_err(|_| AllocError)?;
         self.slot().on_alloc(layout.size() as u64);
         Ok(NonNull::slice_from_raw_parts(ptr, layout.size()))

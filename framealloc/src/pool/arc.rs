@@ -153,15 +153,18 @@ impl SmartAlloc {
     /// When the system is out of memory.
     #[track_caller]
     pub fn pool_arc<T>(&self, value: T) -> PoolArc<T> {
-        PoolArc::try_new(value, self.pool_slot()).unwrap_or_else(|e| crate::fail(&e))
+        self.pool_slot(size_of::<Inner<T>>(), false)
+            .and_then(|slot| PoolArc::try_new(value, slot))
+            .unwrap_or_else(|e| crate::fail(&e))
     }
 
     /// Fallible [`pool_arc`](Self::pool_arc); on error `value` is dropped.
     ///
     /// # Errors
     ///
-    /// [`Error::OutOfMemory`].
+    /// [`Error::OutOfMemory`]; [`Error::BudgetExceeded`] as for
+    /// [`try_pool_box`](Self::try_pool_box).
     pub fn try_pool_arc<T>(&self, value: T) -> Result<PoolArc<T>, Error> {
-        PoolArc::try_new(value, self.pool_slot())
+        PoolArc::try_new(value, self.pool_slot(size_of::<Inner<T>>(), true)?)
     }
 }

@@ -185,23 +185,32 @@ impl SmartAlloc {
     #[track_caller]
     #[inline(always)]
     pub fn pool_box<T>(&self, value: T) -> PoolBox<T> {
-        PoolBox::try_new(value, self.pool_slot()).unwrap_or_else(|e| crate::fail(&e))
+        self.pool_slot(size_of::<T>(), false)
+            .and_then(|slot| PoolBox::try_new(value, slot))
+            .unwrap_or_else(|e| crate::fail(&e))
     }
 
     /// Fallible [`pool_box`](Self::pool_box); on error `value` is dropped.
     ///
     /// # Errors
     ///
-    /// [`Error::OutOfMemory`].
+    /// [`Error::OutOfMemory`]; [`Error::BudgetExceeded`] if the current tag's budget
+    /// cannot take `size_of::<T>()` more bytes under `BudgetPolicy::Enforce`.
     #[inline]
     pub fn try_pool_box<T>(&self, value: T) -> Result<PoolBox<T>, Error> {
-        PoolBox::try_new(value, self.pool_slot())
+        PoolBox::try_new(value, self.pool_slot(size_of::<T>(), true)?)
     }
 
-    /// The pool slot of the calling thread's shard for the current tag.
+    /// The pool slot of the calling thread's shard for the current tag, after checking
+    /// the tag's budget for `bytes` more (`strict`: a `try_` call).
     #[inline(always)]
-    pub(crate) fn pool_slot(&self) -> NonNull<KindSlot> {
-        self.arena().pool_slot(crate::tag::current())
+    #[track_caller]
+    pub(crate) fn pool_slot(&self, bytes: usize, strict: bool) -> Result<NonNull<KindSlot>, Error> {
+        let arena = self.arena();
+        if arena.tag_budgets_armed() {
+            arena.check_tag_budget(crate::Kind::Pool, bytes as u64, strict)?;
+        }
+        Ok(arena.pool_slot(crate::tag::current()))
     }
 
     /// Pool pages of exited threads that still hold live blocks (or have not been swept

@@ -214,6 +214,8 @@ impl fmt::Display for Stats {
 /// The shards of one allocator instance.
 pub(crate) struct ShardSet {
     list: Mutex<ShardList>,
+    budgets: Arc<crate::budget::Budgets>,
+    instance: u64,
 }
 
 #[derive(Default)]
@@ -223,9 +225,11 @@ struct ShardList {
 }
 
 impl ShardSet {
-    pub(crate) fn new() -> ShardSet {
+    pub(crate) fn new(budgets: Arc<crate::budget::Budgets>, instance: u64) -> ShardSet {
         ShardSet {
             list: Mutex::new(ShardList::default()),
+            budgets,
+            instance,
         }
     }
 
@@ -239,7 +243,7 @@ impl ShardSet {
         let shard = if let Some(shard) = list.retired.pop() {
             shard
         } else {
-            let shard = Arc::new(Shard::new());
+            let shard = Arc::new(Shard::new(self.budgets.clone(), self.instance));
             list.all.push(shard.clone());
             shard
         };

@@ -15,7 +15,11 @@
 use core::ptr::{self, NonNull};
 use core::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 
-use crate::tag::TagId;
+use std::sync::Arc;
+
+use crate::Kind;
+use crate::budget::{BudgetEvent, BudgetScope, Budgets};
+use crate::tag::{self, TagId};
 
 /// Tags per segment and segments per shard: tags past 4096 are accounted as "untagged".
 const SEGMENT: usize = 64;
@@ -137,7 +141,7 @@ impl KindSlot {
     }
 
     #[inline(always)]
-    fn live_bytes(&self) -> u64 {
+    pub(crate) fn live_bytes(&self) -> u64 {
         (self.allocated_bytes.load(Ordering::Relaxed)
             + self.remote_allocated_bytes.load(Ordering::Relaxed))
         .saturating_sub(
@@ -192,6 +196,19 @@ impl KindSlot {
 #[derive(Default)]
 pub(crate) struct TagSlot {
     pub(crate) kinds: [KindSlot; 3],
+    /// Frame number + 1 of the last budget event for this tag on this thread (events are
+    /// reported once per frame per budget).
+    warned: AtomicU64,
+}
+
+impl TagSlot {
+    /// Bytes the tag has in use on this shard's thread: frame bytes of the current frame
+    /// (as of the last checkpoint) plus live pool and heap bytes.
+    fn in_use(&self) -> u64 {
+        self.kinds[FRAME].frame_live.load(Ordering::Relaxed)
+            + self.kinds[POOL].live_bytes()
+            + self.kinds[HEAP].live_bytes()
+    }
 }
 
 type Segment = [TagSlot; SEGMENT];
@@ -201,14 +218,71 @@ pub(crate) struct Shard {
     /// Owning thread's token (0 while retired). Mirrored into every slot (`owner`).
     owner: AtomicU64,
     segments: [AtomicPtr<Segment>; SEGMENTS],
+    /// The instance's budgets (shared by all its shards).
+    budgets: Arc<Budgets>,
+    /// The instance's id (to find the calling thread's arena for a frame number).
+    instance: u64,
 }
 
 impl Shard {
-    pub(crate) fn new() -> Shard {
+    pub(crate) fn new(budgets: Arc<Budgets>, instance: u64) -> Shard {
         Shard {
             owner: AtomicU64::new(0),
             segments: [const { AtomicPtr::new(ptr::null_mut()) }; SEGMENTS],
+            budgets,
+            instance,
         }
+    }
+
+    /// The instance's budgets.
+    #[inline(always)]
+    pub(crate) fn budgets(&self) -> &Budgets {
+        &self.budgets
+    }
+
+    /// If `tag` has a budget that `requested` more bytes of `kind` would exceed, report
+    /// it (once per frame `frame`) and return the event.
+    ///
+    /// Called on the owner thread, or by a pool/heap allocator on another thread for a
+    /// tag whose slot exists (so `slot` creates nothing).
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn tag_overrun(
+        &self,
+        tag: TagId,
+        kind: Kind,
+        requested: u64,
+        frame: u64,
+        refusing: bool,
+    ) -> Option<BudgetEvent> {
+        if !self.budgets.any_tag() {
+            return None;
+        }
+        let limit = self.budgets.tag_limit(tag)?;
+        let slot = self.slot(tag);
+        let used = slot.in_use();
+        if used.saturating_add(requested) <= limit {
+            return None;
+        }
+        let event = BudgetEvent {
+            tag: tag::name_of(tag),
+            kind,
+            scope: BudgetScope::Tag,
+            limit,
+            used,
+            requested,
+            frame,
+            refused: refusing,
+        };
+        if slot.warned.swap(frame + 1, Ordering::Relaxed) != frame + 1 {
+            self.budgets.report(&event);
+        }
+        Some(event)
+    }
+
+    /// The instance this shard belongs to.
+    pub(crate) fn instance(&self) -> u64 {
+        self.instance
     }
 
     /// Give the shard to thread `token` (0 = nobody). Called under the instance's shard
@@ -228,7 +302,8 @@ impl Shard {
         }
     }
 
-    /// The slot of `tag` (owner thread only: it may create the segment).
+    /// The slot of `tag` (owner thread only: it may create the segment; other threads only
+    /// for a tag whose slot is known to exist).
     #[inline(always)]
     pub(crate) fn slot(&self, tag: TagId) -> &TagSlot {
         let tag = tag as usize;
@@ -333,8 +408,9 @@ impl Drop for Shard {
 #[derive(Clone)]
 pub(crate) struct SlotHandle {
     /// Keeps the shard (and so `slot`) alive.
-    _shard: std::sync::Arc<Shard>,
+    shard: std::sync::Arc<Shard>,
     slot: NonNull<KindSlot>,
+    tag: TagId,
 }
 
 // SAFETY: `slot` points into the shard kept alive by the `Arc`; every `KindSlot` method
@@ -348,7 +424,33 @@ impl SlotHandle {
     pub(crate) fn new(shard: &std::sync::Arc<Shard>, tag: TagId, kind: usize) -> SlotHandle {
         SlotHandle {
             slot: shard.kind_ptr(tag, kind),
-            _shard: shard.clone(),
+            shard: shard.clone(),
+            tag,
+        }
+    }
+
+    /// Check the handle's tag budget for `requested` more bytes of `kind` (collection
+    /// growth: under `Enforce` a refusal follows `on_misuse`, there being no error
+    /// channel but `AllocError`, which collections turn into an abort).
+    #[inline(always)]
+    #[track_caller]
+    pub(crate) fn check_budget(&self, kind: Kind, requested: u64) {
+        if self.shard.budgets().any_tag() {
+            self.check_budget_slow(kind, requested);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn check_budget_slow(&self, kind: Kind, requested: u64) {
+        let budgets = self.shard.budgets();
+        let frame = crate::frame::registry::cached_frame_number(self.shard.instance());
+        if let Some(event) =
+            self.shard
+                .tag_overrun(self.tag, kind, requested, frame, budgets.refuses(false))
+        {
+            let _ = budgets.verdict(&event, false);
         }
     }
 

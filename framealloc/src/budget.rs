@@ -1,0 +1,268 @@
+//! Budgets: per-thread frame budgets and per-tag budgets, their policy and events.
+//!
+//! # What is measured
+//!
+//! - A **thread frame budget** (`set_thread_frame_budget`) caps the bytes of frame memory
+//!   one thread uses in one frame (arena use since the last reset, alignment padding and
+//!   chunk tails included) for one allocator.
+//! - A **tag budget** (`set_tag_budget`, or `#[alloc_tag(.., budget = ..)]`) caps the
+//!   bytes a tag has in use *on one thread*: its frame bytes in the current frame plus
+//!   its live pool and heap bytes allocated from that thread. Per thread, like the rest
+//!   of the accounting, so a check never reads other threads' counters.
+//!
+//! # When it is checked
+//!
+//! Every explicit frame allocation (`frame_box`, `frame_vec` growth, …), every pool and
+//! heap allocation (including collection growth through their `Allocator`s), and for the
+//! counter-free scoped path (`frame.alloc`) whenever the arena needs a new chunk and at
+//! tag pop and frame end (SPEC §7). Checks cost one load and a branch until a budget
+//! exists.
+//!
+//! # What happens
+//!
+//! An allocation that would take a budget past its limit produces a [`BudgetEvent`]:
+//! sent to the callback of [`SmartAlloc::on_budget_event`] and to `log::warn!`, once per
+//! frame per budget on each thread. Then [`BudgetPolicy`] decides: `Warn` lets it
+//! succeed; `Enforce` makes the `try_` twin return [`Error::BudgetExceeded`] and the
+//! plain call follow [`AllocConfig::on_misuse`](crate::AllocConfig::on_misuse) (panic,
+//! or log and allocate). Overruns found after the fact (at tag pop or frame end, on the
+//! scoped path) can only be reported.
+//!
+//! [`SmartAlloc::on_budget_event`]: crate::SmartAlloc::on_budget_event
+
+use core::fmt;
+use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
+
+use crate::tag::TagId;
+use crate::{Error, Kind, MisusePolicy};
+
+/// What happens when an allocation would exceed a budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum BudgetPolicy {
+    /// The allocation succeeds; a [`BudgetEvent`] is reported (default).
+    #[default]
+    Warn,
+    /// The `try_` twins return [`Error::BudgetExceeded`]; plain calls follow
+    /// [`AllocConfig::on_misuse`](crate::AllocConfig::on_misuse). A [`BudgetEvent`] is
+    /// reported too.
+    Enforce,
+}
+
+/// Which budget a [`BudgetEvent`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BudgetScope {
+    /// The calling thread's frame budget (`set_thread_frame_budget`).
+    ThreadFrame,
+    /// The budget of the event's tag (`set_tag_budget` or `#[alloc_tag]`).
+    Tag,
+}
+
+/// A budget was (or would have been) exceeded. Reported to the callback registered with
+/// [`SmartAlloc::on_budget_event`](crate::SmartAlloc::on_budget_event) and to
+/// `log::warn!`, once per frame per budget on each thread.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BudgetEvent {
+    /// The tag the allocation is accounted to (for a tag budget, the budgeted tag).
+    pub tag: &'static str,
+    /// The kind of memory being allocated when the budget was found exceeded.
+    pub kind: Kind,
+    /// Which budget.
+    pub scope: BudgetScope,
+    /// The budget, in bytes.
+    pub limit: u64,
+    /// Bytes in use before the request (see the [module docs](self) for what counts).
+    pub used: u64,
+    /// Bytes requested (0 when found at tag pop or frame end, after the fact).
+    pub requested: u64,
+    /// The thread's frame number (`SmartAlloc::frame_number`; 0 before the first frame).
+    pub frame: u64,
+    /// Whether the allocation was refused (`BudgetPolicy::Enforce` and a `try_` call).
+    pub refused: bool,
+}
+
+impl fmt::Display for BudgetEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let budget = match self.scope {
+            BudgetScope::ThreadFrame => "thread frame budget".to_owned(),
+            BudgetScope::Tag => format!("budget of tag \"{}\"", self.tag),
+        };
+        write!(
+            f,
+            "{budget} exceeded in frame {}: {} B in use + {} B {} requested > limit {} B",
+            self.frame,
+            self.used,
+            self.requested,
+            self.kind.name(),
+            self.limit,
+        )?;
+        if self.refused {
+            f.write_str(" (refused)")?;
+        }
+        Ok(())
+    }
+}
+
+type Callback = Arc<dyn Fn(&BudgetEvent) + Send + Sync>;
+
+/// Tags per segment / segments in the tag budget table (tags past 4096 have no budget,
+/// as they have no stats).
+const SEGMENT: usize = 64;
+const SEGMENTS: usize = 64;
+
+/// The budgets of one allocator instance (thread budgets live in each thread's arena).
+pub(crate) struct Budgets {
+    pub(crate) policy: BudgetPolicy,
+    pub(crate) on_misuse: MisusePolicy,
+    /// Whether any tag budget is set: the one load the hot paths pay.
+    any_tag: AtomicBool,
+    /// Tag budgets by tag id, as `limit + 1` (0 = none), in lazily made segments that
+    /// never move.
+    tags: [AtomicPtr<[AtomicU64; SEGMENT]>; SEGMENTS],
+    callback: RwLock<Option<Callback>>,
+}
+
+impl Budgets {
+    pub(crate) fn new(policy: BudgetPolicy, on_misuse: MisusePolicy) -> Budgets {
+        Budgets {
+            policy,
+            on_misuse,
+            any_tag: AtomicBool::new(false),
+            tags: [const { AtomicPtr::new(core::ptr::null_mut()) }; SEGMENTS],
+            callback: RwLock::new(None),
+        }
+    }
+
+    /// Whether any tag has a budget.
+    #[inline(always)]
+    pub(crate) fn any_tag(&self) -> bool {
+        self.any_tag.load(Ordering::Relaxed)
+    }
+
+    /// Set the budget of `tag` (any thread); `u64::MAX` removes it.
+    pub(crate) fn set_tag(&self, tag: TagId, limit: u64) {
+        let tag = tag as usize;
+        if tag >= SEGMENT * SEGMENTS {
+            log::warn!(
+                "framealloc: tag id {tag} is past the 4096 tracked tags; its budget is ignored"
+            );
+            return;
+        }
+        let slot = &self.tags[tag / SEGMENT];
+        let mut segment = slot.load(Ordering::Acquire);
+        if segment.is_null() {
+            let fresh = Box::into_raw(Box::new([const { AtomicU64::new(0) }; SEGMENT]));
+            match slot.compare_exchange(
+                core::ptr::null_mut(),
+                fresh,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => segment = fresh,
+                Err(existing) => {
+                    // SAFETY: `fresh` came from `Box::into_raw` above and was never
+                    // published (the exchange failed).
+                    drop(unsafe { Box::from_raw(fresh) });
+                    segment = existing;
+                }
+            }
+        }
+        let raw = if limit == u64::MAX { 0 } else { limit + 1 };
+        // SAFETY: published segments stay allocated until `self` drops.
+        let segment = unsafe { &*segment };
+        segment[tag % SEGMENT].store(raw, Ordering::Relaxed);
+        self.any_tag.store(true, Ordering::Release);
+    }
+
+    /// The budget of `tag`, if it has one.
+    #[inline]
+    pub(crate) fn tag_limit(&self, tag: TagId) -> Option<u64> {
+        let tag = tag as usize;
+        if tag >= SEGMENT * SEGMENTS {
+            return None;
+        }
+        let segment = self.tags[tag / SEGMENT].load(Ordering::Acquire);
+        if segment.is_null() {
+            return None;
+        }
+        // SAFETY: as in `set_tag`.
+        let segment = unsafe { &*segment };
+        segment[tag % SEGMENT]
+            .load(Ordering::Relaxed)
+            .checked_sub(1)
+    }
+
+    pub(crate) fn set_callback(&self, f: Callback) {
+        *self
+            .callback
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Some(f);
+    }
+
+    /// Report `event` to the callback and the log.
+    #[cold]
+    pub(crate) fn report(&self, event: &BudgetEvent) {
+        log::warn!("framealloc: {event}");
+        let callback = self
+            .callback
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        if let Some(callback) = callback {
+            callback(event);
+        }
+    }
+
+    /// Whether an allocation over budget does not happen (`Enforce`, and a `try_` call
+    /// or `on_misuse = Panic`).
+    pub(crate) fn refuses(&self, strict: bool) -> bool {
+        self.policy == BudgetPolicy::Enforce && (strict || self.on_misuse == MisusePolicy::Panic)
+    }
+
+    /// Decide what an exceeded budget does to the allocation: `Ok` to go ahead, or the
+    /// error for a `try_` call (`strict`). Plain calls under `Enforce` follow `on_misuse`.
+    #[cold]
+    #[track_caller]
+    pub(crate) fn verdict(&self, event: &BudgetEvent, strict: bool) -> Result<(), Error> {
+        if self.policy == BudgetPolicy::Warn {
+            return Ok(());
+        }
+        let error = Error::BudgetExceeded {
+            tag: event.tag,
+            limit: event.limit,
+            requested: event.requested,
+        };
+        if strict {
+            return Err(error);
+        }
+        match self.on_misuse {
+            MisusePolicy::Panic => crate::fail(&error),
+            MisusePolicy::Log => {
+                let at = core::panic::Location::caller();
+                log::warn!("framealloc: allocating anyway at {at}: {error}");
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Drop for Budgets {
+    fn drop(&mut self) {
+        for segment in &mut self.tags {
+            let ptr = *segment.get_mut();
+            if !ptr.is_null() {
+                // SAFETY: made by `Box::into_raw` in `set_tag`, freed once here.
+                drop(unsafe { Box::from_raw(ptr) });
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Budgets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Budgets")
+            .field("policy", &self.policy)
+            .field("any_tag", &self.any_tag())
+            .finish_non_exhaustive()
+    }
+}

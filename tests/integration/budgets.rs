@@ -1,0 +1,413 @@
+//! Budgets: every check site (explicit, pool, heap, collection growth, scoped refill,
+//! tag pop, frame end) under both policies, events once per frame, and the error.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, Mutex};
+
+use framealloc::{
+    AllocConfig, BudgetEvent, BudgetPolicy, BudgetScope, Error, Kind, MisusePolicy, SmartAlloc,
+    alloc_tag,
+};
+
+/// An allocator with a small first chunk (so scoped refills are easy to reach) and a
+/// callback that records every budget event.
+fn recording(
+    policy: BudgetPolicy,
+    on_misuse: MisusePolicy,
+) -> (SmartAlloc, Arc<Mutex<Vec<BudgetEvent>>>) {
+    let alloc = SmartAlloc::new(AllocConfig {
+        budget_policy: policy,
+        on_misuse,
+        initial_frame_capacity: 4096,
+        ..Default::default()
+    });
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = events.clone();
+    alloc.on_budget_event(move |e| sink.lock().unwrap().push(e.clone()));
+    (alloc, events)
+}
+
+fn taken(events: &Mutex<Vec<BudgetEvent>>) -> Vec<BudgetEvent> {
+    std::mem::take(&mut *events.lock().unwrap())
+}
+
+#[test]
+fn thread_frame_budget_warns_once_per_frame_on_explicit_allocations() {
+    let (alloc, events) = recording(BudgetPolicy::Warn, MisusePolicy::Panic);
+    alloc.set_thread_frame_budget(1000);
+    assert_eq!(alloc.thread_frame_budget(), Some(1000));
+    for frame in 1..=2u64 {
+        alloc.begin_frame();
+        let boxes: Vec<_> = (0..40u8).map(|i| alloc.frame_box([i; 64])).collect();
+        // Warn: every allocation succeeded, with its contents.
+        assert!(
+            boxes
+                .iter()
+                .enumerate()
+                .all(|(i, b)| usize::from(b[63]) == i)
+        );
+        drop(boxes);
+        alloc.end_frame();
+        let events = taken(&events);
+        assert_eq!(events.len(), 1, "once per frame per budget: {events:?}");
+        let e = &events[0];
+        assert_eq!(e.scope, BudgetScope::ThreadFrame);
+        assert_eq!(
+            (e.kind, e.tag, e.limit, e.requested),
+            (Kind::Frame, "untagged", 1000, 64)
+        );
+        assert_eq!(e.frame, frame);
+        assert!(e.used <= 1000 && e.used + 64 > 1000, "used {}", e.used);
+        assert!(!e.refused);
+    }
+}
+
+#[test]
+fn enforce_refuses_try_calls_and_leaves_state_unchanged() {
+    let (alloc, events) = recording(BudgetPolicy::Enforce, MisusePolicy::Panic);
+    alloc.set_thread_frame_budget(1024);
+    alloc.begin_frame();
+    let kept = alloc.frame_box([1u8; 512]);
+    let handles = alloc.live_frame_handles();
+    let refused = alloc.try_frame_box([2u8; 1024]);
+    assert_eq!(
+        refused.err(),
+        Some(Error::BudgetExceeded {
+            tag: "untagged",
+            limit: 1024,
+            requested: 1024
+        })
+    );
+    assert_eq!(alloc.live_frame_handles(), handles);
+    assert!(matches!(
+        alloc.try_frame_slice::<u64>(200),
+        Err(Error::BudgetExceeded {
+            requested: 1600,
+            ..
+        })
+    ));
+    assert!(matches!(
+        alloc.try_frame_vec_with_capacity::<u32>(1000),
+        Err(Error::BudgetExceeded {
+            requested: 4000,
+            ..
+        })
+    ));
+    assert!(matches!(
+        alloc.try_frame_alloc::<[u8; 600]>(),
+        Err(Error::BudgetExceeded { .. })
+    ));
+    // What fits still fits.
+    let small = alloc.try_frame_box([3u8; 256]).expect("under budget");
+    assert_eq!((kept[0], small[255]), (1, 3));
+    drop((kept, small));
+    alloc.end_frame();
+    let events = taken(&events);
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert!(events[0].refused);
+    // The next frame starts from zero.
+    alloc.begin_frame();
+    assert!(alloc.try_frame_box([0u8; 1000]).is_ok());
+    alloc.end_frame();
+}
+
+#[test]
+fn enforce_plain_calls_follow_on_misuse() {
+    let (alloc, _events) = recording(BudgetPolicy::Enforce, MisusePolicy::Panic);
+    alloc.set_thread_frame_budget(256);
+    alloc.begin_frame();
+    let panic = catch_unwind(AssertUnwindSafe(|| {
+        let _b = alloc.frame_box([0u8; 512]);
+    }))
+    .expect_err("Enforce + Panic panics");
+    let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(message.contains("budget exceeded"), "{message}");
+    assert!(message.contains("BudgetExceeded"), "{message}");
+    assert_eq!(alloc.live_frame_handles(), 0);
+    alloc.end_frame();
+
+    let (alloc, events) = recording(BudgetPolicy::Enforce, MisusePolicy::Log);
+    alloc.set_thread_frame_budget(256);
+    alloc.begin_frame();
+    let b = alloc.frame_box([9u8; 512]); // logged, allocated anyway
+    assert_eq!(b[511], 9);
+    drop(b);
+    alloc.end_frame();
+    let events = taken(&events);
+    assert_eq!(events.len(), 1);
+    assert!(!events[0].refused);
+}
+
+#[test]
+fn tag_budget_covers_pool_and_heap_live_bytes() {
+    let (alloc, events) = recording(BudgetPolicy::Enforce, MisusePolicy::Panic);
+    alloc.set_tag_budget("physics", 256);
+    assert_eq!(alloc.tag_budget("physics"), Some(256));
+    assert_eq!(alloc.tag_budget("render"), None);
+    let tag = alloc.tag("physics");
+    let a = alloc.pool_box([1u64; 16]); // 128 B
+    let b = alloc.heap_box([2u64; 8]); // 64 B
+    assert_eq!(
+        alloc.try_pool_box([3u64; 16]).err(),
+        Some(Error::BudgetExceeded {
+            tag: "physics",
+            limit: 256,
+            requested: 128
+        })
+    );
+    assert!(matches!(
+        alloc.try_heap_box([0u8; 100]),
+        Err(Error::BudgetExceeded { requested: 100, .. })
+    ));
+    assert!(matches!(
+        alloc.try_heap_vec_with_capacity::<u32>(32),
+        Err(Error::BudgetExceeded { requested: 128, .. })
+    ));
+    assert!(alloc.try_pool_arc(0u128).is_ok()); // 16 B + counts fits
+    let first = taken(&events);
+    assert_eq!(first.len(), 1, "once per frame per budget: {first:?}");
+    assert_eq!(
+        (first[0].scope, first[0].kind),
+        (BudgetScope::Tag, Kind::Pool)
+    );
+    assert_eq!(first[0].used, 192);
+    // Freeing gives the room back: live bytes, not allocated bytes, count.
+    drop(a);
+    let c = alloc.try_pool_box([4u64; 16]).expect("room after the free");
+    assert_eq!(c[15], 4);
+    drop((b, c));
+    // Other tags are not limited.
+    drop(tag);
+    let free = alloc
+        .try_pool_box([0u8; 1024])
+        .expect("untagged has no budget");
+    drop(free);
+    // u64::MAX removes the budget.
+    alloc.set_tag_budget("physics", u64::MAX);
+    assert_eq!(alloc.tag_budget("physics"), None);
+    let big = alloc.with_tag("physics", |a| a.try_heap_box([0u8; 4096]));
+    assert!(big.is_ok());
+}
+
+#[test]
+fn collection_growth_is_checked() {
+    let (alloc, events) = recording(BudgetPolicy::Warn, MisusePolicy::Panic);
+    alloc.set_tag_budget("growth", 100);
+    let _tag = alloc.tag("growth");
+    let mut heap = alloc.heap_vec::<u8>();
+    heap.extend(0..200u8);
+    assert_eq!(heap.len(), 200);
+    let mut pool = allocator_api2::vec::Vec::new_in(alloc.pool_allocator());
+    pool.extend(0..200u8);
+    let events = taken(&events);
+    assert!(
+        events.iter().any(|e| e.kind == Kind::Heap) && events.iter().all(|e| e.tag == "growth"),
+        "{events:?}"
+    );
+    // Once per frame per budget (both vectors are the same tag budget, frame 0).
+    assert_eq!(events.len(), 1);
+
+    // Enforce + Panic: growth has no error channel, so it panics (not an abort), and
+    // the vector is intact.
+    let (alloc, _events) = recording(BudgetPolicy::Enforce, MisusePolicy::Panic);
+    alloc.set_tag_budget("growth", 100);
+    let _tag = alloc.tag("growth");
+    let mut heap = alloc.heap_vec::<u8>();
+    heap.extend(0..50u8);
+    let grown = catch_unwind(AssertUnwindSafe(|| heap.extend(0..200u8)));
+    assert!(grown.is_err());
+    assert!(heap.iter().take(50).copied().eq(0..50u8));
+}
+
+#[test]
+fn frame_vec_growth_is_checked() {
+    let (alloc, events) = recording(BudgetPolicy::Warn, MisusePolicy::Panic);
+    alloc.set_thread_frame_budget(512);
+    alloc.begin_frame();
+    let mut v = alloc.frame_vec::<u64>();
+    v.extend(0..200u64);
+    assert_eq!(v.iter().sum::<u64>(), 199 * 200 / 2);
+    let events = taken(&events);
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert!(events[0].requested > 0);
+    drop(v);
+    alloc.end_frame();
+}
+
+#[test]
+fn scoped_path_is_checked_at_chunk_refill() {
+    let (alloc, events) = recording(BudgetPolicy::Warn, MisusePolicy::Panic);
+    alloc.set_thread_frame_budget(2048);
+    let frame = alloc.frame();
+    let chunk = alloc.frame_capacity_bytes();
+    let mut seen_at = None;
+    for i in 0..(chunk / 64 + 8) {
+        let p = frame.alloc([i as u8; 64]);
+        assert_eq!(p[0], i as u8);
+        if seen_at.is_none() && !events.lock().unwrap().is_empty() {
+            seen_at = Some(i);
+        }
+    }
+    // Reported inside the frame, when the first chunk ran out (not at every allocation
+    // and not only at frame end).
+    let at = seen_at.expect("an event at the refill");
+    assert!(
+        at * 64 >= 2048,
+        "no event before the chunk is full (at {at})"
+    );
+    let events_now = taken(&events);
+    assert_eq!(events_now.len(), 1);
+    assert_eq!(
+        (events_now[0].requested, events_now[0].scope),
+        (64, BudgetScope::ThreadFrame)
+    );
+    drop(frame);
+    // Same frame: the frame-end check does not report it again.
+    assert!(taken(&events).is_empty());
+}
+
+#[test]
+fn scoped_try_alloc_is_refused_at_refill_under_enforce() {
+    let (alloc, _events) = recording(BudgetPolicy::Enforce, MisusePolicy::Panic);
+    alloc.set_thread_frame_budget(1024);
+    let frame = alloc.frame();
+    let mut refused = None;
+    for i in 0..10_000u32 {
+        match frame.try_alloc([i; 16]) {
+            Ok(p) => assert_eq!(p[15], i),
+            Err(e) => {
+                refused = Some(e);
+                break;
+            }
+        }
+    }
+    assert!(matches!(
+        refused,
+        Some(Error::BudgetExceeded {
+            limit: 1024,
+            requested: 64,
+            ..
+        })
+    ));
+    // The plain call panics under `on_misuse = Panic`.
+    let panic = catch_unwind(AssertUnwindSafe(|| {
+        let _ = frame.alloc([0u32; 16]);
+    }));
+    assert!(panic.is_err());
+}
+
+#[test]
+fn scoped_path_is_checked_at_tag_pop() {
+    let (alloc, events) = recording(BudgetPolicy::Warn, MisusePolicy::Panic);
+    alloc.set_tag_budget("physics", 1000);
+    let frame = alloc.frame();
+    frame.with_tag("physics", |f| {
+        for i in 0..20u8 {
+            f.alloc([i; 64]); // 1280 B, well inside the first chunk
+        }
+        assert!(
+            events.lock().unwrap().is_empty(),
+            "no check inside the chunk"
+        );
+    });
+    let events_now = taken(&events);
+    assert_eq!(events_now.len(), 1, "reported at tag pop: {events_now:?}");
+    let e = &events_now[0];
+    assert_eq!(
+        (e.tag, e.scope, e.kind, e.requested),
+        ("physics", BudgetScope::Tag, Kind::Frame, 0)
+    );
+    assert!(e.used >= 1280, "used {}", e.used);
+    assert_eq!(e.frame, 1);
+    drop(frame);
+    assert!(taken(&events).is_empty());
+}
+
+#[test]
+fn scoped_path_is_checked_at_frame_end() {
+    let (alloc, events) = recording(BudgetPolicy::Warn, MisusePolicy::Panic);
+    alloc.set_thread_frame_budget(1000);
+    for frame_number in 1..=2 {
+        let frame = alloc.frame();
+        for i in 0..20u8 {
+            frame.alloc([i; 64]);
+        }
+        assert!(events.lock().unwrap().is_empty());
+        drop(frame);
+        let events_now = taken(&events);
+        assert_eq!(events_now.len(), 1, "reported at frame end: {events_now:?}");
+        assert_eq!(events_now[0].frame, frame_number);
+        assert_eq!(events_now[0].requested, 0);
+        assert!(events_now[0].used >= 1280);
+    }
+    // A frame under budget reports nothing.
+    alloc.frame_scope(|f| {
+        f.alloc([0u8; 64]);
+    });
+    assert!(taken(&events).is_empty());
+}
+
+#[test]
+fn tag_budgets_apply_on_other_threads() {
+    let (alloc, events) = recording(BudgetPolicy::Enforce, MisusePolicy::Panic);
+    alloc.set_tag_budget("worker", 100);
+    let worker = alloc.clone();
+    let result = std::thread::spawn(move || {
+        worker.with_tag("worker", |a| {
+            let kept = a.pool_box([0u8; 64]);
+            let refused = a.try_pool_box([0u8; 64]).err();
+            drop(kept);
+            refused
+        })
+    })
+    .join()
+    .unwrap();
+    assert!(matches!(
+        result,
+        Some(Error::BudgetExceeded { tag: "worker", .. })
+    ));
+    assert_eq!(taken(&events).len(), 1);
+}
+
+#[alloc_tag("budgeted-by-attribute", budget = "1 KiB")]
+fn budgeted(alloc: &SmartAlloc) -> Result<(), Error> {
+    alloc.try_heap_box([0u8; 2048]).map(drop)
+}
+
+#[test]
+fn alloc_tag_budgets_apply_to_new_allocators() {
+    let alloc = SmartAlloc::new(AllocConfig {
+        budget_policy: BudgetPolicy::Enforce,
+        ..Default::default()
+    });
+    assert_eq!(alloc.tag_budget("budgeted-by-attribute"), Some(1024));
+    assert_eq!(
+        budgeted(&alloc),
+        Err(Error::BudgetExceeded {
+            tag: "budgeted-by-attribute",
+            limit: 1024,
+            requested: 2048
+        })
+    );
+    alloc.set_tag_budget("budgeted-by-attribute", 4096);
+    assert_eq!(budgeted(&alloc), Ok(()));
+}
+
+#[test]
+fn event_display_names_the_budget() {
+    let e = BudgetEvent {
+        tag: "physics",
+        kind: Kind::Pool,
+        scope: BudgetScope::Tag,
+        limit: 1000,
+        used: 960,
+        requested: 64,
+        frame: 3,
+        refused: true,
+    };
+    assert_eq!(
+        e.to_string(),
+        "budget of tag \"physics\" exceeded in frame 3: 960 B in use + 64 B pool requested > \
+         limit 1000 B (refused)"
+    );
+}
