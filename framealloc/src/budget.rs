@@ -39,6 +39,7 @@ use crate::{Error, Kind, MisusePolicy};
 
 /// What happens when an allocation would exceed a budget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum BudgetPolicy {
     /// The allocation succeeds; a [`BudgetEvent`] is reported (default).
     #[default]
@@ -51,6 +52,7 @@ pub enum BudgetPolicy {
 
 /// Which budget a [`BudgetEvent`] is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum BudgetScope {
     /// The calling thread's frame budget (`set_thread_frame_budget`).
     ThreadFrame,
@@ -62,6 +64,7 @@ pub enum BudgetScope {
 /// [`SmartAlloc::on_budget_event`](crate::SmartAlloc::on_budget_event) and to
 /// `log::warn!`, once per frame per budget on each thread.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(into = "EventRepr"))]
 pub struct BudgetEvent {
     /// The tag the allocation is accounted to (for a tag budget, the budgeted tag).
     pub tag: &'static str,
@@ -79,6 +82,74 @@ pub struct BudgetEvent {
     pub frame: u64,
     /// Whether the allocation was refused (`BudgetPolicy::Enforce` and a `try_` call).
     pub refused: bool,
+}
+
+/// The serialized shape of [`BudgetEvent`] (the same fields; the tag name is interned on
+/// the way in).
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct EventRepr {
+    tag: crate::tag::Name,
+    kind: Kind,
+    scope: BudgetScope,
+    limit: u64,
+    used: u64,
+    requested: u64,
+    frame: u64,
+    refused: bool,
+}
+
+// By hand: a derive would see the `&'static str` field and demand `'de: 'static`.
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for BudgetEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let EventRepr {
+            tag,
+            kind,
+            scope,
+            limit,
+            used,
+            requested,
+            frame,
+            refused,
+        } = EventRepr::deserialize(d)?;
+        Ok(BudgetEvent {
+            tag: tag.0,
+            kind,
+            scope,
+            limit,
+            used,
+            requested,
+            frame,
+            refused,
+        })
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<BudgetEvent> for EventRepr {
+    fn from(e: BudgetEvent) -> Self {
+        let BudgetEvent {
+            tag,
+            kind,
+            scope,
+            limit,
+            used,
+            requested,
+            frame,
+            refused,
+        } = e;
+        EventRepr {
+            tag: crate::tag::Name(tag),
+            kind,
+            scope,
+            limit,
+            used,
+            requested,
+            frame,
+            refused,
+        }
+    }
 }
 
 impl fmt::Display for BudgetEvent {

@@ -11,6 +11,7 @@ use crate::BudgetPolicy;
 /// [`Error::CapacityOverflow`](crate::Error::CapacityOverflow)) panic under either policy,
 /// as `Vec` does, because there is no value to carry on with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum MisusePolicy {
     /// Panic with a message naming the error and the caller's location (default).
     #[default]
@@ -36,6 +37,8 @@ pub enum MisusePolicy {
 /// assert_eq!(alloc.config().on_misuse, MisusePolicy::Log);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct AllocConfig {
     /// What plain methods do on misuse. Default: [`MisusePolicy::Panic`].
     pub on_misuse: MisusePolicy,

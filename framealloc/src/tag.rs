@@ -93,6 +93,21 @@ fn intern_slow(name: &str) -> (&'static str, TagId) {
     (interned, id)
 }
 
+/// A tag name in serialized data: deserializing interns it, giving the `&'static str`
+/// that stats and events hold (one copy per distinct name for the life of the process).
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize)]
+#[serde(transparent)]
+pub(crate) struct Name(pub(crate) &'static str);
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Name {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Name(intern_slow(&name).0))
+    }
+}
+
 /// The name of an interned tag.
 pub(crate) fn name_of(id: TagId) -> &'static str {
     let table = table().lock().unwrap_or_else(PoisonError::into_inner);

@@ -8,6 +8,7 @@ mod heap;
 mod model;
 mod pool;
 mod scoped;
+mod serde_json_stats;
 mod stats;
 mod threads;
 mod transfer;

@@ -15,6 +15,8 @@ use crate::{Frame, SmartAlloc};
 
 /// The three allocation strategies, as accounted in [`Stats`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 pub enum Kind {
     /// Frame memory (scoped and explicit).
     Frame,
@@ -56,6 +58,7 @@ impl Kind {
 /// - `peak_bytes`: the highest `live_bytes` seen (frames: the largest single frame),
 ///   summed over threads — exact for one thread, an upper bound across several.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct KindStats {
     /// Bytes allocated so far.
     pub allocated_bytes: u64,
@@ -86,7 +89,17 @@ impl KindStats {
 }
 
 /// The counters of one tag, per kind.
+///
+/// With the `serde` feature it serializes as
+/// `{"name": "physics", "frame": {..}, "pool": {..}, "heap": {..}}`; deserializing
+/// interns the name (one copy per distinct name for the life of the process, as for
+/// tags).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(into = "TagStatsRepr")
+)]
 pub struct TagStats {
     /// The tag's name (`"untagged"` for allocations made outside any tag).
     pub name: &'static str,
@@ -109,12 +122,49 @@ impl TagStats {
     }
 }
 
+/// The serialized shape of [`TagStats`].
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct TagStatsRepr {
+    name: crate::tag::Name,
+    frame: KindStats,
+    pool: KindStats,
+    heap: KindStats,
+}
+
+// By hand: a derive would see the `&'static str` field and demand `'de: 'static`.
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for TagStats {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let r = TagStatsRepr::deserialize(d)?;
+        Ok(TagStats {
+            name: r.name.0,
+            kinds: [r.frame, r.pool, r.heap],
+        })
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<TagStats> for TagStatsRepr {
+    fn from(t: TagStats) -> Self {
+        let [frame, pool, heap] = t.kinds;
+        TagStatsRepr {
+            name: crate::tag::Name(t.name),
+            frame,
+            pool,
+            heap,
+        }
+    }
+}
+
 /// A snapshot of an allocator's statistics, from [`SmartAlloc::stats`].
 ///
-/// `Display` renders an aligned table (tag × kind, human-readable sizes).
+/// `Display` renders an aligned table (tag × kind, human-readable sizes); with the
+/// `serde` feature it serializes (e.g. to JSON) and deserializes.
 ///
 /// [`SmartAlloc::stats`]: crate::SmartAlloc::stats
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Stats {
     /// The calling thread's frame number.
     pub frame_number: u64,
