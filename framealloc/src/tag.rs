@@ -114,9 +114,12 @@ pub(crate) fn name_of(id: TagId) -> &'static str {
     table.names.get(id as usize).copied().unwrap_or(UNTAGGED)
 }
 
-/// The calling thread's current tag.
+/// The calling thread's current tag (always "untagged" under `minimal`).
 #[inline(always)]
 pub(crate) fn current() -> TagId {
+    if cfg!(feature = "minimal") {
+        return 0;
+    }
     CURRENT.try_with(Cell::get).unwrap_or(0)
 }
 
@@ -141,6 +144,14 @@ pub struct TagGuard {
 
 impl TagGuard {
     pub(crate) fn push(tag: TagId) -> TagGuard {
+        if cfg!(feature = "minimal") {
+            // Tag recording is compiled out: the guard only marks the scope.
+            return TagGuard {
+                previous: 0,
+                tag: 0,
+                _thread: PhantomData,
+            };
+        }
         let previous = replace(tag);
         // Frame growth so far belongs to the previous tag; from here on, to `tag`.
         crate::frame::tag_changed_on_current_thread();
@@ -159,6 +170,9 @@ impl TagGuard {
 
 impl Drop for TagGuard {
     fn drop(&mut self) {
+        if cfg!(feature = "minimal") {
+            return;
+        }
         replace(self.previous);
         // Frame growth since the push belongs to this guard's tag.
         crate::frame::tag_changed_on_current_thread();
@@ -191,6 +205,9 @@ impl StaticTag {
 
     /// Push this tag for the calling thread.
     pub fn push(&self) -> TagGuard {
+        if cfg!(feature = "minimal") {
+            return TagGuard::push(0);
+        }
         let mut id = self.id.load(Ordering::Relaxed);
         if id == u32::MAX {
             id = intern(self.name);

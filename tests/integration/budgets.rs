@@ -6,7 +6,6 @@ use std::sync::{Arc, Mutex};
 
 use framealloc::{
     AllocConfig, BudgetEvent, BudgetPolicy, BudgetScope, Error, Kind, MisusePolicy, SmartAlloc,
-    alloc_tag,
 };
 
 /// An allocator with a small first chunk (so scoped refills are easy to reach) and a
@@ -139,6 +138,7 @@ fn enforce_plain_calls_follow_on_misuse() {
 }
 
 #[test]
+#[cfg(not(feature = "minimal"))] // tag budgets need tag accounting
 fn tag_budget_covers_pool_and_heap_live_bytes() {
     let (alloc, events) = recording(BudgetPolicy::Enforce, MisusePolicy::Panic);
     alloc.set_tag_budget("physics", 256);
@@ -190,6 +190,7 @@ fn tag_budget_covers_pool_and_heap_live_bytes() {
 }
 
 #[test]
+#[cfg(not(feature = "minimal"))] // tag budgets need tag accounting
 fn collection_growth_is_checked() {
     let (alloc, events) = recording(BudgetPolicy::Warn, MisusePolicy::Panic);
     alloc.set_tag_budget("growth", 100);
@@ -297,6 +298,7 @@ fn scoped_try_alloc_is_refused_at_refill_under_enforce() {
 }
 
 #[test]
+#[cfg(not(feature = "minimal"))] // tag budgets need tag accounting
 fn scoped_path_is_checked_at_tag_pop() {
     let (alloc, events) = recording(BudgetPolicy::Warn, MisusePolicy::Panic);
     alloc.set_tag_budget("physics", 1000);
@@ -348,6 +350,7 @@ fn scoped_path_is_checked_at_frame_end() {
 }
 
 #[test]
+#[cfg(not(feature = "minimal"))] // tag budgets need tag accounting
 fn tag_budgets_apply_on_other_threads() {
     let (alloc, events) = recording(BudgetPolicy::Enforce, MisusePolicy::Panic);
     alloc.set_tag_budget("worker", 100);
@@ -369,12 +372,14 @@ fn tag_budgets_apply_on_other_threads() {
     assert_eq!(taken(&events).len(), 1);
 }
 
-#[alloc_tag("budgeted-by-attribute", budget = "1 KiB")]
+#[cfg(not(feature = "minimal"))]
+#[framealloc::alloc_tag("budgeted-by-attribute", budget = "1 KiB")]
 fn budgeted(alloc: &SmartAlloc) -> Result<(), Error> {
     alloc.try_heap_box([0u8; 2048]).map(drop)
 }
 
 #[test]
+#[cfg(not(feature = "minimal"))] // tag budgets need tag accounting
 fn alloc_tag_budgets_apply_to_new_allocators() {
     let alloc = SmartAlloc::new(AllocConfig {
         budget_policy: BudgetPolicy::Enforce,

@@ -5,10 +5,13 @@ mod budgets;
 mod explicit;
 mod guide;
 mod heap;
+#[cfg(feature = "minimal")]
+mod minimal;
 mod model;
 mod pool;
 mod scoped;
 mod serde_json_stats;
+#[cfg(not(feature = "minimal"))]
 mod stats;
 mod threads;
 mod transfer;

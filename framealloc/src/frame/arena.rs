@@ -129,7 +129,7 @@ pub(crate) struct ThreadArena {
 
 impl ThreadArena {
     pub(crate) fn new(initial_capacity: usize, shard: Arc<Shard>) -> Self {
-        let armed = if shard.budgets().any_tag() {
+        let armed = if !cfg!(feature = "minimal") && shard.budgets().any_tag() {
             ARMED_TAGS
         } else {
             0
@@ -305,6 +305,10 @@ impl ThreadArena {
     /// Credit the arena growth and explicit handles since the last checkpoint to the tag
     /// that was current then.
     fn credit(&self) {
+        if cfg!(feature = "minimal") {
+            // Stats are compiled out: nothing to credit.
+            return;
+        }
         let used = self.used_bytes();
         let handles = self.handles_made();
         if used == self.acct_used.get() && handles == self.acct_handles.get() {
@@ -437,14 +441,14 @@ impl ThreadArena {
     /// are checked against). Reads the instance's flag, so it is current on every thread.
     #[inline(always)]
     pub(crate) fn tag_budgets_armed(&self) -> bool {
-        self.shard.budgets().any_tag()
+        !cfg!(feature = "minimal") && self.shard.budgets().any_tag()
     }
 
     /// Recompute which budgets apply to frame allocations, and the refill limit to match
     /// (at frame end, and when this thread sets a budget).
     #[inline(always)]
     pub(crate) fn refresh_armed(&self) {
-        if self.armed.get() != 0 || self.shard.budgets().any_tag() {
+        if self.armed.get() != 0 || self.tag_budgets_armed() {
             self.refresh_armed_slow();
         }
     }
@@ -456,7 +460,7 @@ impl ThreadArena {
         if self.thread_budget.get().is_some() {
             armed |= ARMED_THREAD;
         }
-        if self.shard.budgets().any_tag() {
+        if self.tag_budgets_armed() {
             armed |= ARMED_TAGS;
         }
         self.armed.set(armed);

@@ -68,7 +68,7 @@ impl<T> PoolBox<T> {
         // SAFETY: fresh memory, valid and aligned for `T`.
         unsafe { ptr.write(value) };
         // SAFETY: `slot` is the slot of a live pool box, so its shard is alive.
-        unsafe { slot.as_ref() }.on_alloc(size_of::<T>() as u64);
+        unsafe { crate::stats::shard::account_alloc(slot, size_of::<T>() as u64) };
         Ok(PoolBox {
             ptr,
             slot,
@@ -83,7 +83,7 @@ impl<T> PoolBox<T> {
         // box is never dropped. The slot is alive while the box is (shard rule).
         unsafe {
             let value = this.ptr.read();
-            this.slot.as_ref().on_free(size_of::<T>() as u64);
+            crate::stats::shard::account_free(this.slot, size_of::<T>() as u64);
             raw::deallocate(this.ptr.cast(), Layout::new::<T>());
             value
         }
@@ -109,7 +109,7 @@ impl Drop for AccountFree {
     #[inline(always)]
     fn drop(&mut self) {
         // SAFETY: the slot of a live pool handle (shard rule: the shard outlives it).
-        unsafe { self.0.as_ref() }.on_free(self.1);
+        unsafe { crate::stats::shard::account_free(self.0, self.1) };
     }
 }
 

@@ -387,7 +387,12 @@ impl SmartAlloc {
             deferred_resets,
             threads: set.thread_count(),
             abandoned_pool_pages: crate::pool::thread_heap::abandoned_page_count(),
-            tags: set.shards.tag_stats(),
+            // Under `minimal` nothing is recorded per tag.
+            tags: if cfg!(feature = "minimal") {
+                Vec::new()
+            } else {
+                set.shards.tag_stats()
+            },
         }
     }
 
@@ -403,6 +408,9 @@ impl SmartAlloc {
     /// Tags are per thread (not per allocator) and nest; `name` is interned once, later
     /// pushes of the same name do no hashing and take no lock.
     pub fn tag(&self, name: &str) -> TagGuard {
+        if cfg!(feature = "minimal") {
+            return TagGuard::push(0);
+        }
         TagGuard::push(tag::intern(name))
     }
 
@@ -439,7 +447,7 @@ impl Frame<'_> {
     /// Run `f` with this thread's allocations accounted to the tag `name`; `f` gets the
     /// frame, so its allocations stay compile-time checked.
     pub fn with_tag<R>(&self, name: &str, f: impl FnOnce(&Self) -> R) -> R {
-        let _tag = TagGuard::push(tag::intern(name));
+        let _tag = self.allocator_handle().tag(name);
         f(self)
     }
 }

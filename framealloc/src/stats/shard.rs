@@ -68,6 +68,9 @@ impl KindSlot {
     /// Account an allocation of `bytes` (pool/heap), from any thread.
     #[inline(always)]
     pub(crate) fn on_alloc(&self, bytes: u64) {
+        if cfg!(feature = "minimal") {
+            return;
+        }
         if self.is_owner() {
             self.on_alloc_owner(bytes);
         } else {
@@ -81,6 +84,9 @@ impl KindSlot {
     /// its own arena's shard).
     #[inline(always)]
     pub(crate) fn on_alloc_owner(&self, bytes: u64) {
+        if cfg!(feature = "minimal") {
+            return;
+        }
         debug_assert!(self.is_owner());
         add_local(&self.allocated_bytes, bytes);
         add_local(&self.allocations, 1);
@@ -94,6 +100,9 @@ impl KindSlot {
     /// slot (Release), so whoever sees all frees done may free the shard.
     #[inline(always)]
     pub(crate) fn on_free(&self, bytes: u64) {
+        if cfg!(feature = "minimal") {
+            return;
+        }
         if self.is_owner() {
             add_local(&self.freed_bytes, bytes);
             let frees = self.frees.load(Ordering::Relaxed) + 1;
@@ -106,6 +115,9 @@ impl KindSlot {
 
     /// Account a resize from `old` to `new` bytes (heap `grow`/`shrink`).
     pub(crate) fn on_resize(&self, old: u64, new: u64) {
+        if cfg!(feature = "minimal") {
+            return;
+        }
         let owner = self.is_owner();
         let (counter, remote, delta) = if new >= old {
             (
@@ -126,6 +138,9 @@ impl KindSlot {
     /// Owner only: account frame bytes and explicit handles bumped since the last
     /// checkpoint.
     pub(crate) fn on_frame_delta(&self, bytes: u64, handles: u64) {
+        if cfg!(feature = "minimal") {
+            return;
+        }
         add_local(&self.allocated_bytes, bytes);
         add_local(&self.allocations, handles);
         let live = self.frame_live.load(Ordering::Relaxed) + bytes;
@@ -137,6 +152,9 @@ impl KindSlot {
 
     /// Owner only: the frame was reset.
     pub(crate) fn end_frame(&self) {
+        if cfg!(feature = "minimal") {
+            return;
+        }
         self.frame_live.store(0, Ordering::Relaxed);
     }
 
@@ -190,6 +208,35 @@ impl KindSlot {
             || self.remote_allocations.load(Ordering::Relaxed) != 0
             || self.allocated_bytes.load(Ordering::Relaxed) != 0
     }
+}
+
+/// Account an allocation of `bytes` on `slot` from any thread (a clone of a pool handle).
+///
+/// # Safety
+///
+/// `slot` is the slot of a live pool handle. Under `minimal` it is not touched at all:
+/// nothing is counted, so the orphan rule does not keep its shard alive.
+#[inline(always)]
+pub(crate) unsafe fn account_alloc(slot: NonNull<KindSlot>, bytes: u64) {
+    #[cfg(not(feature = "minimal"))]
+    // SAFETY: the caller's guarantee; the shard outlives its pool handles (orphan rule).
+    unsafe { slot.as_ref() }.on_alloc(bytes);
+    #[cfg(feature = "minimal")]
+    let _ = (slot, bytes);
+}
+
+/// Account a free of `bytes` on `slot` (the last access of a pool handle to its slot).
+///
+/// # Safety
+///
+/// As for [`account_alloc`].
+#[inline(always)]
+pub(crate) unsafe fn account_free(slot: NonNull<KindSlot>, bytes: u64) {
+    #[cfg(not(feature = "minimal"))]
+    // SAFETY: as in `account_alloc`.
+    unsafe { slot.as_ref() }.on_free(bytes);
+    #[cfg(feature = "minimal")]
+    let _ = (slot, bytes);
 }
 
 /// One tag's slots.
@@ -255,7 +302,8 @@ impl Shard {
         frame: u64,
         refusing: bool,
     ) -> Option<BudgetEvent> {
-        if !self.budgets.any_tag() {
+        // Under `minimal` nothing is accounted to tags, so tag budgets cannot be checked.
+        if cfg!(feature = "minimal") || !self.budgets.any_tag() {
             return None;
         }
         let limit = self.budgets.tag_limit(tag)?;
