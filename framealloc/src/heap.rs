@@ -31,6 +31,10 @@ pub type HeapVec<T> = allocator_api2::vec::Vec<T, HeapAllocator>;
 #[derive(Clone)]
 pub struct HeapAllocator {
     slot: SlotHandle,
+    /// `debug`: where the allocator was made (the `heap_box`/`heap_vec` call), recorded
+    /// for each block it allocates.
+    #[cfg(feature = "debug")]
+    site: &'static core::panic::Location<'static>,
 }
 
 impl core::fmt::Debug for HeapAllocator {
@@ -43,6 +47,19 @@ impl HeapAllocator {
     fn slot(&self) -> &KindSlot {
         self.slot.get()
     }
+
+    /// `debug`: record a new block.
+    #[cfg(feature = "debug")]
+    fn record(&self, block: NonNull<[u8]>, layout: Layout) {
+        crate::debug::record_block(
+            self.slot.instance(),
+            Kind::Heap,
+            self.slot.tag(),
+            block.cast::<u8>().as_ptr() as usize,
+            layout.size() as u64,
+            self.site,
+        );
+    }
 }
 
 // SAFETY: every call forwards to `allocator_api2::alloc::Global`, which upholds the
@@ -53,6 +70,8 @@ unsafe impl Allocator for HeapAllocator {
         self.slot.check_budget(Kind::Heap, layout.size() as u64);
         let block = Global.allocate(layout)?;
         self.slot().on_alloc(layout.size() as u64);
+        #[cfg(feature = "debug")]
+        self.record(block, layout);
         Ok(block)
     }
 
@@ -61,12 +80,16 @@ unsafe impl Allocator for HeapAllocator {
         self.slot.check_budget(Kind::Heap, layout.size() as u64);
         let block = Global.allocate_zeroed(layout)?;
         self.slot().on_alloc(layout.size() as u64);
+        #[cfg(feature = "debug")]
+        self.record(block, layout);
         Ok(block)
     }
 
     #[inline]
     unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
         self.slot().on_free(layout.size() as u64);
+        #[cfg(feature = "debug")]
+        crate::debug::forget(crate::debug::Key::Block(ptr.as_ptr() as usize));
         // SAFETY: forwarded with the caller's guarantees (the block came from `Global`).
         unsafe { Global.deallocate(ptr, layout) }
     }
@@ -84,6 +107,12 @@ unsafe impl Allocator for HeapAllocator {
         let block = unsafe { Global.grow(ptr, old_layout, new_layout) }?;
         self.slot()
             .on_resize(old_layout.size() as u64, new_layout.size() as u64);
+        #[cfg(feature = "debug")]
+        crate::debug::moved(
+            ptr.as_ptr() as usize,
+            block.cast::<u8>().as_ptr() as usize,
+            new_layout.size() as u64,
+        );
         Ok(block)
     }
 
@@ -100,6 +129,12 @@ unsafe impl Allocator for HeapAllocator {
         let block = unsafe { Global.grow_zeroed(ptr, old_layout, new_layout) }?;
         self.slot()
             .on_resize(old_layout.size() as u64, new_layout.size() as u64);
+        #[cfg(feature = "debug")]
+        crate::debug::moved(
+            ptr.as_ptr() as usize,
+            block.cast::<u8>().as_ptr() as usize,
+            new_layout.size() as u64,
+        );
         Ok(block)
     }
 
@@ -114,6 +149,12 @@ unsafe impl Allocator for HeapAllocator {
         let block = unsafe { Global.shrink(ptr, old_layout, new_layout) }?;
         self.slot()
             .on_resize(old_layout.size() as u64, new_layout.size() as u64);
+        #[cfg(feature = "debug")]
+        crate::debug::moved(
+            ptr.as_ptr() as usize,
+            block.cast::<u8>().as_ptr() as usize,
+            new_layout.size() as u64,
+        );
         Ok(block)
     }
 }
@@ -129,9 +170,12 @@ fn map_reserve_error(e: &allocator_api2::collections::TryReserveError) -> Error 
 
 impl SmartAlloc {
     /// The allocator behind heap boxes and vectors, for `allocator_api2` collections.
+    #[cfg_attr(feature = "debug", track_caller)]
     pub fn heap_allocator(&self) -> HeapAllocator {
         HeapAllocator {
             slot: SlotHandle::new(&self.arena().shard, crate::tag::current(), HEAP),
+            #[cfg(feature = "debug")]
+            site: core::panic::Location::caller(),
         }
     }
 
@@ -152,6 +196,7 @@ impl SmartAlloc {
     /// [`Error::OutOfMemory`] when the global allocator fails; [`Error::BudgetExceeded`]
     /// if the current tag's budget cannot take `size_of::<T>()` more bytes under
     /// `BudgetPolicy::Enforce`.
+    #[cfg_attr(feature = "debug", track_caller)]
     pub fn try_heap_box<T>(&self, value: T) -> Result<HeapBox<T>, Error> {
         self.check_heap_budget(size_of::<T>())?;
         HeapBox::try_new_in(value, self.heap_allocator()).map_err(|_| Error::OutOfMemory)
@@ -168,6 +213,7 @@ impl SmartAlloc {
     }
 
     /// An empty heap vector (allocates nothing until it grows).
+    #[cfg_attr(feature = "debug", track_caller)]
     pub fn heap_vec<T>(&self) -> HeapVec<T> {
         HeapVec::new_in(self.heap_allocator())
     }
@@ -193,6 +239,7 @@ impl SmartAlloc {
     /// [`Error::CapacityOverflow`] if `capacity * size_of::<T>()` exceeds `isize::MAX`;
     /// [`Error::OutOfMemory`] when the global allocator fails; [`Error::BudgetExceeded`]
     /// as for [`try_heap_box`](Self::try_heap_box).
+    #[cfg_attr(feature = "debug", track_caller)]
     pub fn try_heap_vec_with_capacity<T>(&self, capacity: usize) -> Result<HeapVec<T>, Error> {
         let bytes = Layout::array::<T>(capacity).map_err(|_| Error::CapacityOverflow)?;
         self.check_heap_budget(bytes.size())?;

@@ -4,11 +4,14 @@
 
 mod budget;
 mod config;
+#[cfg(feature = "debug")]
+mod debug;
 mod error;
 mod frame;
 mod frame_safe;
 mod heap;
 mod pool;
+mod report;
 mod smart_alloc;
 mod stats;
 mod tag;
@@ -16,6 +19,8 @@ mod transfer;
 
 pub use budget::{BudgetEvent, BudgetPolicy, BudgetScope};
 pub use config::{AllocConfig, MisusePolicy};
+#[cfg(feature = "debug")]
+pub use debug::{FRAME_POISON, POOL_POISON};
 pub use error::Error;
 pub use frame::boxed::FrameBox;
 pub use frame::guard::{Frame, FrameAllocator};
@@ -94,6 +99,7 @@ pub use heap::{HeapAllocator, HeapBox, HeapVec};
 pub use pool::allocator::PoolAllocator;
 pub use pool::arc::PoolArc;
 pub use pool::boxed::PoolBox;
+pub use report::{LiveEntry, LiveReport, LiveSite};
 pub use smart_alloc::SmartAlloc;
 pub use stats::{Kind, KindStats, Stats, TagStats};
 pub use tag::{TagGuard, TagInfo, UNTAGGED, registered_tags};

@@ -42,6 +42,23 @@ struct Inner {
     budgets: Arc<Budgets>,
 }
 
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // The last clone is gone. Handles may outlive it (they stay valid); with `debug`,
+        // say what is still out there and where it was allocated.
+        #[cfg(feature = "debug")]
+        {
+            let report = crate::report::build(&self.frames.shards.tag_stats(), self.id);
+            if !report.is_empty() {
+                log::warn!(
+                    "framealloc: last SmartAlloc clone dropped with live handles (they stay \
+                     valid):\n{report}"
+                );
+            }
+        }
+    }
+}
+
 impl Default for SmartAlloc {
     fn default() -> Self {
         SmartAlloc::new(AllocConfig::default())
@@ -93,6 +110,37 @@ impl SmartAlloc {
             alloc.set_tag_budget(name, budget);
         }
         alloc
+    }
+
+    /// Pool and heap memory of this allocator still live, per tag and kind, with the
+    /// allocation sites when the `debug` feature is on. The same report is logged (with
+    /// `debug`) when the last clone drops.
+    ///
+    /// ```
+    /// use framealloc::{Kind, SmartAlloc};
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// let mesh = alloc.with_tag("render", |a| a.heap_box([0u8; 4096]));
+    /// let report = alloc.live_report();
+    /// # #[cfg(not(feature = "minimal"))]
+    /// assert_eq!(report.live_bytes(Kind::Heap), 4096);
+    /// println!("{report}");
+    /// drop(mesh);
+    /// assert!(alloc.live_report().is_empty());
+    /// ```
+    pub fn live_report(&self) -> crate::LiveReport {
+        let stats = if cfg!(feature = "minimal") {
+            Vec::new()
+        } else {
+            self.inner.frames.shards.tag_stats()
+        };
+        crate::report::build(&stats, self.inner.id)
+    }
+
+    /// This allocator's unique id.
+    #[cfg(feature = "debug")]
+    pub(crate) fn id(&self) -> u64 {
+        self.inner.id
     }
 
     /// The configuration this allocator was made with.
@@ -400,6 +448,7 @@ impl SmartAlloc {
     ///
     /// [`Error::NotInFrame`] with no frame open; [`Error::OutOfMemory`].
     #[inline]
+    #[cfg_attr(feature = "debug", track_caller)]
     pub fn try_frame_box<T>(&self, value: T) -> Result<FrameBox<'_, T>, Error> {
         self.try_arena_in_frame()?.try_box(value, true)
     }
@@ -420,6 +469,7 @@ impl SmartAlloc {
     /// # Errors
     ///
     /// [`Error::NotInFrame`] with no frame open.
+    #[cfg_attr(feature = "debug", track_caller)]
     pub fn try_frame_vec<T>(&self) -> Result<FrameVec<'_, T>, Error> {
         self.try_frame_vec_with_capacity(0)
     }
@@ -442,6 +492,7 @@ impl SmartAlloc {
     /// # Errors
     ///
     /// [`Error::NotInFrame`], [`Error::CapacityOverflow`], [`Error::OutOfMemory`].
+    #[cfg_attr(feature = "debug", track_caller)]
     pub fn try_frame_vec_with_capacity<T>(
         &self,
         capacity: usize,
@@ -468,6 +519,7 @@ impl SmartAlloc {
     ///
     /// [`Error::NotInFrame`]; [`Error::CapacityOverflow`] if `len * size_of::<T>()`
     /// exceeds `isize::MAX`; [`Error::OutOfMemory`].
+    #[cfg_attr(feature = "debug", track_caller)]
     pub fn try_frame_slice<T: Default>(&self, len: usize) -> Result<FrameBox<'_, [T]>, Error> {
         self.try_arena_in_frame()?.try_slice(len, true)
     }
@@ -490,6 +542,7 @@ impl SmartAlloc {
     /// # Errors
     ///
     /// [`Error::NotInFrame`]; [`Error::OutOfMemory`].
+    #[cfg_attr(feature = "debug", track_caller)]
     pub fn try_frame_alloc<T>(&self) -> Result<FrameBox<'_, MaybeUninit<T>>, Error> {
         self.try_arena_in_frame()?.try_uninit(true)
     }

@@ -252,6 +252,13 @@ impl ThreadArena {
             // An outermost frame: its growth belongs to the thread's current tag (which
             // may have changed while this arena was not the one checkpointed).
             self.acct_tag.set(tag::current());
+            #[cfg(feature = "debug")]
+            if self.live_handles() != 0 {
+                // `frame_number` counts the frame being opened once `opened` moves.
+                self.opened.set(opened + 1);
+                self.report_stale_handles();
+                self.opened.set(opened);
+            }
         }
         self.opened
             .set(opened.checked_add(1).unwrap_or_else(|| counter_overflow()));
@@ -374,11 +381,68 @@ impl ThreadArena {
     /// Register a new explicit handle. Must happen *before* the handle's memory is bumped,
     /// so a re-entrant `end_frame` during the allocation defers instead of resetting.
     #[inline(always)]
+    #[cfg_attr(feature = "debug", track_caller)]
     pub(crate) fn acquire(&self) -> LiveToken<'_> {
         self.take_hold();
         LiveToken {
             arena: ArenaRef::new(self),
+            #[cfg(feature = "debug")]
+            debug_token: self.record_handle(core::panic::Location::caller()),
         }
+    }
+
+    /// `debug`: record a new explicit handle's site; returns its token.
+    #[cfg(feature = "debug")]
+    #[cold]
+    fn record_handle(&self, location: &'static core::panic::Location<'static>) -> u64 {
+        let token = crate::debug::frame_token();
+        crate::debug::record(
+            crate::debug::Key::Frame(token),
+            crate::debug::Site {
+                instance: self.shard.instance(),
+                thread: super::registry::thread_token(),
+                kind: Kind::Frame,
+                tag: tag::current(),
+                bytes: 0,
+                location,
+                frame: self.frame_number(),
+            },
+        );
+        token
+    }
+
+    /// `debug`: a new frame began while handles of earlier frames are alive (they hold
+    /// the arena's memory, so it cannot be reused): report where they were made. A handle
+    /// dropped just after `end_frame`, as in the guide's loop, is gone by now and normal.
+    #[cfg(feature = "debug")]
+    #[cold]
+    #[inline(never)]
+    fn report_stale_handles(&self) {
+        let frame = self.frame_number();
+        let stale = crate::debug::stale_frame_handles(
+            self.shard.instance(),
+            super::registry::thread_token(),
+            frame,
+        );
+        if stale.is_empty() {
+            return;
+        }
+        let mut sites = String::new();
+        for s in &stale {
+            use core::fmt::Write as _;
+            let _ = write!(
+                sites,
+                "\n    made in frame {} at {} (tag \"{}\")",
+                s.frame,
+                s.location,
+                tag::name_of(s.tag)
+            );
+        }
+        log::warn!(
+            "framealloc: frame {frame} began with {} explicit frame handle(s) of earlier \
+             frames alive; the arena cannot reset until they drop:{sites}",
+            stale.len()
+        );
     }
 
     #[inline(always)]
@@ -423,6 +487,16 @@ impl ThreadArena {
         // through `!Send` handles or the owner's cache). This `&mut` is the only
         // reference for its short life.
         let bump = unsafe { &mut *self.bump.get() };
+        // `debug`: stale reads of frame data see the poison pattern, not old values.
+        #[cfg(feature = "debug")]
+        // SAFETY: we hold the only `&mut Bump` and nothing allocated from it is in use
+        // (see above), so its allocated bytes are ours to overwrite; each `(ptr, len)` is
+        // an allocated region of a live chunk.
+        unsafe {
+            for (ptr, len) in bump.iter_allocated_chunks_raw() {
+                ptr.write_bytes(crate::debug::FRAME_POISON, len);
+            }
+        }
         bump.reset();
         self.refresh_armed();
         self.acct_used.set(self.used_bytes());
@@ -648,6 +722,9 @@ impl ThreadArena {
 /// handle `!Send + !Sync`.
 pub(crate) struct LiveToken<'a> {
     arena: ArenaRef<'a>,
+    /// `debug`: the key of this handle's recorded site.
+    #[cfg(feature = "debug")]
+    debug_token: u64,
 }
 
 impl<'a> LiveToken<'a> {
@@ -661,6 +738,8 @@ impl<'a> LiveToken<'a> {
 impl Drop for LiveToken<'_> {
     #[inline(always)]
     fn drop(&mut self) {
+        #[cfg(feature = "debug")]
+        crate::debug::forget(crate::debug::Key::Frame(self.debug_token));
         self.arena.get().release();
     }
 }

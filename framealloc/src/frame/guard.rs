@@ -233,12 +233,14 @@ impl<'a> Frame<'a> {
     ///
     /// [`Error::OutOfMemory`] if the system allocator cannot provide a new chunk.
     #[inline]
+    #[cfg_attr(feature = "debug", track_caller)]
     pub fn try_frame_box<T>(&self, value: T) -> Result<FrameBox<'_, T>, Error> {
         self.arena().try_box(value, true)
     }
 
     /// An empty [`FrameVec`] borrowing this guard.
     #[inline]
+    #[cfg_attr(feature = "debug", track_caller)]
     pub fn frame_vec<T>(&self) -> FrameVec<'_, T> {
         self.frame_vec_with_capacity(0)
     }
@@ -260,6 +262,7 @@ impl<'a> Frame<'a> {
     /// # Errors
     ///
     /// [`Error::CapacityOverflow`] or [`Error::OutOfMemory`].
+    #[cfg_attr(feature = "debug", track_caller)]
     pub fn try_frame_vec_with_capacity<T>(
         &self,
         capacity: usize,
@@ -284,6 +287,7 @@ impl<'a> Frame<'a> {
     /// # Errors
     ///
     /// [`Error::CapacityOverflow`] or [`Error::OutOfMemory`].
+    #[cfg_attr(feature = "debug", track_caller)]
     pub fn try_frame_slice<T: Default>(&self, len: usize) -> Result<FrameBox<'_, [T]>, Error> {
         self.arena().try_slice(len, true)
     }
@@ -305,6 +309,7 @@ impl<'a> Frame<'a> {
     /// # Errors
     ///
     /// [`Error::OutOfMemory`].
+    #[cfg_attr(feature = "debug", track_caller)]
     pub fn try_frame_alloc<T>(&self) -> Result<FrameBox<'_, MaybeUninit<T>>, Error> {
         self.arena().try_uninit(true)
     }

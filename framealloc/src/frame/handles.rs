@@ -47,6 +47,7 @@ impl ThreadArena {
 
     /// Move `value` into frame memory.
     #[inline(always)]
+    #[cfg_attr(feature = "debug", track_caller)]
     pub(crate) fn try_box<T>(&self, value: T, strict: bool) -> Result<FrameBox<'_, T>, Error> {
         let live = self.acquire();
         let ptr = self.try_bump(Layout::new::<T>(), strict)?.cast::<T>();

@@ -27,6 +27,9 @@ use crate::{Kind, SmartAlloc};
 #[derive(Clone)]
 pub struct PoolAllocator {
     slot: SlotHandle,
+    /// `debug`: where the allocator was made, recorded for each block it allocates.
+    #[cfg(feature = "debug")]
+    site: &'static core::panic::Location<'static>,
 }
 
 impl core::fmt::Debug for PoolAllocator {
@@ -50,6 +53,15 @@ unsafe impl Allocator for PoolAllocator {
         self.slot.check_budget(Kind::Pool, layout.size() as u64);
         let ptr = raw::allocate(layout).map_err(|_| AllocError)?;
         self.slot().on_alloc(layout.size() as u64);
+        #[cfg(feature = "debug")]
+        crate::debug::record_block(
+            self.slot.instance(),
+            Kind::Pool,
+            self.slot.tag(),
+            ptr.as_ptr() as usize,
+            layout.size() as u64,
+            self.site,
+        );
         Ok(NonNull::slice_from_raw_parts(ptr, layout.size()))
     }
 
@@ -63,9 +75,12 @@ unsafe impl Allocator for PoolAllocator {
 
 impl SmartAlloc {
     /// An [`Allocator`] over pool memory, for `allocator_api2` / `hashbrown` collections.
+    #[cfg_attr(feature = "debug", track_caller)]
     pub fn pool_allocator(&self) -> PoolAllocator {
         PoolAllocator {
             slot: SlotHandle::new(&self.arena().shard, crate::tag::current(), POOL),
+            #[cfg(feature = "debug")]
+            site: core::panic::Location::caller(),
         }
     }
 }

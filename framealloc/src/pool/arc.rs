@@ -153,9 +153,13 @@ impl SmartAlloc {
     /// When the system is out of memory.
     #[track_caller]
     pub fn pool_arc<T>(&self, value: T) -> PoolArc<T> {
-        self.pool_slot(size_of::<Inner<T>>(), false)
+        let arc = self
+            .pool_slot(size_of::<Inner<T>>(), false)
             .and_then(|slot| PoolArc::try_new(value, slot))
-            .unwrap_or_else(|e| crate::fail(&e))
+            .unwrap_or_else(|e| crate::fail(&e));
+        #[cfg(feature = "debug")]
+        self.record_pool_block(arc.ptr.cast(), size_of::<Inner<T>>());
+        arc
     }
 
     /// Fallible [`pool_arc`](Self::pool_arc); on error `value` is dropped.
@@ -164,7 +168,11 @@ impl SmartAlloc {
     ///
     /// [`Error::OutOfMemory`]; [`Error::BudgetExceeded`] as for
     /// [`try_pool_box`](Self::try_pool_box).
+    #[cfg_attr(feature = "debug", track_caller)]
     pub fn try_pool_arc<T>(&self, value: T) -> Result<PoolArc<T>, Error> {
-        PoolArc::try_new(value, self.pool_slot(size_of::<Inner<T>>(), true)?)
+        let arc = PoolArc::try_new(value, self.pool_slot(size_of::<Inner<T>>(), true)?)?;
+        #[cfg(feature = "debug")]
+        self.record_pool_block(arc.ptr.cast(), size_of::<Inner<T>>());
+        Ok(arc)
     }
 }

@@ -185,9 +185,27 @@ impl SmartAlloc {
     #[track_caller]
     #[inline(always)]
     pub fn pool_box<T>(&self, value: T) -> PoolBox<T> {
-        self.pool_slot(size_of::<T>(), false)
+        let b = self
+            .pool_slot(size_of::<T>(), false)
             .and_then(|slot| PoolBox::try_new(value, slot))
-            .unwrap_or_else(|e| crate::fail(&e))
+            .unwrap_or_else(|e| crate::fail(&e));
+        #[cfg(feature = "debug")]
+        self.record_pool_block(b.ptr.cast(), size_of::<T>());
+        b
+    }
+
+    /// `debug`: record a new pool block's site.
+    #[cfg(feature = "debug")]
+    #[track_caller]
+    pub(crate) fn record_pool_block(&self, ptr: NonNull<u8>, bytes: usize) {
+        crate::debug::record_block(
+            self.id(),
+            crate::Kind::Pool,
+            crate::tag::current(),
+            ptr.as_ptr() as usize,
+            bytes as u64,
+            core::panic::Location::caller(),
+        );
     }
 
     /// Fallible [`pool_box`](Self::pool_box); on error `value` is dropped.
@@ -197,8 +215,12 @@ impl SmartAlloc {
     /// [`Error::OutOfMemory`]; [`Error::BudgetExceeded`] if the current tag's budget
     /// cannot take `size_of::<T>()` more bytes under `BudgetPolicy::Enforce`.
     #[inline]
+    #[cfg_attr(feature = "debug", track_caller)]
     pub fn try_pool_box<T>(&self, value: T) -> Result<PoolBox<T>, Error> {
-        PoolBox::try_new(value, self.pool_slot(size_of::<T>(), true)?)
+        let b = PoolBox::try_new(value, self.pool_slot(size_of::<T>(), true)?)?;
+        #[cfg(feature = "debug")]
+        self.record_pool_block(b.ptr.cast(), size_of::<T>());
+        Ok(b)
     }
 
     /// The pool slot of the calling thread's shard for the current tag, after checking

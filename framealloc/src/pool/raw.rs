@@ -30,6 +30,12 @@ pub(crate) fn allocate(layout: Layout) -> Result<NonNull<u8>, Error> {
 /// `ptr` came from [`allocate`] with this `layout` and nothing uses it anymore.
 #[inline(always)]
 pub(crate) unsafe fn deallocate(ptr: NonNull<u8>, layout: Layout) {
+    #[cfg(feature = "debug")]
+    if layout.size() != 0 {
+        crate::debug::forget(crate::debug::Key::Block(ptr.as_ptr() as usize));
+        // SAFETY: the caller gives the block back: nothing uses its bytes any more.
+        unsafe { ptr.write_bytes(crate::debug::POOL_POISON, layout.size()) };
+    }
     match class_of(layout.size(), layout.align()) {
         // SAFETY: a pool block from `alloc_block` (same class for the same layout).
         Some(_) => unsafe { thread_heap::free_block(ptr) },

@@ -502,6 +502,18 @@ impl SlotHandle {
         }
     }
 
+    /// The tag the slot belongs to.
+    #[cfg(feature = "debug")]
+    pub(crate) fn tag(&self) -> TagId {
+        self.tag
+    }
+
+    /// The instance the slot's shard belongs to.
+    #[cfg(feature = "debug")]
+    pub(crate) fn instance(&self) -> u64 {
+        self.shard.instance()
+    }
+
     /// The slot.
     #[inline(always)]
     pub(crate) fn get(&self) -> &KindSlot {
