@@ -1,6 +1,6 @@
 //! The macros: `#[derive(FrameSafe)]` proves a type may be abandoned in frame memory,
 //! `#[frame_scope]` runs a function body inside a frame whose data cannot escape it.
-//! (`#[alloc_tag]` arrives with tags and budgets.)
+//! (`#[alloc_tag]` is shown in `05_tags_and_budgets`.)
 //!
 //! Run with `cargo run --example 06_macros`.
 
