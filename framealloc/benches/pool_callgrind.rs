@@ -1,0 +1,79 @@
+//! Instruction-count probe for the pool hot path (`pool_box` + drop), run under
+//! callgrind by `scripts/callgrind-pool`. Each mode runs `ROUNDS` rounds of the bench's
+//! shuffled pattern (1000 × 48 B allocated, then freed in a fixed random order); the
+//! script subtracts the `none` baseline.
+//!
+//! Run directly: `cargo bench -p framealloc --bench pool_callgrind -- MODE`.
+
+use std::alloc::{GlobalAlloc, Layout};
+use std::hint::black_box;
+
+use framealloc::{PoolBox, SmartAlloc};
+use mimalloc::MiMalloc;
+
+type Obj = [u8; 48];
+
+const OBJECTS: usize = 1000;
+const ROUNDS: usize = 1000;
+
+fn shuffled(n: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    for i in (1..n).rev() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        order.swap(i, (x % (i as u64 + 1)) as usize);
+    }
+    order
+}
+
+#[inline(never)]
+fn pool(alloc: &SmartAlloc, slots: &mut [Option<PoolBox<Obj>>], order: &[usize]) {
+    for slot in slots.iter_mut() {
+        *slot = Some(alloc.pool_box([2u8; 48]));
+    }
+    for &i in order {
+        slots[i] = None;
+    }
+}
+
+#[inline(never)]
+fn mimalloc(slots: &mut [*mut Obj], order: &[usize]) {
+    let layout = Layout::new::<Obj>();
+    for slot in slots.iter_mut() {
+        // SAFETY: non-zero layout; each block written once, freed once below.
+        unsafe {
+            let p = MiMalloc.alloc(layout).cast::<Obj>();
+            p.write([2u8; 48]);
+            *slot = p;
+        }
+    }
+    for &i in order {
+        // SAFETY: allocated above with this layout, freed once.
+        unsafe { MiMalloc.dealloc(slots[i].cast(), layout) };
+    }
+}
+
+fn main() {
+    let mode = std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with('-'))
+        .unwrap_or_else(|| "none".to_owned());
+    let alloc = SmartAlloc::default();
+    let order = shuffled(OBJECTS);
+    let mut boxes: Vec<Option<PoolBox<Obj>>> = (0..OBJECTS).map(|_| None).collect();
+    let mut raw: Vec<*mut Obj> = vec![std::ptr::null_mut(); OBJECTS];
+    // Warm up both paths once so first-use costs are in the baseline.
+    pool(&alloc, &mut boxes, &order);
+    mimalloc(&mut raw, &order);
+    for _ in 0..ROUNDS {
+        match mode.as_str() {
+            "none" => {}
+            "pool" => pool(&alloc, &mut boxes, &order),
+            "mimalloc" => mimalloc(&mut raw, &order),
+            other => panic!("unknown mode {other}"),
+        }
+        black_box(&mut boxes);
+    }
+}
