@@ -3,7 +3,9 @@
 //! shuffled pattern (1000 × 48 B allocated, then freed in a fixed random order); the
 //! script subtracts the `none` baseline.
 //!
-//! Run directly: `cargo bench -p framealloc --bench pool_callgrind -- MODE`.
+//! Run directly: `cargo bench -p framealloc --bench pool_callgrind -- MODE`. Mode
+//! `ratio` instead times both paths in alternation (min and median of 100 samples of
+//! 100 rounds each): a quicker, noise-resistant check than criterion on a busy machine.
 
 use std::alloc::{GlobalAlloc, Layout};
 use std::hint::black_box;
@@ -55,6 +57,42 @@ fn mimalloc(slots: &mut [*mut Obj], order: &[usize]) {
     }
 }
 
+/// Time `f` over 100 rounds, 100 times; returns (min, median) ns per alloc+free.
+fn sample(mut f: impl FnMut()) -> Vec<f64> {
+    (0..100)
+        .map(|_| {
+            let start = std::time::Instant::now();
+            for _ in 0..100 {
+                f();
+            }
+            start.elapsed().as_nanos() as f64 / (100 * OBJECTS) as f64
+        })
+        .collect()
+}
+
+fn ratio(
+    alloc: &SmartAlloc,
+    boxes: &mut [Option<PoolBox<Obj>>],
+    raw: &mut [*mut Obj],
+    order: &[usize],
+) {
+    let (mut p, mut m) = (Vec::new(), Vec::new());
+    for _ in 0..10 {
+        p.extend(sample(|| pool(alloc, boxes, order)));
+        m.extend(sample(|| mimalloc(raw, order)));
+    }
+    for v in [&mut p, &mut m] {
+        v.sort_by(f64::total_cmp);
+    }
+    let (pm, mm) = (p[0], m[0]);
+    let (pmed, mmed) = (p[p.len() / 2], m[m.len() / 2]);
+    println!(
+        "pool {pm:.3} ns (median {pmed:.3}), mimalloc {mm:.3} ns (median {mmed:.3}): min ratio {:.3}, median ratio {:.3}",
+        pm / mm,
+        pmed / mmed
+    );
+}
+
 fn main() {
     let mode = std::env::args()
         .skip(1)
@@ -67,6 +105,10 @@ fn main() {
     // Warm up both paths once so first-use costs are in the baseline.
     pool(&alloc, &mut boxes, &order);
     mimalloc(&mut raw, &order);
+    if mode == "ratio" {
+        ratio(&alloc, &mut boxes, &mut raw, &order);
+        return;
+    }
     for _ in 0..ROUNDS {
         match mode.as_str() {
             "none" => {}
