@@ -112,8 +112,9 @@ pub(crate) struct ThreadArena {
     /// and the largest frame so far, in bytes.
     frame_peak: Cell<u64>,
     /// The pool slot of the last tag a pool allocation used (tag, slot): saves the
-    /// shard lookup while the tag does not change.
-    pool_slot: Cell<(TagId, Option<NonNull<KindSlot>>)>,
+    /// shard lookup while the tag does not change. Filled (with tag 0's slot) when the
+    /// arena is made, so the hit test is one compare with no `Option` test.
+    pool_slot: Cell<(TagId, NonNull<KindSlot>)>,
     /// Which budgets apply to frame allocations ([`ARMED_THREAD`], [`ARMED_TAGS`]); 0
     /// keeps every budget check off the hot paths. A `Cell`, not an atomic, on purpose:
     /// an atomic load in `frame_box` made LLVM stage the value on the stack (+11
@@ -128,12 +129,14 @@ pub(crate) struct ThreadArena {
 }
 
 impl ThreadArena {
+    /// Called on the thread that owns `shard` (it may create the shard's first segment).
     pub(crate) fn new(initial_capacity: usize, shard: Arc<Shard>) -> Self {
         let armed = if !cfg!(feature = "minimal") && shard.budgets().any_tag() {
             ARMED_TAGS
         } else {
             0
         };
+        let untagged_pool = shard.kind_ptr(0, POOL);
         ThreadArena {
             bump: UnsafeCell::new(Bump::new()),
             opened: Cell::new(0),
@@ -152,7 +155,7 @@ impl ThreadArena {
             acct_handles: Cell::new(0),
             touched: RefCell::new(Vec::new()),
             frame_peak: Cell::new(0),
-            pool_slot: Cell::new((0, None)),
+            pool_slot: Cell::new((0, untagged_pool)),
             armed: Cell::new(armed),
             thread_budget: Cell::new(None),
             thread_warned: Cell::new(0),
@@ -163,7 +166,7 @@ impl ThreadArena {
     #[inline(always)]
     pub(crate) fn pool_slot(&self, tag: TagId) -> NonNull<KindSlot> {
         match self.pool_slot.get() {
-            (cached, Some(slot)) if cached == tag => slot,
+            (cached, slot) if cached == tag => slot,
             _ => self.pool_slot_slow(tag),
         }
     }
@@ -172,7 +175,7 @@ impl ThreadArena {
     #[inline(never)]
     fn pool_slot_slow(&self, tag: TagId) -> NonNull<KindSlot> {
         let slot = self.shard.kind_ptr(tag, POOL);
-        self.pool_slot.set((tag, Some(slot)));
+        self.pool_slot.set((tag, slot));
         slot
     }
 

@@ -77,6 +77,14 @@ pub(crate) fn thread_token() -> u64 {
     new_thread_token()
 }
 
+/// This thread's token, or 0 if it has none yet (then it owns no shard and no pool
+/// page). One thread-local load: the pool free path tests page and slot ownership
+/// against it (pool thread heaps use the thread token as their id).
+#[inline(always)]
+pub(crate) fn thread_token_if_any() -> u64 {
+    THREAD_TOKEN.with(Cell::get)
+}
+
 #[cold]
 #[inline(never)]
 fn new_thread_token() -> u64 {

@@ -110,9 +110,11 @@ impl<T> Drop for PoolArc<T> {
         // Pairs with the other clones' Release decrements: their uses of `T` happen
         // before we drop it.
         fence(Ordering::Acquire);
-        // Both run even if `T::drop` panics (accounting first, see `PoolBox`).
-        let _free = raw::FreeOnDrop(self.ptr);
-        let _account = super::boxed::AccountFree(self.inner().slot, size_of::<Inner<T>>() as u64);
+        // Frees and accounts the block even if `T::drop` panics (see `PoolBox`).
+        let _free = raw::FreeOnDrop {
+            ptr: self.ptr,
+            slot: self.inner().slot,
+        };
         // SAFETY: we were the last clone: nobody else can reach the value.
         unsafe { (&raw mut (*self.ptr.as_ptr()).value).drop_in_place() };
     }

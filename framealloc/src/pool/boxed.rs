@@ -83,8 +83,7 @@ impl<T> PoolBox<T> {
         // box is never dropped. The slot is alive while the box is (shard rule).
         unsafe {
             let value = this.ptr.read();
-            crate::stats::shard::account_free(this.slot, size_of::<T>() as u64);
-            raw::deallocate(this.ptr.cast(), Layout::new::<T>());
+            raw::free_accounted(this.ptr, this.slot);
             value
         }
     }
@@ -93,23 +92,15 @@ impl<T> PoolBox<T> {
 impl<T> Drop for PoolBox<T> {
     #[inline(always)]
     fn drop(&mut self) {
-        // Both run even if `T::drop` panics, accounting first: the accounting's final
-        // store is the box's last access to its shard.
-        let _free = raw::FreeOnDrop(self.ptr);
-        let _account = AccountFree(self.slot, size_of::<T>() as u64);
+        // Frees and accounts the block even if `T::drop` panics. One guard, whose drop
+        // is the last thing here: for a `T` without drop glue nothing can unwind before
+        // it, so there is no landing pad and the whole drop is small enough to inline.
+        let _free = raw::FreeOnDrop {
+            ptr: self.ptr,
+            slot: self.slot,
+        };
         // SAFETY: we own an initialised `T`, dropped exactly once.
         unsafe { self.ptr.drop_in_place() };
-    }
-}
-
-/// Accounts a pool free when dropped.
-pub(crate) struct AccountFree(pub(crate) NonNull<KindSlot>, pub(crate) u64);
-
-impl Drop for AccountFree {
-    #[inline(always)]
-    fn drop(&mut self) {
-        // SAFETY: the slot of a live pool handle (shard rule: the shard outlives it).
-        unsafe { crate::stats::shard::account_free(self.0, self.1) };
     }
 }
 

@@ -9,6 +9,7 @@ use allocator_api2::alloc::{Allocator, Global};
 use super::size_class::class_of;
 use super::thread_heap;
 use crate::Error;
+use crate::stats::shard::KindSlot;
 
 /// Allocate memory for `layout` from the pool (or the heap path / a dangling pointer).
 #[inline(always)]
@@ -53,16 +54,66 @@ fn dangling(layout: Layout) -> NonNull<u8> {
     )
 }
 
-/// Frees the block of a `T` when dropped: lets a handle's `Drop` free its block even if
-/// the value's destructor panics. Generic over `T` so the layout (and with it the size
-/// class) is a compile-time constant on the free path.
-pub(crate) struct FreeOnDrop<T>(pub(crate) NonNull<T>);
+/// Free the block of a pool handle's `T` (from [`allocate`] with `Layout::new::<T>()`)
+/// and account its bytes to `slot` as freed. Generic over `T` so the layout (and with
+/// it the size class) is a compile-time constant on the free path.
+///
+/// # Safety
+///
+/// `ptr` came from [`allocate`] with `Layout::new::<T>()`, its value is dropped (or
+/// moved out) and nothing uses it anymore; `slot` is the live slot its bytes were
+/// accounted to.
+#[inline(always)]
+pub(crate) unsafe fn free_accounted<T>(ptr: NonNull<T>, slot: NonNull<KindSlot>) {
+    let layout = Layout::new::<T>();
+    if cfg!(feature = "minimal") || cfg!(feature = "debug") {
+        // `minimal`: nothing was accounted, and nothing keeps the slot's shard alive for
+        // us, so the slot must not be touched. `debug`: forget and poison the block
+        // (`deallocate` does both) — this debugging path may be slower.
+        #[cfg(not(feature = "minimal"))]
+        // SAFETY: the slot is live (caller's contract); accounting first, as below.
+        unsafe {
+            if layout.size() != 0 {
+                slot.as_ref().on_free(layout.size() as u64);
+            }
+        };
+        let _ = slot;
+        // SAFETY: the caller's contract.
+        unsafe { deallocate(ptr.cast(), layout) };
+        return;
+    }
+    let bytes = layout.size() as u64;
+    match class_of(layout.size(), layout.align()) {
+        // SAFETY: a pool block from `alloc_block` (same class for the same layout); the
+        // slot is live (caller's contract).
+        Some(_) => unsafe { thread_heap::free_block_accounted(ptr.cast(), slot, bytes) },
+        // Zero-size: no memory, and no accounting: only handles with live bytes keep a
+        // dropped allocator's shard alive (`Shard::has_outstanding_pool_handles`), so a
+        // zero-size box must not touch its slot.
+        None if layout.size() == 0 => {}
+        None => {
+            // SAFETY: the slot is live (caller's contract); accounting first, so this is
+            // the last access to it.
+            unsafe { slot.as_ref() }.on_free(bytes);
+            // SAFETY: allocated by `Global` with this layout.
+            unsafe { Global.deallocate(ptr.cast(), layout) };
+        }
+    }
+}
+
+/// Frees and accounts the block of a `T` when dropped ([`free_accounted`]): lets a
+/// handle's `Drop` free its block even if the value's destructor panics.
+pub(crate) struct FreeOnDrop<T> {
+    pub(crate) ptr: NonNull<T>,
+    pub(crate) slot: NonNull<KindSlot>,
+}
 
 impl<T> Drop for FreeOnDrop<T> {
     #[inline(always)]
     fn drop(&mut self) {
         // SAFETY: made only by handle destructors for their own block (from `allocate`
-        // with `Layout::new::<T>()`), whose value is being dropped and never used again.
-        unsafe { deallocate(self.0.cast(), Layout::new::<T>()) };
+        // with `Layout::new::<T>()`) and slot (alive while the handle is: shard rule),
+        // whose value is being dropped and never used again.
+        unsafe { free_accounted(self.ptr, self.slot) };
     }
 }

@@ -304,7 +304,7 @@ impl ShardSet {
     /// The owner thread is gone: the shard waits for the next thread.
     pub(crate) fn retire(&self, shard: &Arc<Shard>) {
         let mut list = self.lock();
-        shard.set_owner(0);
+        shard.retire();
         list.retired.push(shard.clone());
     }
 
@@ -345,10 +345,10 @@ impl Drop for ShardSet {
         let mut orphans = ORPHANS.lock().unwrap_or_else(PoisonError::into_inner);
         // Pool handles outliving their allocator point into its shards (without a
         // reference count, to keep the pool path cheap): keep such shards until their
-        // last handle is freed. A handle's free ends with a Release store of its count,
-        // which `has_outstanding_pool_handles` reads with Acquire, so a shard seen with
-        // none outstanding is no longer touched by any free. Pool and heap allocators
-        // hold an `Arc` of their own.
+        // last handle is freed. A handle's free ends with a Release update of its freed
+        // bytes, which `has_outstanding_pool_handles` reads with Acquire, so a shard
+        // seen with no live pool bytes is no longer touched by any free. Pool and heap
+        // allocators hold an `Arc` of their own.
         orphans.extend(list.all.drain(..));
         orphans.retain(|shard| shard.has_outstanding_pool_handles());
     }

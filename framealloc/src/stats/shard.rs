@@ -10,7 +10,10 @@
 //! Slots live in fixed segments that never move, so handles may keep a pointer to their
 //! `KindSlot`. A shard passes to the next thread of the same instance when its owner
 //! exits; when the instance drops, a shard that pool handles still point into is kept
-//! (leaked, a few KiB) rather than freed under them.
+//! (leaked, a few KiB) rather than freed under them. "Still point into" is decided by
+//! the pool kind's live bytes: every pool handle without an `Arc` of the shard
+//! (`PoolBox`, `PoolArc`) holds a non-empty block, and zero-size boxes never touch
+//! their slot when dropped.
 
 use core::ptr::{self, NonNull};
 use core::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
@@ -30,6 +33,12 @@ pub(crate) const FRAME: usize = 0;
 pub(crate) const POOL: usize = 1;
 pub(crate) const HEAP: usize = 2;
 
+/// Owner of a shard that no thread owns (retired, or not yet handed out). Thread tokens
+/// are never 0 nor `u64::MAX`, and a thread that has no token yet reads 0 from
+/// [`thread_token_if_any`](crate::frame::registry::thread_token_if_any), so no thread
+/// ever matches this.
+const NO_OWNER: u64 = u64::MAX;
+
 #[inline(always)]
 fn add_local(counter: &AtomicU64, n: u64) {
     // Single writer (the owner thread): a plain load + store is enough and is what a
@@ -41,28 +50,48 @@ fn add_local(counter: &AtomicU64, n: u64) {
 }
 
 /// The counters of one (tag, kind) in one shard.
+///
+/// Pool/heap live bytes are `allocated_bytes - freed_bytes + remote_live`. The pool hot
+/// path pays for the fewest counter updates that keep them (and the peak) exact
+/// (measured with `scripts/callgrind-pool`): an owner allocation updates
+/// `allocated_bytes` and `allocations` and compares against `peak_bytes`, an owner free
+/// updates `freed_bytes` only. There is no free *count*: whether handles are still
+/// outstanding is read from live bytes (see the module docs).
 #[derive(Default)]
 pub(crate) struct KindSlot {
-    /// Token of the owning thread (shared by all slots of a shard).
+    /// Token of the owning thread (shared by all slots of a shard), or [`NO_OWNER`].
     owner: AtomicU64,
+    /// Owner-only.
     allocated_bytes: AtomicU64,
+    /// Owner-only.
     allocations: AtomicU64,
+    /// Owner-only. Its (Release) update is an owner free's only access to the slot.
     freed_bytes: AtomicU64,
-    frees: AtomicU64,
-    remote_allocated_bytes: AtomicU64,
-    remote_allocations: AtomicU64,
-    remote_freed_bytes: AtomicU64,
-    remote_frees: AtomicU64,
     /// Highest live byte count the owner saw (frame kind: highest bytes in one frame).
     peak_bytes: AtomicU64,
     /// Frame kind only: bytes in the current frame.
     frame_live: AtomicU64,
+    /// Other threads: bytes allocated (for `allocated_bytes`).
+    remote_allocated_bytes: AtomicU64,
+    /// Other threads: allocations.
+    remote_allocations: AtomicU64,
+    /// Other threads: bytes allocated minus bytes freed (wrapping; a thread that frees
+    /// what the owner allocated takes it below zero). One counter, so the owner's peak
+    /// check reads one remote word, and a remote free is a single `fetch_sub`.
+    remote_live: AtomicU64,
 }
 
 impl KindSlot {
     #[inline(always)]
     fn is_owner(&self) -> bool {
-        self.owner.load(Ordering::Relaxed) == crate::frame::registry::thread_token()
+        self.is_owned_by(crate::frame::registry::thread_token())
+    }
+
+    /// Whether `token` (the calling thread's token, or 0 if it has none) owns this slot.
+    /// Lets the pool free path test page and slot ownership with one thread-local read.
+    #[inline(always)]
+    pub(crate) fn is_owned_by(&self, token: u64) -> bool {
+        self.owner.load(Ordering::Relaxed) == token
     }
 
     /// Account an allocation of `bytes` (pool/heap), from any thread.
@@ -74,10 +103,16 @@ impl KindSlot {
         if self.is_owner() {
             self.on_alloc_owner(bytes);
         } else {
-            self.remote_allocated_bytes
-                .fetch_add(bytes, Ordering::Relaxed);
-            self.remote_allocations.fetch_add(1, Ordering::Release);
+            self.on_alloc_remote(bytes);
         }
+    }
+
+    #[inline(never)]
+    fn on_alloc_remote(&self, bytes: u64) {
+        self.remote_allocated_bytes
+            .fetch_add(bytes, Ordering::Relaxed);
+        self.remote_allocations.fetch_add(1, Ordering::Relaxed);
+        self.remote_live.fetch_add(bytes, Ordering::Release);
     }
 
     /// Account an allocation of `bytes` (pool/heap) made by the owner thread (through
@@ -88,29 +123,51 @@ impl KindSlot {
             return;
         }
         debug_assert!(self.is_owner());
-        add_local(&self.allocated_bytes, bytes);
+        let allocated = self
+            .allocated_bytes
+            .load(Ordering::Relaxed)
+            .wrapping_add(bytes);
+        self.allocated_bytes.store(allocated, Ordering::Relaxed);
         add_local(&self.allocations, 1);
-        let live = self.live_bytes();
-        if live > self.peak_bytes.load(Ordering::Relaxed) {
-            self.peak_bytes.store(live, Ordering::Relaxed);
+        // Live bytes from the value just computed plus two loads (not four counters).
+        // Signed: in-flight remote updates may make it momentarily negative, which is
+        // never a peak.
+        let live = allocated
+            .wrapping_sub(self.freed_bytes.load(Ordering::Relaxed))
+            .wrapping_add(self.remote_live.load(Ordering::Relaxed))
+            .cast_signed();
+        if live > self.peak_bytes.load(Ordering::Relaxed).cast_signed() {
+            self.peak_bytes
+                .store(live.cast_unsigned(), Ordering::Relaxed);
         }
     }
 
-    /// Account a free of `bytes` (pool/heap). The count update is the last access to the
-    /// slot (Release), so whoever sees all frees done may free the shard.
+    /// Account a free of `bytes` (pool/heap), from any thread. The update is the last
+    /// access to the slot (Release), so whoever sees all frees done may free the shard.
     #[inline(always)]
     pub(crate) fn on_free(&self, bytes: u64) {
         if cfg!(feature = "minimal") {
             return;
         }
         if self.is_owner() {
-            add_local(&self.freed_bytes, bytes);
-            let frees = self.frees.load(Ordering::Relaxed) + 1;
-            self.frees.store(frees, Ordering::Release);
+            self.on_free_owner(bytes);
         } else {
-            self.remote_freed_bytes.fetch_add(bytes, Ordering::Relaxed);
-            self.remote_frees.fetch_add(1, Ordering::Release);
+            self.on_free_remote(bytes);
         }
+    }
+
+    /// [`on_free`](Self::on_free) on the owner thread (the caller checked
+    /// [`is_owned_by`](Self::is_owned_by)).
+    #[inline(always)]
+    pub(crate) fn on_free_owner(&self, bytes: u64) {
+        let freed = self.freed_bytes.load(Ordering::Relaxed).wrapping_add(bytes);
+        self.freed_bytes.store(freed, Ordering::Release);
+    }
+
+    /// [`on_free`](Self::on_free) on any other thread.
+    #[inline]
+    pub(crate) fn on_free_remote(&self, bytes: u64) {
+        self.remote_live.fetch_sub(bytes, Ordering::Release);
     }
 
     /// Account a resize from `old` to `new` bytes (heap `grow`/`shrink`).
@@ -119,19 +176,22 @@ impl KindSlot {
             return;
         }
         let owner = self.is_owner();
-        let (counter, remote, delta) = if new >= old {
-            (
-                &self.allocated_bytes,
-                &self.remote_allocated_bytes,
-                new - old,
-            )
+        if new >= old {
+            let delta = new - old;
+            if owner {
+                add_local(&self.allocated_bytes, delta);
+            } else {
+                self.remote_allocated_bytes
+                    .fetch_add(delta, Ordering::Relaxed);
+                self.remote_live.fetch_add(delta, Ordering::Relaxed);
+            }
         } else {
-            (&self.freed_bytes, &self.remote_freed_bytes, old - new)
-        };
-        if owner {
-            add_local(counter, delta);
-        } else {
-            remote.fetch_add(delta, Ordering::Relaxed);
+            let delta = old - new;
+            if owner {
+                add_local(&self.freed_bytes, delta);
+            } else {
+                self.remote_live.fetch_sub(delta, Ordering::Relaxed);
+            }
         }
     }
 
@@ -158,22 +218,20 @@ impl KindSlot {
         self.frame_live.store(0, Ordering::Relaxed);
     }
 
+    /// Pool/heap live bytes. The freed counters are read first (Acquire, pairing with
+    /// the frees' Release updates): a free seen here makes every allocation that
+    /// happened before it visible to the loads that follow, so a handle that is still
+    /// alive is never missed (e.g. a clone made just before the original was dropped).
     #[inline(always)]
     pub(crate) fn live_bytes(&self) -> u64 {
-        (self.allocated_bytes.load(Ordering::Relaxed)
-            + self.remote_allocated_bytes.load(Ordering::Relaxed))
-        .saturating_sub(
-            self.freed_bytes.load(Ordering::Relaxed)
-                + self.remote_freed_bytes.load(Ordering::Relaxed),
-        )
-    }
-
-    /// Handles allocated and not yet freed (pool/heap).
-    fn outstanding(&self) -> u64 {
-        (self.allocations.load(Ordering::Acquire) + self.remote_allocations.load(Ordering::Acquire))
-            .saturating_sub(
-                self.frees.load(Ordering::Acquire) + self.remote_frees.load(Ordering::Acquire),
-            )
+        let freed = self.freed_bytes.load(Ordering::Acquire);
+        let remote = self.remote_live.load(Ordering::Acquire);
+        let allocated = self.allocated_bytes.load(Ordering::Relaxed);
+        let live = allocated
+            .wrapping_sub(freed)
+            .wrapping_add(remote)
+            .cast_signed();
+        live.max(0).cast_unsigned()
     }
 
     /// A snapshot of this slot: `(allocated_bytes, allocations, live_bytes, peak_bytes)`.
@@ -225,20 +283,6 @@ pub(crate) unsafe fn account_alloc(slot: NonNull<KindSlot>, bytes: u64) {
     let _ = (slot, bytes);
 }
 
-/// Account a free of `bytes` on `slot` (the last access of a pool handle to its slot).
-///
-/// # Safety
-///
-/// As for [`account_alloc`].
-#[inline(always)]
-pub(crate) unsafe fn account_free(slot: NonNull<KindSlot>, bytes: u64) {
-    #[cfg(not(feature = "minimal"))]
-    // SAFETY: as in `account_alloc`.
-    unsafe { slot.as_ref() }.on_free(bytes);
-    #[cfg(feature = "minimal")]
-    let _ = (slot, bytes);
-}
-
 /// One tag's slots.
 #[derive(Default)]
 pub(crate) struct TagSlot {
@@ -262,7 +306,8 @@ type Segment = [TagSlot; SEGMENT];
 
 /// The counters one thread keeps for one allocator instance.
 pub(crate) struct Shard {
-    /// Owning thread's token (0 while retired). Mirrored into every slot (`owner`).
+    /// Owning thread's token ([`NO_OWNER`] while retired). Mirrored into every slot
+    /// (`owner`).
     owner: AtomicU64,
     segments: [AtomicPtr<Segment>; SEGMENTS],
     /// The instance's budgets (shared by all its shards).
@@ -274,7 +319,7 @@ pub(crate) struct Shard {
 impl Shard {
     pub(crate) fn new(budgets: Arc<Budgets>, instance: u64) -> Shard {
         Shard {
-            owner: AtomicU64::new(0),
+            owner: AtomicU64::new(NO_OWNER),
             segments: [const { AtomicPtr::new(ptr::null_mut()) }; SEGMENTS],
             budgets,
             instance,
@@ -333,8 +378,8 @@ impl Shard {
         self.instance
     }
 
-    /// Give the shard to thread `token` (0 = nobody). Called under the instance's shard
-    /// lock, so a handover is ordered after the previous owner's last update.
+    /// Give the shard to thread `token`. Called under the instance's shard lock, so a
+    /// handover is ordered after the previous owner's last update.
     pub(crate) fn set_owner(&self, token: u64) {
         self.owner.store(token, Ordering::Relaxed);
         for segment in &self.segments {
@@ -409,10 +454,16 @@ impl Shard {
         self.for_each_slot(|kind, k| k.reset_peak(kind));
     }
 
-    /// Whether any pool handle still points into this shard.
+    /// The owner thread is gone: nobody owns the shard until it is handed out again.
+    pub(crate) fn retire(&self) {
+        self.set_owner(NO_OWNER);
+    }
+
+    /// Whether any pool handle still points into this shard: live pool bytes (see the
+    /// module docs; `live_bytes` reads the frees first, with Acquire).
     pub(crate) fn has_outstanding_pool_handles(&self) -> bool {
         let mut any = false;
-        self.for_each_slot(|kind, k| any |= kind == POOL && k.outstanding() != 0);
+        self.for_each_slot(|kind, k| any |= kind == POOL && k.live_bytes() != 0);
         any
     }
 
