@@ -123,6 +123,32 @@ fn boxes_outlive_every_allocator_clone() {
 }
 
 #[test]
+fn handles_outliving_their_allocator_keep_its_accounting_alive() {
+    // Pool handles point into their allocator's accounting shard without a reference
+    // count; a dropped allocator's shard is freed by a later allocator drop once no
+    // pool bytes are live in it. Under Miri, freeing it too early is a use-after-free.
+    let alloc = SmartAlloc::new(Default::default());
+    let zst = alloc.pool_box(()); // no bytes: must not touch its slot when dropped
+    let b = alloc.pool_box([1u64; 4]);
+    drop(alloc);
+    let clone = b.clone(); // accounted (owner thread) on the orphaned shard
+    drop(b);
+    drop(SmartAlloc::new(Default::default())); // sweeps orphans: `clone` is live
+    let clone = std::thread::spawn(move || {
+        let again = clone.clone(); // remote allocation
+        drop(clone); // remote free
+        again
+    })
+    .join()
+    .unwrap();
+    drop(SmartAlloc::new(Default::default()));
+    assert_eq!(*clone, [1; 4]);
+    drop(clone);
+    drop(SmartAlloc::new(Default::default())); // now the shard may go
+    drop(zst);
+}
+
+#[test]
 fn boxes_dropped_on_another_thread_come_back() {
     let alloc = SmartAlloc::new(Default::default());
     let n = framealloc_tests::iterations(5000, 200);

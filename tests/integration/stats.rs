@@ -82,6 +82,31 @@ fn pool_live_bytes_are_exact_after_cross_thread_frees() {
 }
 
 #[test]
+fn pool_peak_counts_frees_made_on_other_threads() {
+    let alloc = SmartAlloc::new(Default::default());
+    let boxes: Vec<_> = (0..10u64).map(|i| alloc.pool_box([i; 4])).collect();
+    std::thread::spawn(move || drop(boxes)).join().unwrap();
+    let again: Vec<_> = (0..5u64).map(|i| alloc.pool_box([i; 4])).collect();
+    let pool = alloc.stats().total(Kind::Pool);
+    assert_eq!(pool.live_bytes, 5 * 32);
+    assert_eq!(
+        pool.peak_bytes,
+        10 * 32,
+        "remote frees lower the live count"
+    );
+    assert_eq!(pool.allocations, 15);
+    assert_eq!(pool.allocated_bytes, 15 * 32);
+    // A clone made on another thread is accounted there (remote) and counts as live.
+    let clone = std::thread::scope(|s| s.spawn(|| again[0].clone()).join().unwrap());
+    assert_eq!(alloc.stats().total(Kind::Pool).live_bytes, 6 * 32);
+    drop((again, clone));
+    let pool = alloc.stats().total(Kind::Pool);
+    assert_eq!(pool.live_bytes, 0);
+    assert_eq!(pool.allocations, 16);
+    assert_eq!(pool.peak_bytes, 10 * 32);
+}
+
+#[test]
 fn heap_accounting_follows_growth_and_drops() {
     let alloc = SmartAlloc::new(Default::default());
     let (texture, mesh) = alloc.with_tag("assets", |a| {
