@@ -220,10 +220,11 @@ impl SmartAlloc {
     #[track_caller]
     pub(crate) fn pool_slot(&self, bytes: usize, strict: bool) -> Result<NonNull<KindSlot>, Error> {
         let arena = self.arena();
+        let slot = arena.pool_slot(crate::tag::current());
         if arena.tag_budgets_armed() {
             arena.check_tag_budget(crate::Kind::Pool, bytes as u64, strict)?;
         }
-        Ok(arena.pool_slot(crate::tag::current()))
+        Ok(slot)
     }
 
     /// Pool pages of exited threads that still hold live blocks (or have not been swept
