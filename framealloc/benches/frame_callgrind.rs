@@ -23,6 +23,18 @@ fn explicit_box_drop(alloc: &SmartAlloc) {
 }
 
 #[inline(never)]
+fn explicit_tagged(alloc: &SmartAlloc) {
+    alloc.begin_frame();
+    alloc.with_tag("physics", |a| {
+        for _ in 0..N {
+            let b = a.frame_box([7u8; 64]);
+            black_box(&*b);
+        }
+    });
+    alloc.end_frame();
+}
+
+#[inline(never)]
 fn scoped(alloc: &SmartAlloc) {
     let frame = alloc.frame();
     for _ in 0..N {
@@ -65,11 +77,17 @@ fn main() {
         .find(|a| !a.starts_with('-'))
         .unwrap_or_else(|| "none".to_owned());
     let alloc = SmartAlloc::default();
+    // The same allocator shape with budgets that never trigger (the per-call check).
+    let budgeted = SmartAlloc::default();
+    budgeted.set_thread_frame_budget(u64::MAX - 1);
+    budgeted.set_tag_budget("physics", u64::MAX - 1);
     let mut bump = bumpalo::Bump::with_capacity(1 << 20);
     // Warm up every path once so first-use costs are in the baseline.
     scoped(&alloc);
     scoped_macro(&alloc);
     explicit_box_drop(&alloc);
+    explicit_box_drop(&budgeted);
+    explicit_tagged(&alloc);
     bumpalo(&mut bump);
     empty_guard(&alloc);
     begin_end(&alloc);
@@ -80,6 +98,8 @@ fn main() {
             "scoped" => scoped(&alloc),
             "scoped_macro" => scoped_macro(&alloc),
             "explicit" => explicit_box_drop(&alloc),
+            "explicit_budgeted" => explicit_box_drop(&budgeted),
+            "explicit_tagged" => explicit_tagged(&alloc),
             "empty_guard" => empty_guard(&alloc),
             "begin_end" => begin_end(&alloc),
             other => panic!("unknown mode {other}"),

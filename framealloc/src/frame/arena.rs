@@ -619,21 +619,68 @@ impl ThreadArena {
     #[inline(never)]
     #[track_caller]
     pub(crate) fn check_frame_budgets(&self, requested: u64, strict: bool) -> Result<(), Error> {
-        self.checkpoint();
-        let tag = self.acct_tag.get();
-        let budgets = self.shard.budgets();
-        let refusing = budgets.refuses(strict);
-        if let Some(event) = self.thread_overrun(tag, requested, refusing) {
-            budgets.verdict(&event, strict)?;
+        // This runs on every explicit allocation once budgets exist, so it takes no
+        // checkpoint and reports out of line: the thread's use is the arena's, and a
+        // tag's uncredited growth is added by `pending_for`.
+        let tag = tag::current();
+        if let Some(limit) = self.thread_budget.get() {
+            let used = self.used_bytes() as u64;
+            if used.saturating_add(requested) > limit {
+                self.thread_budget_exceeded(tag, limit, used, requested, strict)?;
+            }
         }
-        let frame = self.frame_number();
-        if let Some(event) = self
-            .shard
-            .tag_overrun(tag, Kind::Frame, requested, frame, refusing)
-        {
-            budgets.verdict(&event, strict)?;
+        if self.armed.get() & ARMED_TAGS != 0 && self.shard.budgets().tag_limit(tag).is_some() {
+            self.check_tag_frame_budget(tag, requested, strict)?;
         }
         Ok(())
+    }
+
+    /// The frame part of `tag`'s budget (the tag has one).
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn check_tag_frame_budget(
+        &self,
+        tag: TagId,
+        requested: u64,
+        strict: bool,
+    ) -> Result<(), Error> {
+        let budgets = self.shard.budgets();
+        match self.shard.tag_overrun(
+            tag,
+            Kind::Frame,
+            requested,
+            self.pending_for(tag),
+            self.frame_number(),
+            budgets.refuses(strict),
+        ) {
+            Some(event) => budgets.verdict(&event, strict),
+            None => Ok(()),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn thread_budget_exceeded(
+        &self,
+        tag: TagId,
+        limit: u64,
+        used: u64,
+        requested: u64,
+        strict: bool,
+    ) -> Result<(), Error> {
+        let budgets = self.shard.budgets();
+        let event = self.thread_event(tag, limit, used, requested, budgets.refuses(strict));
+        budgets.verdict(&event, strict)
+    }
+
+    /// Frame bytes grown since the last checkpoint that will be credited to `tag`.
+    fn pending_for(&self, tag: TagId) -> u64 {
+        if cfg!(feature = "minimal") || self.acct_tag.get() != tag {
+            return 0;
+        }
+        self.used_bytes().saturating_sub(self.acct_used.get()) as u64
     }
 
     /// Check the current tag's budget for a pool or heap allocation of `requested` bytes.
@@ -646,14 +693,14 @@ impl ThreadArena {
         requested: u64,
         strict: bool,
     ) -> Result<(), Error> {
-        // The tag's frame bytes count too: bring them up to date.
-        self.checkpoint();
+        let tag = tag::current();
         let budgets = self.shard.budgets();
         let refusing = budgets.refuses(strict);
         let frame = self.frame_number();
+        // The tag's frame bytes count too, the uncredited ones included.
         match self
             .shard
-            .tag_overrun(tag::current(), kind, requested, frame, refusing)
+            .tag_overrun(tag, kind, requested, self.pending_for(tag), frame, refusing)
         {
             Some(event) => budgets.verdict(&event, strict),
             None => Ok(()),
@@ -668,6 +715,18 @@ impl ThreadArena {
         if used.saturating_add(requested) <= limit {
             return None;
         }
+        Some(self.thread_event(tag, limit, used, requested, refusing))
+    }
+
+    /// A thread frame budget event, reported once per frame.
+    fn thread_event(
+        &self,
+        tag: TagId,
+        limit: u64,
+        used: u64,
+        requested: u64,
+        refusing: bool,
+    ) -> BudgetEvent {
         let frame = self.frame_number();
         let event = BudgetEvent {
             tag: tag::name_of(tag),
@@ -682,7 +741,7 @@ impl ThreadArena {
         if self.thread_warned.replace(frame + 1) != frame + 1 {
             self.shard.budgets().report(&event);
         }
-        Some(event)
+        event
     }
 
     /// SPEC §7: the scoped path's budgets are checked at frame end.
@@ -701,7 +760,7 @@ impl ThreadArena {
         let _ = self.thread_overrun(tag, 0, false);
         let _ = self
             .shard
-            .tag_overrun(tag, Kind::Frame, 0, self.frame_number(), false);
+            .tag_overrun(tag, Kind::Frame, 0, 0, self.frame_number(), false);
     }
 
     /// Whether the arena may be freed: no frame open and no handle alive.

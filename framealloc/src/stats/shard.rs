@@ -333,7 +333,8 @@ impl Shard {
     }
 
     /// If `tag` has a budget that `requested` more bytes of `kind` would exceed, report
-    /// it (once per frame `frame`) and return the event.
+    /// it (once per frame `frame`) and return the event. `pending`: the tag's frame bytes
+    /// not yet credited to its slot.
     ///
     /// Called on the owner thread, or by a pool/heap allocator on another thread for a
     /// tag whose slot exists (so `slot` creates nothing).
@@ -344,6 +345,7 @@ impl Shard {
         tag: TagId,
         kind: Kind,
         requested: u64,
+        pending: u64,
         frame: u64,
         refusing: bool,
     ) -> Option<BudgetEvent> {
@@ -353,7 +355,7 @@ impl Shard {
         }
         let limit = self.budgets.tag_limit(tag)?;
         let slot = self.slot(tag);
-        let used = slot.in_use();
+        let used = slot.in_use() + pending;
         if used.saturating_add(requested) <= limit {
             return None;
         }
@@ -547,7 +549,7 @@ impl SlotHandle {
         let frame = crate::frame::registry::cached_frame_number(self.shard.instance());
         if let Some(event) =
             self.shard
-                .tag_overrun(self.tag, kind, requested, frame, budgets.refuses(false))
+                .tag_overrun(self.tag, kind, requested, 0, frame, budgets.refuses(false))
         {
             let _ = budgets.verdict(&event, false);
         }

@@ -1,0 +1,171 @@
+//! The cost of tagging, budgets, and what the `minimal` and `prefetch` features buy.
+//!
+//! The group is named after the build: `features/default`, `features/minimal` or
+//! `features/prefetch`, so two back-to-back runs of the same command, one with
+//! `--features minimal`, land side by side in BENCHMARKS.md (`scripts/bench-report`):
+//!
+//! ```sh
+//! cargo bench -p framealloc --bench features
+//! cargo bench -p framealloc --bench features --features minimal
+//! cargo bench -p framealloc --bench features --features prefetch
+//! ```
+//!
+//! Tagged vs untagged compares in the same run: explicit `frame_box`+drop with the batch
+//! under one tag (what `#[alloc_tag]` on a system function does), with a tag pushed
+//! around every allocation (the worst case), and with none.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use framealloc::{PoolBox, SmartAlloc};
+
+/// Allocations per frame.
+const BATCH: u64 = 1000;
+const OBJECTS: usize = 1000;
+
+fn mode() -> &'static str {
+    if cfg!(feature = "minimal") {
+        "minimal"
+    } else if cfg!(feature = "prefetch") {
+        "prefetch"
+    } else {
+        "default"
+    }
+}
+
+fn shuffled(n: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    for i in (1..n).rev() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        order.swap(i, (x % (i as u64 + 1)) as usize);
+    }
+    order
+}
+
+fn time(iters: u64, mut f: impl FnMut()) -> Duration {
+    let start = Instant::now();
+    for _ in 0..iters {
+        f();
+    }
+    start.elapsed()
+}
+
+fn features(c: &mut Criterion) {
+    let mut group = c.benchmark_group(format!("features/{}", mode()));
+    group.throughput(Throughput::Elements(BATCH));
+    let alloc = SmartAlloc::default();
+
+    group.bench_function("explicit_untagged", |b| {
+        b.iter_custom(|iters| {
+            time(iters, || {
+                alloc.begin_frame();
+                for _ in 0..BATCH {
+                    let boxed = alloc.frame_box([7u8; 64]);
+                    black_box(&*boxed);
+                }
+                alloc.end_frame();
+            })
+        });
+    });
+
+    group.bench_function("explicit_tagged", |b| {
+        b.iter_custom(|iters| {
+            time(iters, || {
+                alloc.begin_frame();
+                alloc.with_tag("physics", |a| {
+                    for _ in 0..BATCH {
+                        let boxed = a.frame_box([7u8; 64]);
+                        black_box(&*boxed);
+                    }
+                });
+                alloc.end_frame();
+            })
+        });
+    });
+
+    group.bench_function("explicit_tag_per_alloc", |b| {
+        b.iter_custom(|iters| {
+            time(iters, || {
+                alloc.begin_frame();
+                for _ in 0..BATCH {
+                    let _tag = alloc.tag("physics");
+                    let boxed = alloc.frame_box([7u8; 64]);
+                    black_box(&*boxed);
+                }
+                alloc.end_frame();
+            })
+        });
+    });
+
+    // A budget that never triggers: what the per-call check costs once budgets exist.
+    let budgeted = SmartAlloc::default();
+    budgeted.set_thread_frame_budget(u64::MAX - 1);
+    budgeted.set_tag_budget("physics", u64::MAX - 1);
+    group.bench_function("explicit_with_budgets", |b| {
+        b.iter_custom(|iters| {
+            time(iters, || {
+                budgeted.begin_frame();
+                for _ in 0..BATCH {
+                    let boxed = budgeted.frame_box([7u8; 64]);
+                    black_box(&*boxed);
+                }
+                budgeted.end_frame();
+            })
+        });
+    });
+
+    group.bench_function("scoped", |b| {
+        b.iter_custom(|iters| {
+            time(iters, || {
+                let frame = alloc.frame();
+                for _ in 0..BATCH {
+                    black_box(frame.alloc([7u8; 64]));
+                }
+            })
+        });
+    });
+
+    let order = shuffled(OBJECTS);
+    group.bench_function("pool_shuffled_48B", |b| {
+        let mut slots: Vec<Option<PoolBox<[u8; 48]>>> = (0..OBJECTS).map(|_| None).collect();
+        b.iter_custom(|iters| {
+            time(iters, || {
+                for slot in &mut slots {
+                    *slot = Some(alloc.pool_box([2u8; 48]));
+                }
+                for &i in &order {
+                    slots[i] = None;
+                }
+            })
+        });
+    });
+
+    group.bench_function("pool_shuffled_48B_tagged", |b| {
+        let mut slots: Vec<Option<PoolBox<[u8; 48]>>> = (0..OBJECTS).map(|_| None).collect();
+        b.iter_custom(|iters| {
+            time(iters, || {
+                let _tag = alloc.tag("entities");
+                for slot in &mut slots {
+                    *slot = Some(alloc.pool_box([2u8; 48]));
+                }
+                for &i in &order {
+                    slots[i] = None;
+                }
+            })
+        });
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2));
+    targets = features
+}
+criterion_main!(benches);
