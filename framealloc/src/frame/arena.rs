@@ -472,8 +472,25 @@ impl ThreadArena {
 
     /// Make the arena's memory reusable. Only called when no frame is open and no handle
     /// is alive.
-    #[inline(never)]
+    #[inline(always)]
     fn reset(&self) {
+        debug_assert!(self.is_idle());
+        if self.used_bytes() == 0
+            && self.handles_made() == self.acct_handles.get()
+            && self.touched.borrow().is_empty()
+        {
+            // Nothing was allocated since the last reset (an empty frame, or one that
+            // only used pools and the heap): nothing to credit, clear or rewind.
+            self.refresh_armed();
+            self.resets.set(self.resets.get() + 1);
+            return;
+        }
+        self.reset_used();
+    }
+
+    /// [`reset`](Self::reset) of an arena that was used.
+    #[inline(never)]
+    fn reset_used(&self) {
         debug_assert!(self.is_idle());
         self.credit();
         {
