@@ -74,7 +74,9 @@ pub struct BudgetEvent {
     pub scope: BudgetScope,
     /// The budget, in bytes.
     pub limit: u64,
-    /// Bytes in use before the request (see the [module docs](self) for what counts).
+    /// Bytes in use before the request: for a thread budget, the arena's use in this
+    /// frame; for a tag budget, the tag's frame bytes this frame plus its live pool and
+    /// heap bytes allocated from this thread.
     pub used: u64,
     /// Bytes requested (0 when found at tag pop or frame end, after the fact).
     pub requested: u64,
