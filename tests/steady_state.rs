@@ -251,7 +251,7 @@ fn expected_bytes(w: Workload) -> usize {
 }
 
 fn assert_steady(alloc: &SmartAlloc, what: &str, run: impl Fn(&SmartAlloc) -> usize, want: usize) {
-    for _ in 0..6 {
+    for _ in 0..if cfg!(miri) { 3 } else { 6 } {
         assert_eq!(run(alloc), want);
     }
     let before = system_calls();
