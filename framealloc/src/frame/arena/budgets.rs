@@ -1,0 +1,270 @@
+//! The budget side of a thread's arena (see [`crate::budget`] for the rules): which
+//! budgets apply, the refill hook that checks the counter-free scoped path when the
+//! arena needs a new chunk, and the checks of explicit, pool and heap allocations.
+
+use core::alloc::Layout;
+use core::ptr::NonNull;
+
+use bumpalo::Bump;
+
+use super::{ARMED_TAGS, ARMED_THREAD, ThreadArena};
+use crate::budget::{BudgetEvent, BudgetScope};
+use crate::tag::{self, TagId};
+use crate::{Error, Kind};
+
+impl ThreadArena {
+    /// Whether any budget applies to this arena's frame allocations.
+    #[inline(always)]
+    pub(crate) fn budgets_armed(&self) -> bool {
+        self.armed.get() != 0
+    }
+
+    /// Whether the instance has tag budgets (the only budgets pool and heap allocations
+    /// are checked against). Reads the instance's flag, so it is current on every thread.
+    #[inline(always)]
+    pub(crate) fn tag_budgets_armed(&self) -> bool {
+        !cfg!(feature = "minimal") && self.shard.budgets().any_tag()
+    }
+
+    /// Recompute which budgets apply to frame allocations, and the refill limit to match
+    /// (at frame end, and when this thread sets a budget).
+    #[inline(always)]
+    pub(crate) fn refresh_armed(&self) {
+        if self.armed.get() != 0 || self.tag_budgets_armed() {
+            self.refresh_armed_slow();
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn refresh_armed_slow(&self) {
+        let mut armed = 0;
+        if self.thread_budget.get().is_some() {
+            armed |= ARMED_THREAD;
+        }
+        if self.tag_budgets_armed() {
+            armed |= ARMED_TAGS;
+        }
+        self.armed.set(armed);
+        if armed != 0 || self.bump().allocation_limit().is_some() {
+            self.arm_limit();
+        }
+    }
+
+    /// Set (or, with `None`, clear) this thread's frame budget.
+    pub(crate) fn set_thread_budget(&self, limit: Option<u64>) {
+        self.thread_budget.set(limit);
+        self.refresh_armed_slow();
+    }
+
+    /// This thread's frame budget.
+    pub(crate) fn thread_budget(&self) -> Option<u64> {
+        self.thread_budget.get()
+    }
+
+    /// Route the next chunk refill through [`refill`](Self::refill) while budgets apply.
+    ///
+    /// The scoped path (`frame.alloc`) keeps no counters; SPEC §7 checks its budgets when
+    /// the arena needs a new chunk. bumpalo refuses to grow past its allocation limit, so
+    /// a limit at the current size makes every refill fail bumpalo's slow path, and the
+    /// failure lands in our cold `refill`, which checks, lifts the limit and retries.
+    /// Without budgets there is no limit and no cost.
+    pub(crate) fn arm_limit(&self) {
+        let bump = self.bump();
+        let limit = self.budgets_armed().then(|| bump.allocated_bytes());
+        bump.set_allocation_limit(limit);
+    }
+
+    /// Bump `layout` for a scoped allocation: bumpalo's fast path, and
+    /// [`refill`](Self::refill) when the chunk is full. `strict`: a `try_` call (under
+    /// `BudgetPolicy::Enforce` a budget refusal is returned rather than handled by
+    /// `on_misuse`).
+    #[inline(always)]
+    #[track_caller]
+    pub(crate) fn alloc_layout(&self, layout: Layout, strict: bool) -> Result<NonNull<u8>, Error> {
+        match self.bump().try_alloc_layout(layout) {
+            Ok(ptr) => Ok(ptr),
+            Err(_) => self.refill(layout, strict),
+        }
+    }
+
+    /// bumpalo could not refill: out of memory, or the budget limit of `arm_limit`.
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn refill(&self, layout: Layout, strict: bool) -> Result<NonNull<u8>, Error> {
+        if self.bump().allocation_limit().is_none() {
+            return Err(Error::OutOfMemory);
+        }
+        self.check_frame_budgets(layout.size() as u64, strict)?;
+        self.lift_limit_and_retry(|bump| bump.try_alloc_layout(layout).ok())
+            .ok_or(Error::OutOfMemory)
+    }
+
+    /// An allocation already checked against the budgets failed in bumpalo: if that was
+    /// the refill limit, run `attempt` again without it (then re-arm it); else `None`
+    /// (out of memory).
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn lift_limit_and_retry<R>(
+        &self,
+        attempt: impl FnOnce(&Bump) -> Option<R>,
+    ) -> Option<R> {
+        let bump = self.bump();
+        bump.allocation_limit()?;
+        bump.set_allocation_limit(None);
+        let result = attempt(bump);
+        self.arm_limit();
+        result
+    }
+
+    /// Check this thread's frame budget and the current tag's budget for `requested` more
+    /// frame bytes: report an overrun and apply the policy.
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    pub(crate) fn check_frame_budgets(&self, requested: u64, strict: bool) -> Result<(), Error> {
+        // This runs on every explicit allocation once budgets exist, so it takes no
+        // checkpoint and reports out of line: the thread's use is the arena's, and a
+        // tag's uncredited growth is added by `pending_for`.
+        let tag = tag::current();
+        if let Some(limit) = self.thread_budget.get() {
+            let used = self.used_bytes() as u64;
+            if used.saturating_add(requested) > limit {
+                self.thread_budget_exceeded(tag, limit, used, requested, strict)?;
+            }
+        }
+        if self.armed.get() & ARMED_TAGS != 0 && self.shard.budgets().tag_limit(tag).is_some() {
+            self.check_tag_frame_budget(tag, requested, strict)?;
+        }
+        Ok(())
+    }
+
+    /// The frame part of `tag`'s budget (the tag has one).
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn check_tag_frame_budget(
+        &self,
+        tag: TagId,
+        requested: u64,
+        strict: bool,
+    ) -> Result<(), Error> {
+        let budgets = self.shard.budgets();
+        match self.shard.tag_overrun(
+            tag,
+            Kind::Frame,
+            requested,
+            self.pending_for(tag),
+            self.frame_number(),
+            budgets.refuses(strict),
+        ) {
+            Some(event) => budgets.verdict(&event, strict),
+            None => Ok(()),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn thread_budget_exceeded(
+        &self,
+        tag: TagId,
+        limit: u64,
+        used: u64,
+        requested: u64,
+        strict: bool,
+    ) -> Result<(), Error> {
+        let budgets = self.shard.budgets();
+        let event = self.thread_event(tag, limit, used, requested, budgets.refuses(strict));
+        budgets.verdict(&event, strict)
+    }
+
+    /// Frame bytes grown since the last checkpoint that will be credited to `tag`.
+    fn pending_for(&self, tag: TagId) -> u64 {
+        if cfg!(feature = "minimal") || self.acct_tag.get() != tag {
+            return 0;
+        }
+        self.used_bytes().saturating_sub(self.acct_used.get()) as u64
+    }
+
+    /// Check the current tag's budget for a pool or heap allocation of `requested` bytes.
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    pub(crate) fn check_tag_budget(
+        &self,
+        kind: Kind,
+        requested: u64,
+        strict: bool,
+    ) -> Result<(), Error> {
+        let tag = tag::current();
+        let budgets = self.shard.budgets();
+        let refusing = budgets.refuses(strict);
+        let frame = self.frame_number();
+        // The tag's frame bytes count too, the uncredited ones included.
+        match self
+            .shard
+            .tag_overrun(tag, kind, requested, self.pending_for(tag), frame, refusing)
+        {
+            Some(event) => budgets.verdict(&event, strict),
+            None => Ok(()),
+        }
+    }
+
+    /// The thread frame budget's overrun event if `requested` more bytes exceed it
+    /// (reported once per frame).
+    fn thread_overrun(&self, tag: TagId, requested: u64, refusing: bool) -> Option<BudgetEvent> {
+        let limit = self.thread_budget.get()?;
+        let used = self.used_bytes() as u64;
+        if used.saturating_add(requested) <= limit {
+            return None;
+        }
+        Some(self.thread_event(tag, limit, used, requested, refusing))
+    }
+
+    /// A thread frame budget event, reported once per frame.
+    fn thread_event(
+        &self,
+        tag: TagId,
+        limit: u64,
+        used: u64,
+        requested: u64,
+        refusing: bool,
+    ) -> BudgetEvent {
+        let frame = self.frame_number();
+        let event = BudgetEvent {
+            tag: tag::name_of(tag),
+            kind: Kind::Frame,
+            scope: BudgetScope::ThreadFrame,
+            limit,
+            used,
+            requested,
+            frame,
+            refused: refusing,
+        };
+        if self.thread_warned.replace(frame + 1) != frame + 1 {
+            self.shard.budgets().report(&event);
+        }
+        event
+    }
+
+    /// SPEC §7: the scoped path's budgets are checked at frame end.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn frame_end_budgets(&self) {
+        self.credit();
+        self.report_frame_overruns(self.acct_tag.get());
+    }
+
+    /// After the fact (tag change, frame end): report the frame budgets that the growth
+    /// credited to `tag` took past their limit. Nothing can be refused any more.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn report_frame_overruns(&self, tag: TagId) {
+        let _ = self.thread_overrun(tag, 0, false);
+        let _ = self
+            .shard
+            .tag_overrun(tag, Kind::Frame, 0, 0, self.frame_number(), false);
+    }
+}
