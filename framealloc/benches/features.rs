@@ -14,9 +14,12 @@
 //! under one tag (what `#[alloc_tag]` on a system function does), with a tag pushed
 //! around every allocation (the worst case), and with none.
 
-use std::hint::black_box;
-use std::time::{Duration, Instant};
+mod common;
 
+use std::hint::black_box;
+use std::time::Duration;
+
+use common::{shuffled, time_batches};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use framealloc::{PoolBox, SmartAlloc};
 
@@ -34,26 +37,6 @@ fn mode() -> &'static str {
     }
 }
 
-fn shuffled(n: usize) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..n).collect();
-    let mut x = 0x9E37_79B9_7F4A_7C15u64;
-    for i in (1..n).rev() {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        order.swap(i, (x % (i as u64 + 1)) as usize);
-    }
-    order
-}
-
-fn time(iters: u64, mut f: impl FnMut()) -> Duration {
-    let start = Instant::now();
-    for _ in 0..iters {
-        f();
-    }
-    start.elapsed()
-}
-
 fn features(c: &mut Criterion) {
     let mut group = c.benchmark_group(format!("features/{}", mode()));
     group.throughput(Throughput::Elements(BATCH));
@@ -61,7 +44,7 @@ fn features(c: &mut Criterion) {
 
     group.bench_function("explicit_untagged", |b| {
         b.iter_custom(|iters| {
-            time(iters, || {
+            time_batches(iters, || {
                 alloc.begin_frame();
                 for _ in 0..BATCH {
                     let boxed = alloc.frame_box([7u8; 64]);
@@ -74,7 +57,7 @@ fn features(c: &mut Criterion) {
 
     group.bench_function("explicit_tagged", |b| {
         b.iter_custom(|iters| {
-            time(iters, || {
+            time_batches(iters, || {
                 alloc.begin_frame();
                 alloc.with_tag("physics", |a| {
                     for _ in 0..BATCH {
@@ -89,7 +72,7 @@ fn features(c: &mut Criterion) {
 
     group.bench_function("explicit_tag_per_alloc", |b| {
         b.iter_custom(|iters| {
-            time(iters, || {
+            time_batches(iters, || {
                 alloc.begin_frame();
                 for _ in 0..BATCH {
                     let _tag = alloc.tag("physics");
@@ -107,7 +90,7 @@ fn features(c: &mut Criterion) {
     budgeted.set_tag_budget("physics", u64::MAX - 1);
     group.bench_function("explicit_with_budgets", |b| {
         b.iter_custom(|iters| {
-            time(iters, || {
+            time_batches(iters, || {
                 budgeted.begin_frame();
                 for _ in 0..BATCH {
                     let boxed = budgeted.frame_box([7u8; 64]);
@@ -120,7 +103,7 @@ fn features(c: &mut Criterion) {
 
     group.bench_function("scoped", |b| {
         b.iter_custom(|iters| {
-            time(iters, || {
+            time_batches(iters, || {
                 let frame = alloc.frame();
                 for _ in 0..BATCH {
                     black_box(frame.alloc([7u8; 64]));
@@ -133,7 +116,7 @@ fn features(c: &mut Criterion) {
     group.bench_function("pool_shuffled_48B", |b| {
         let mut slots: Vec<Option<PoolBox<[u8; 48]>>> = (0..OBJECTS).map(|_| None).collect();
         b.iter_custom(|iters| {
-            time(iters, || {
+            time_batches(iters, || {
                 for slot in &mut slots {
                     *slot = Some(alloc.pool_box([2u8; 48]));
                 }
@@ -147,7 +130,7 @@ fn features(c: &mut Criterion) {
     group.bench_function("pool_shuffled_48B_tagged", |b| {
         let mut slots: Vec<Option<PoolBox<[u8; 48]>>> = (0..OBJECTS).map(|_| None).collect();
         b.iter_custom(|iters| {
-            time(iters, || {
+            time_batches(iters, || {
                 let _tag = alloc.tag("entities");
                 for slot in &mut slots {
                     *slot = Some(alloc.pool_box([2u8; 48]));

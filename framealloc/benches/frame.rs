@@ -8,11 +8,14 @@
 //!
 //! `cargo bench -p framealloc --bench frame`
 
+mod common;
+
 use std::alloc::{GlobalAlloc, Layout};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use bumpalo::Bump;
+use common::time_batches;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use framealloc::SmartAlloc;
 use mimalloc::MiMalloc;
@@ -25,14 +28,6 @@ type Payload = [u8; 64];
 #[inline(always)]
 fn payload() -> Payload {
     [7u8; 64]
-}
-
-fn time_batches(iters: u64, mut batch: impl FnMut()) -> Duration {
-    let start = Instant::now();
-    for _ in 0..iters {
-        batch();
-    }
-    start.elapsed()
 }
 
 fn alloc_64(c: &mut Criterion) {

@@ -2,10 +2,13 @@
 //!
 //! `cargo bench -p framealloc --bench pool`
 
+mod common;
+
 use std::alloc::{GlobalAlloc, Layout};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+use common::shuffled;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use framealloc::{PoolBox, SmartAlloc};
 use mimalloc::MiMalloc;
@@ -13,19 +16,6 @@ use mimalloc::MiMalloc;
 type Obj = [u8; 48];
 
 const OBJECTS: usize = 1000;
-
-/// A fixed pseudo-random permutation of `0..n` (xorshift; same order every run).
-fn shuffled(n: usize) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..n).collect();
-    let mut x = 0x9E37_79B9_7F4A_7C15u64;
-    for i in (1..n).rev() {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        order.swap(i, (x % (i as u64 + 1)) as usize);
-    }
-    order
-}
 
 fn single(c: &mut Criterion) {
     let mut group = c.benchmark_group("pool/alloc_free_48B");

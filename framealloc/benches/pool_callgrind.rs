@@ -7,9 +7,12 @@
 //! `ratio` instead times both paths in alternation (min and median of 100 samples of
 //! 100 rounds each): a quicker, noise-resistant check than criterion on a busy machine.
 
+mod common;
+
 use std::alloc::{GlobalAlloc, Layout};
 use std::hint::black_box;
 
+use common::shuffled;
 use framealloc::{PoolBox, SmartAlloc};
 use mimalloc::MiMalloc;
 
@@ -17,18 +20,6 @@ type Obj = [u8; 48];
 
 const OBJECTS: usize = 1000;
 const ROUNDS: usize = 1000;
-
-fn shuffled(n: usize) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..n).collect();
-    let mut x = 0x9E37_79B9_7F4A_7C15u64;
-    for i in (1..n).rev() {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        order.swap(i, (x % (i as u64 + 1)) as usize);
-    }
-    order
-}
 
 #[inline(never)]
 fn pool(alloc: &SmartAlloc, slots: &mut [Option<PoolBox<Obj>>], order: &[usize]) {

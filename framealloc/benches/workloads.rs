@@ -20,6 +20,8 @@
 //!
 //! `cargo bench -p framealloc --bench workloads`
 
+mod common;
+
 use std::alloc::{GlobalAlloc, Layout, handle_alloc_error};
 use std::hint::black_box;
 use std::mem::size_of;
@@ -29,6 +31,7 @@ use std::time::{Duration, Instant};
 
 use bump_scope::{Bump as ScopeBump, BumpScope};
 use bumpalo::Bump;
+use common::time_batches;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use framealloc::{AllocConfig, Frame, FrameBox, FrameSafe, SmartAlloc, frame_scope};
 use mimalloc::MiMalloc;
@@ -43,14 +46,6 @@ fn smart_alloc() -> SmartAlloc {
         initial_frame_capacity: ARENA_BYTES,
         ..Default::default()
     })
-}
-
-fn time_batches(iters: u64, mut batch: impl FnMut()) -> Duration {
-    let start = Instant::now();
-    for _ in 0..iters {
-        batch();
-    }
-    start.elapsed()
 }
 
 #[inline(always)]

@@ -64,7 +64,7 @@ pub enum BudgetScope {
 /// [`SmartAlloc::on_budget_event`](crate::SmartAlloc::on_budget_event) and to
 /// `log::warn!`, once per frame per budget on each thread.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(into = "EventRepr"))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct BudgetEvent {
     /// The tag the allocation is accounted to (for a tag budget, the budgeted tag).
     pub tag: &'static str,
@@ -86,10 +86,9 @@ pub struct BudgetEvent {
     pub refused: bool,
 }
 
-/// The serialized shape of [`BudgetEvent`] (the same fields; the tag name is interned on
-/// the way in).
+/// What a [`BudgetEvent`] deserializes from (the same fields; the tag name is interned).
 #[cfg(feature = "serde")]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Deserialize)]
 struct EventRepr {
     tag: crate::tag::Name,
     kind: Kind,
@@ -128,31 +127,6 @@ impl<'de> serde::Deserialize<'de> for BudgetEvent {
     }
 }
 
-#[cfg(feature = "serde")]
-impl From<BudgetEvent> for EventRepr {
-    fn from(e: BudgetEvent) -> Self {
-        let BudgetEvent {
-            tag,
-            kind,
-            scope,
-            limit,
-            used,
-            requested,
-            frame,
-            refused,
-        } = e;
-        EventRepr {
-            tag: crate::tag::Name(tag),
-            kind,
-            scope,
-            limit,
-            used,
-            requested,
-            frame,
-            refused,
-        }
-    }
-}
 
 impl fmt::Display for BudgetEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
