@@ -127,7 +127,6 @@ impl<'de> serde::Deserialize<'de> for BudgetEvent {
     }
 }
 
-
 impl fmt::Display for BudgetEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let budget = match self.scope {
