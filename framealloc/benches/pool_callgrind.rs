@@ -6,6 +6,7 @@
 //! Run directly: `cargo bench -p framealloc --bench pool_callgrind -- MODE`. Mode
 //! `ratio` instead times both paths in alternation (min and median of 100 samples of
 //! 100 rounds each): a quicker, noise-resistant check than criterion on a busy machine.
+//! Mode `phases` times the allocation loop and the free loop apart (min ns per op).
 
 mod common;
 
@@ -84,6 +85,47 @@ fn ratio(
     );
 }
 
+/// `phases`: min ns per op of the allocation loop and of the free loop, apart.
+fn phases(
+    alloc: &SmartAlloc,
+    boxes: &mut [Option<PoolBox<Obj>>],
+    raw: &mut [*mut Obj],
+    order: &[usize],
+) {
+    let layout = Layout::new::<Obj>();
+    let (mut pa, mut pf, mut ma, mut mf) = (f64::MAX, f64::MAX, f64::MAX, f64::MAX);
+    let per = |t: std::time::Instant| t.elapsed().as_nanos() as f64 / OBJECTS as f64;
+    for _ in 0..20_000 {
+        let t = std::time::Instant::now();
+        for slot in boxes.iter_mut() {
+            *slot = Some(alloc.pool_box([2u8; 48]));
+        }
+        pa = pa.min(per(t));
+        let t = std::time::Instant::now();
+        for &i in order {
+            boxes[i] = None;
+        }
+        pf = pf.min(per(t));
+        let t = std::time::Instant::now();
+        for slot in raw.iter_mut() {
+            // SAFETY: as in `mimalloc`.
+            unsafe {
+                let p = MiMalloc.alloc(layout).cast::<Obj>();
+                p.write([2u8; 48]);
+                *slot = p;
+            }
+        }
+        ma = ma.min(per(t));
+        let t = std::time::Instant::now();
+        for &i in order {
+            // SAFETY: as in `mimalloc`.
+            unsafe { MiMalloc.dealloc(raw[i].cast(), layout) };
+        }
+        mf = mf.min(per(t));
+    }
+    println!("pool alloc {pa:.3} free {pf:.3}; mimalloc alloc {ma:.3} free {mf:.3} (min ns/op)");
+}
+
 fn main() {
     let mode = std::env::args()
         .skip(1)
@@ -98,6 +140,10 @@ fn main() {
     mimalloc(&mut raw, &order);
     if mode == "ratio" {
         ratio(&alloc, &mut boxes, &mut raw, &order);
+        return;
+    }
+    if mode == "phases" {
+        phases(&alloc, &mut boxes, &mut raw, &order);
         return;
     }
     for _ in 0..ROUNDS {
