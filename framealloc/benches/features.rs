@@ -1,13 +1,12 @@
 //! The cost of tagging, budgets, and what the `minimal` and `prefetch` features buy.
 //!
-//! The group is named after the build: `features/default`, `features/minimal` or
-//! `features/prefetch`, so two back-to-back runs of the same command, one with
-//! `--features minimal`, land side by side in BENCHMARKS.md (`scripts/bench-report`):
+//! The group is named after the build: `features/default` or `features/minimal`, so two
+//! back-to-back runs of the same command, one with `--features minimal`, land side by
+//! side in BENCHMARKS.md (`scripts/bench-report`):
 //!
 //! ```sh
 //! cargo bench -p framealloc --bench features
 //! cargo bench -p framealloc --bench features --features minimal
-//! cargo bench -p framealloc --bench features --features prefetch
 //! ```
 //!
 //! Tagged vs untagged compares in the same run: explicit `frame_box`+drop with the batch
@@ -30,8 +29,6 @@ const OBJECTS: usize = 1000;
 fn mode() -> &'static str {
     if cfg!(feature = "minimal") {
         "minimal"
-    } else if cfg!(feature = "prefetch") {
-        "prefetch"
     } else {
         "default"
     }

@@ -251,20 +251,6 @@ impl Page {
             // bytes hold the next free offset (written by `push_local`/`push_remote`).
             let next = unsafe { self.link(head).read() };
             h.free_head.set(next);
-            #[cfg(all(feature = "prefetch", target_arch = "x86_64"))]
-            if next != 0 {
-                // `prefetch`: the next pop reads the new head's link word; start loading
-                // its line now (freed blocks come back in any order, so it is often a
-                // miss). A prefetch never faults, and the offset is inside the page.
-                let line = self.0.as_ptr().wrapping_add(next as usize);
-                // SAFETY: `_mm_prefetch` only hints the cache; SSE is part of the x86_64
-                // baseline.
-                unsafe {
-                    core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(
-                        line.cast::<i8>(),
-                    );
-                }
-            }
             head
         } else {
             let carved = h.carved.get();
