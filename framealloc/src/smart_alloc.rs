@@ -435,7 +435,9 @@ impl SmartAlloc {
     ///
     /// With no frame open and `on_misuse = Panic`; always when memory runs out.
     #[track_caller]
-    #[inline]
+    // Always: a call here (the value passed through memory, the box returned in two
+    // registers) made `frame_box`+drop 2.3x slower in criterion than the inlined path.
+    #[inline(always)]
     pub fn frame_box<T>(&self, value: T) -> FrameBox<'_, T> {
         self.arena_in_frame()
             .try_box(value, false)
@@ -447,7 +449,7 @@ impl SmartAlloc {
     /// # Errors
     ///
     /// [`Error::NotInFrame`] with no frame open; [`Error::OutOfMemory`].
-    #[inline]
+    #[inline(always)]
     #[cfg_attr(feature = "debug", track_caller)]
     pub fn try_frame_box<T>(&self, value: T) -> Result<FrameBox<'_, T>, Error> {
         self.try_arena_in_frame()?.try_box(value, true)
