@@ -39,9 +39,7 @@ impl ThreadArena {
         }
         match self.bump().try_alloc_layout(layout) {
             Ok(ptr) => Ok(ptr),
-            Err(_) => self
-                .lift_limit_and_retry(|bump| bump.try_alloc_layout(layout).ok())
-                .ok_or(Error::OutOfMemory),
+            Err(_) => self.retry_layout(layout).ok_or(Error::OutOfMemory),
         }
     }
 

@@ -97,8 +97,17 @@ impl ThreadArena {
             return Err(Error::OutOfMemory);
         }
         self.check_frame_budgets(layout.size() as u64, strict)?;
+        self.retry_layout(layout).ok_or(Error::OutOfMemory)
+    }
+
+    /// [`lift_limit_and_retry`](Self::lift_limit_and_retry) for a plain `layout` request.
+    /// Not generic and taking the layout by value, so the hot path that calls it on a
+    /// failed bump does not build a closure in memory on every allocation (it did: two
+    /// stores per `frame_box`).
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn retry_layout(&self, layout: Layout) -> Option<NonNull<u8>> {
         self.lift_limit_and_retry(|bump| bump.try_alloc_layout(layout).ok())
-            .ok_or(Error::OutOfMemory)
     }
 
     /// An allocation already checked against the budgets failed in bumpalo: if that was
