@@ -275,3 +275,18 @@ fn bytes_given_back_by_a_shrinking_block_stay_accounted() {
     let after = alloc.stats().total(Kind::Frame).allocated_bytes;
     assert!(after - before >= 100 * 8, "{before} -> {after}");
 }
+
+#[test]
+fn frame_bytes_is_the_current_frames_use() {
+    let alloc = SmartAlloc::new(Default::default());
+    assert_eq!(alloc.stats().frame_bytes, 0);
+    let frame = alloc.frame();
+    frame.alloc([0u64; 64]); // 512 B
+    let in_frame = alloc.stats();
+    assert_eq!(in_frame.frame_bytes, 512);
+    assert!(in_frame.to_string().contains("512 B in use"));
+    drop(frame);
+    let after = alloc.stats();
+    assert_eq!(after.frame_bytes, 0, "reset at frame end");
+    assert_eq!(after.frame_peak_bytes, 512);
+}

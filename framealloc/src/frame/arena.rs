@@ -287,6 +287,11 @@ impl ThreadArena {
         bump.allocated_bytes().saturating_sub(bump.chunk_capacity())
     }
 
+    /// Bytes of frame memory in use since the last reset (see `used_bytes`).
+    pub(crate) fn frame_bytes(&self) -> u64 {
+        self.used_bytes() as u64
+    }
+
     /// Explicit handles made so far (holds are frames plus handles).
     fn handles_made(&self) -> u64 {
         self.holds_taken.get() - self.opened.get()

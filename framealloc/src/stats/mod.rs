@@ -168,6 +168,10 @@ impl From<TagStats> for TagStatsRepr {
 pub struct Stats {
     /// The calling thread's frame number.
     pub frame_number: u64,
+    /// The calling thread's frame memory in use: bytes of arena use since its last reset
+    /// (the current frame's; 0 between frames once the arena has reset). What
+    /// `set_thread_frame_budget` limits.
+    pub frame_bytes: u64,
     /// The calling thread's largest frame so far, in bytes of arena use.
     pub frame_peak_bytes: u64,
     /// Frames on the calling thread whose reset waited for explicit handles.
@@ -215,8 +219,9 @@ impl fmt::Display for Stats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "frame #{} (peak {}, {} deferred resets), {} thread(s)",
+            "frame #{} ({} in use, peak {}, {} deferred resets), {} thread(s)",
             self.frame_number,
+            human(self.frame_bytes),
             human(self.frame_peak_bytes),
             self.deferred_resets,
             self.threads
@@ -371,18 +376,20 @@ impl SmartAlloc {
     /// ```
     pub fn stats(&self) -> Stats {
         let set = self.arena_set();
-        let (frame_number, frame_peak_bytes, deferred_resets) =
+        let (frame_number, frame_bytes, frame_peak_bytes, deferred_resets) =
             ArenaSet::current_if_exists(set, |arena| {
                 arena.checkpoint();
                 (
                     arena.frame_number(),
+                    arena.frame_bytes(),
                     arena.frame_peak_bytes(),
                     arena.deferred_resets(),
                 )
             })
-            .unwrap_or((0, 0, 0));
+            .unwrap_or((0, 0, 0, 0));
         Stats {
             frame_number,
+            frame_bytes,
             frame_peak_bytes,
             deferred_resets,
             threads: set.thread_count(),
