@@ -145,7 +145,9 @@ fn handles_outliving_their_allocator_keep_its_accounting_alive() {
     assert_eq!(*clone, [1; 4]);
     drop(clone);
     drop(SmartAlloc::new(Default::default())); // now the shard may go
-    drop(zst);
+    let zst_clone = zst.clone(); // a zero-size clone must not touch the freed slot
+    assert_eq!(*zst_clone, ());
+    drop((zst, zst_clone));
 }
 
 #[test]

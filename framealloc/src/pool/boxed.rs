@@ -67,8 +67,13 @@ impl<T> PoolBox<T> {
         let ptr = raw::allocate(Layout::new::<T>())?.cast::<T>();
         // SAFETY: fresh memory, valid and aligned for `T`.
         unsafe { ptr.write(value) };
-        // SAFETY: `slot` is the slot of a live pool box, so its shard is alive.
-        unsafe { crate::stats::shard::account_alloc(slot, size_of::<T>() as u64) };
+        if size_of::<T>() != 0 {
+            // SAFETY: `slot` is the slot of a live pool box of a non-zero-size `T`: its
+            // live bytes keep the shard alive (orphan rule). A zero-size box keeps
+            // nothing alive, so its clone must not touch the slot (and has nothing to
+            // account).
+            unsafe { crate::stats::shard::account_alloc(slot, size_of::<T>() as u64) };
+        }
         Ok(PoolBox {
             ptr,
             slot,
