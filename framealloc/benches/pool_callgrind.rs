@@ -132,11 +132,16 @@ fn main() {
         .find(|a| !a.starts_with('-'))
         .unwrap_or_else(|| "none".to_owned());
     let alloc = SmartAlloc::default();
+    // The same pattern in a program that budgets some other tag (the untagged pool
+    // allocations here have no budget): what `#[alloc_tag(.., budget = ..)]` anywhere costs.
+    let budgeted = SmartAlloc::default();
+    budgeted.set_tag_budget("physics", 1 << 20);
     let order = shuffled(OBJECTS);
     let mut boxes: Vec<Option<PoolBox<Obj>>> = (0..OBJECTS).map(|_| None).collect();
     let mut raw: Vec<*mut Obj> = vec![std::ptr::null_mut(); OBJECTS];
     // Warm up both paths once so first-use costs are in the baseline.
     pool(&alloc, &mut boxes, &order);
+    pool(&budgeted, &mut boxes, &order);
     mimalloc(&mut raw, &order);
     if mode == "ratio" {
         ratio(&alloc, &mut boxes, &mut raw, &order);
@@ -150,6 +155,7 @@ fn main() {
         match mode.as_str() {
             "none" => {}
             "pool" => pool(&alloc, &mut boxes, &order),
+            "pool_other_tag_budgeted" => pool(&budgeted, &mut boxes, &order),
             "mimalloc" => mimalloc(&mut raw, &order),
             other => panic!("unknown mode {other}"),
         }

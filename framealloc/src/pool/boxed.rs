@@ -225,8 +225,11 @@ impl SmartAlloc {
     #[track_caller]
     pub(crate) fn pool_slot(&self, bytes: usize, strict: bool) -> Result<NonNull<KindSlot>, Error> {
         let arena = self.arena();
-        let slot = arena.pool_slot(crate::tag::current());
-        if arena.tag_budgets_armed() {
+        let tag = crate::tag::current();
+        let slot = arena.pool_slot(tag);
+        // Only a tag that has a budget pays for the check: a program that budgets
+        // "physics" does not slow down every other tag's pool allocations.
+        if arena.tag_budgets_armed() && arena.shard.budgets().tag_limit(tag).is_some() {
             arena.check_tag_budget(crate::Kind::Pool, bytes as u64, strict)?;
         }
         Ok(slot)

@@ -536,7 +536,8 @@ impl SlotHandle {
     #[inline(always)]
     #[track_caller]
     pub(crate) fn check_budget(&self, kind: Kind, requested: u64) {
-        if self.shard.budgets().any_tag() {
+        let budgets = self.shard.budgets();
+        if budgets.any_tag() && budgets.tag_limit(self.tag).is_some() {
             self.check_budget_slow(kind, requested);
         }
     }
