@@ -144,35 +144,12 @@ impl ThreadArena {
             }
         }
         if self.armed.get() & ARMED_TAGS != 0 && self.shard.budgets().tag_limit(tag).is_some() {
-            self.check_tag_frame_budget(tag, requested, strict)?;
+            self.check_tag_budget_of(tag, Kind::Frame, requested, strict)?;
         }
         Ok(())
     }
 
-    /// The frame part of `tag`'s budget (the tag has one).
-    #[cold]
-    #[inline(never)]
-    #[track_caller]
-    fn check_tag_frame_budget(
-        &self,
-        tag: TagId,
-        requested: u64,
-        strict: bool,
-    ) -> Result<(), Error> {
-        let budgets = self.shard.budgets();
-        match self.shard.tag_overrun(
-            tag,
-            Kind::Frame,
-            requested,
-            self.pending_for(tag),
-            self.frame_number(),
-            budgets.refuses(strict),
-        ) {
-            Some(event) => budgets.verdict(&event, strict),
-            None => Ok(()),
-        }
-    }
-
+    /// The thread budget cannot take `requested` more bytes: report and apply the policy.
     #[cold]
     #[inline(never)]
     #[track_caller]
@@ -207,15 +184,30 @@ impl ThreadArena {
         requested: u64,
         strict: bool,
     ) -> Result<(), Error> {
-        let tag = tag::current();
+        self.check_tag_budget_of(tag::current(), kind, requested, strict)
+    }
+
+    /// Check `tag`'s budget for `requested` more bytes of `kind`: report an overrun and
+    /// apply the policy. The tag's frame bytes count too, the uncredited ones included.
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn check_tag_budget_of(
+        &self,
+        tag: TagId,
+        kind: Kind,
+        requested: u64,
+        strict: bool,
+    ) -> Result<(), Error> {
         let budgets = self.shard.budgets();
-        let refusing = budgets.refuses(strict);
-        let frame = self.frame_number();
-        // The tag's frame bytes count too, the uncredited ones included.
-        match self
-            .shard
-            .tag_overrun(tag, kind, requested, self.pending_for(tag), frame, refusing)
-        {
+        match self.shard.tag_overrun(
+            tag,
+            kind,
+            requested,
+            self.pending_for(tag),
+            self.frame_number(),
+            budgets.refuses(strict),
+        ) {
             Some(event) => budgets.verdict(&event, strict),
             None => Ok(()),
         }
@@ -233,6 +225,8 @@ impl ThreadArena {
     }
 
     /// A thread frame budget event, reported once per frame.
+    #[cold]
+    #[inline(never)]
     fn thread_event(
         &self,
         tag: TagId,
