@@ -256,10 +256,8 @@ impl ThreadArena {
             self.acct_tag.set(tag::current());
             #[cfg(feature = "debug")]
             if self.live_handles() != 0 {
-                // `frame_number` counts the frame being opened once `opened` moves.
-                self.opened.set(opened + 1);
-                self.report_stale_handles();
-                self.opened.set(opened);
+                // The frame being opened is the next outermost one.
+                self.report_stale_handles(self.frames_ended.get() + 1);
             }
         }
         self.opened
@@ -424,8 +422,7 @@ impl ThreadArena {
     #[cfg(feature = "debug")]
     #[cold]
     #[inline(never)]
-    fn report_stale_handles(&self) {
-        let frame = self.frame_number();
+    fn report_stale_handles(&self, frame: u64) {
         let stale = crate::debug::stale_frame_handles(
             self.shard.instance(),
             super::registry::thread_token(),
@@ -624,9 +621,8 @@ unsafe impl allocator_api2::alloc::Allocator for ArenaRef<'_> {
         }
         allocator_api2::alloc::Allocator::allocate(&arena.bump(), layout).or_else(|_| {
             arena
-                .lift_limit_and_retry(|bump| {
-                    allocator_api2::alloc::Allocator::allocate(&bump, layout).ok()
-                })
+                .retry_layout(layout)
+                .map(|ptr| NonNull::slice_from_raw_parts(ptr, layout.size()))
                 .ok_or(allocator_api2::alloc::AllocError)
         })
     }
