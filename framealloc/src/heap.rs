@@ -48,9 +48,10 @@ impl HeapAllocator {
         self.slot.get()
     }
 
-    /// `debug`: record a new block.
-    #[cfg(feature = "debug")]
-    fn record(&self, block: NonNull<[u8]>, layout: Layout) {
+    /// Account a new `block` for `layout` (and, with `debug`, record its site).
+    fn allocated(&self, block: NonNull<[u8]>, layout: Layout) {
+        self.slot().on_alloc(layout.size() as u64);
+        #[cfg(feature = "debug")]
         crate::debug::record_block(
             self.slot.instance(),
             Kind::Heap,
@@ -59,6 +60,28 @@ impl HeapAllocator {
             layout.size() as u64,
             self.site,
         );
+        #[cfg(not(feature = "debug"))]
+        let _ = block;
+    }
+
+    /// Check the budget for growing a block from `old` to `new`.
+    fn before_grow(&self, old: Layout, new: Layout) {
+        let extra = new.size().saturating_sub(old.size());
+        self.slot.check_budget(Kind::Heap, extra as u64);
+    }
+
+    /// Account a block resized from `old` at `ptr` to `new` at `block` (and, with
+    /// `debug`, move its record).
+    fn resized(&self, ptr: NonNull<u8>, block: NonNull<[u8]>, old: Layout, new: Layout) {
+        self.slot().on_resize(old.size() as u64, new.size() as u64);
+        #[cfg(feature = "debug")]
+        crate::debug::moved(
+            ptr.as_ptr() as usize,
+            block.cast::<u8>().as_ptr() as usize,
+            new.size() as u64,
+        );
+        #[cfg(not(feature = "debug"))]
+        let _ = (ptr, block);
     }
 }
 
@@ -69,9 +92,7 @@ unsafe impl Allocator for HeapAllocator {
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
         self.slot.check_budget(Kind::Heap, layout.size() as u64);
         let block = Global.allocate(layout)?;
-        self.slot().on_alloc(layout.size() as u64);
-        #[cfg(feature = "debug")]
-        self.record(block, layout);
+        self.allocated(block, layout);
         Ok(block)
     }
 
@@ -79,9 +100,7 @@ unsafe impl Allocator for HeapAllocator {
     fn allocate_zeroed(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
         self.slot.check_budget(Kind::Heap, layout.size() as u64);
         let block = Global.allocate_zeroed(layout)?;
-        self.slot().on_alloc(layout.size() as u64);
-        #[cfg(feature = "debug")]
-        self.record(block, layout);
+        self.allocated(block, layout);
         Ok(block)
     }
 
@@ -101,18 +120,10 @@ unsafe impl Allocator for HeapAllocator {
         old_layout: Layout,
         new_layout: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
-        let extra = new_layout.size().saturating_sub(old_layout.size());
-        self.slot.check_budget(Kind::Heap, extra as u64);
+        self.before_grow(old_layout, new_layout);
         // SAFETY: forwarded with the caller's guarantees.
         let block = unsafe { Global.grow(ptr, old_layout, new_layout) }?;
-        self.slot()
-            .on_resize(old_layout.size() as u64, new_layout.size() as u64);
-        #[cfg(feature = "debug")]
-        crate::debug::moved(
-            ptr.as_ptr() as usize,
-            block.cast::<u8>().as_ptr() as usize,
-            new_layout.size() as u64,
-        );
+        self.resized(ptr, block, old_layout, new_layout);
         Ok(block)
     }
 
@@ -123,18 +134,10 @@ unsafe impl Allocator for HeapAllocator {
         old_layout: Layout,
         new_layout: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
-        let extra = new_layout.size().saturating_sub(old_layout.size());
-        self.slot.check_budget(Kind::Heap, extra as u64);
+        self.before_grow(old_layout, new_layout);
         // SAFETY: forwarded with the caller's guarantees.
         let block = unsafe { Global.grow_zeroed(ptr, old_layout, new_layout) }?;
-        self.slot()
-            .on_resize(old_layout.size() as u64, new_layout.size() as u64);
-        #[cfg(feature = "debug")]
-        crate::debug::moved(
-            ptr.as_ptr() as usize,
-            block.cast::<u8>().as_ptr() as usize,
-            new_layout.size() as u64,
-        );
+        self.resized(ptr, block, old_layout, new_layout);
         Ok(block)
     }
 
@@ -147,14 +150,7 @@ unsafe impl Allocator for HeapAllocator {
     ) -> Result<NonNull<[u8]>, AllocError> {
         // SAFETY: forwarded with the caller's guarantees.
         let block = unsafe { Global.shrink(ptr, old_layout, new_layout) }?;
-        self.slot()
-            .on_resize(old_layout.size() as u64, new_layout.size() as u64);
-        #[cfg(feature = "debug")]
-        crate::debug::moved(
-            ptr.as_ptr() as usize,
-            block.cast::<u8>().as_ptr() as usize,
-            new_layout.size() as u64,
-        );
+        self.resized(ptr, block, old_layout, new_layout);
         Ok(block)
     }
 }
@@ -206,7 +202,7 @@ impl SmartAlloc {
     /// (collection growth checks again, in the allocator, without an error channel).
     fn check_heap_budget(&self, bytes: usize) -> Result<(), Error> {
         let arena = self.arena();
-        if arena.tag_budgets_armed() {
+        if arena.tag_budget_applies(crate::tag::current()) {
             arena.check_tag_budget(Kind::Heap, bytes as u64, true)?;
         }
         Ok(())

@@ -129,12 +129,7 @@ impl SmartAlloc {
     /// assert!(alloc.live_report().is_empty());
     /// ```
     pub fn live_report(&self) -> crate::LiveReport {
-        let stats = if cfg!(feature = "minimal") {
-            Vec::new()
-        } else {
-            self.inner.frames.shards.tag_stats()
-        };
-        crate::report::build(&stats, self.inner.id)
+        crate::report::build(&self.inner.frames.shards.tag_stats(), self.inner.id)
     }
 
     /// This allocator's unique id.

@@ -114,7 +114,7 @@ impl<'a> Frame<'a> {
     pub fn alloc<T: FrameSafe>(&self, value: T) -> &mut T {
         let ptr = self.bump_plain(Layout::new::<T>()).cast::<T>();
         // SAFETY: fresh arena memory, valid and aligned for a `T`, used by nothing else,
-        // alive until the guard drops (which the returned borrow of `self` outlives not).
+        // alive until the guard drops, which the returned borrow of `self` prevents.
         unsafe {
             ptr.write(value);
             &mut *ptr.as_ptr()

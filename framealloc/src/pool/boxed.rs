@@ -227,9 +227,7 @@ impl SmartAlloc {
         let arena = self.arena();
         let tag = crate::tag::current();
         let slot = arena.pool_slot(tag);
-        // Only a tag that has a budget pays for the check: a program that budgets
-        // "physics" does not slow down every other tag's pool allocations.
-        if arena.tag_budgets_armed() && arena.shard.budgets().tag_limit(tag).is_some() {
+        if arena.tag_budget_applies(tag) {
             arena.check_tag_budget(crate::Kind::Pool, bytes as u64, strict)?;
         }
         Ok(slot)

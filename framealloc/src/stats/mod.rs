@@ -315,6 +315,10 @@ impl ShardSet {
 
     /// Sum every shard into per-tag stats.
     pub(crate) fn tag_stats(&self) -> Vec<TagStats> {
+        if cfg!(feature = "minimal") {
+            // Nothing is recorded per tag.
+            return Vec::new();
+        }
         let mut by_tag: BTreeMap<TagId, [KindStats; 3]> = BTreeMap::new();
         for shard in &self.lock().all {
             shard.for_each_touched(|tag, kind, values| {
@@ -394,12 +398,7 @@ impl SmartAlloc {
             deferred_resets,
             threads: set.thread_count(),
             abandoned_pool_pages: crate::pool::thread_heap::abandoned_page_count(),
-            // Under `minimal` nothing is recorded per tag.
-            tags: if cfg!(feature = "minimal") {
-                Vec::new()
-            } else {
-                set.shards.tag_stats()
-            },
+            tags: set.shards.tag_stats(),
         }
     }
 
