@@ -452,12 +452,7 @@ unsafe fn free_block_accounted_slow(
     token: u64,
 ) {
     // SAFETY: `slot` is live (caller's contract); this is the last access to it.
-    let slot = unsafe { slot.as_ref() };
-    if slot.is_owned_by(token) {
-        slot.on_free_owner(bytes);
-    } else {
-        slot.on_free_remote(bytes);
-    }
+    unsafe { slot.as_ref() }.on_free_by(token, bytes);
     // SAFETY: forwarded.
     unsafe { free_block_as(block, token) };
 }

@@ -146,10 +146,17 @@ impl KindSlot {
     /// access to the slot (Release), so whoever sees all frees done may free the shard.
     #[inline(always)]
     pub(crate) fn on_free(&self, bytes: u64) {
+        self.on_free_by(crate::frame::registry::thread_token_if_any(), bytes);
+    }
+
+    /// [`on_free`](Self::on_free) with the calling thread's token (0 if it has none)
+    /// already read.
+    #[inline(always)]
+    pub(crate) fn on_free_by(&self, token: u64, bytes: u64) {
         if cfg!(feature = "minimal") {
             return;
         }
-        if self.is_owner() {
+        if self.is_owned_by(token) {
             self.on_free_owner(bytes);
         } else {
             self.on_free_remote(bytes);
@@ -166,7 +173,7 @@ impl KindSlot {
 
     /// [`on_free`](Self::on_free) on any other thread.
     #[inline]
-    pub(crate) fn on_free_remote(&self, bytes: u64) {
+    fn on_free_remote(&self, bytes: u64) {
         self.remote_live.fetch_sub(bytes, Ordering::Release);
     }
 
