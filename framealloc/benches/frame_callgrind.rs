@@ -5,8 +5,11 @@
 //!
 //! Run directly: `cargo bench -p framealloc --bench frame_callgrind -- MODE`.
 
+mod common;
+
 use std::hint::black_box;
 
+use common::probe_mode;
 use framealloc::SmartAlloc;
 
 const N: usize = 1000;
@@ -71,11 +74,7 @@ fn begin_end(alloc: &SmartAlloc) {
 }
 
 fn main() {
-    // `cargo bench` passes `--bench`; take the first argument that is a mode.
-    let mode = std::env::args()
-        .skip(1)
-        .find(|a| !a.starts_with('-'))
-        .unwrap_or_else(|| "none".to_owned());
+    let mode = probe_mode();
     let alloc = SmartAlloc::default();
     // The same allocator shape with budgets that never trigger (the per-call check).
     let budgeted = SmartAlloc::default();

@@ -13,7 +13,7 @@ mod common;
 use std::alloc::{GlobalAlloc, Layout};
 use std::hint::black_box;
 
-use common::shuffled;
+use common::{probe_mode, shuffled};
 use framealloc::{PoolBox, SmartAlloc};
 use mimalloc::MiMalloc;
 
@@ -127,10 +127,7 @@ fn phases(
 }
 
 fn main() {
-    let mode = std::env::args()
-        .skip(1)
-        .find(|a| !a.starts_with('-'))
-        .unwrap_or_else(|| "none".to_owned());
+    let mode = probe_mode();
     let alloc = SmartAlloc::default();
     // The same pattern in a program that budgets some other tag (the untagged pool
     // allocations here have no budget): what `#[alloc_tag(.., budget = ..)]` anywhere costs.

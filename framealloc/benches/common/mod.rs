@@ -25,3 +25,12 @@ pub(crate) fn time_batches(iters: u64, mut batch: impl FnMut()) -> Duration {
     }
     start.elapsed()
 }
+
+/// The probe mode of a callgrind bench binary: its first argument that is not a flag
+/// (`cargo bench` passes `--bench`), or `"none"` (the baseline run).
+pub(crate) fn probe_mode() -> String {
+    std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with('-'))
+        .unwrap_or_else(|| "none".to_owned())
+}
