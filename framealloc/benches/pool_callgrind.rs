@@ -131,8 +131,11 @@ fn main() {
     let alloc = SmartAlloc::default();
     // The same pattern in a program that budgets some other tag (the untagged pool
     // allocations here have no budget): what `#[alloc_tag(.., budget = ..)]` anywhere costs.
+    // Only in that mode: a tag budget set anywhere in the process arms a process-wide gate.
     let budgeted = SmartAlloc::default();
-    budgeted.set_tag_budget("physics", 1 << 20);
+    if mode == "pool_other_tag_budgeted" {
+        budgeted.set_tag_budget("physics", 1 << 20);
+    }
     let order = shuffled(OBJECTS);
     let mut boxes: Vec<Option<PoolBox<Obj>>> = (0..OBJECTS).map(|_| None).collect();
     let mut raw: Vec<*mut Obj> = vec![std::ptr::null_mut(); OBJECTS];

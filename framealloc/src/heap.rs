@@ -182,7 +182,8 @@ impl SmartAlloc {
     /// When the global allocator fails (as `Box::new` does).
     #[track_caller]
     pub fn heap_box<T>(&self, value: T) -> HeapBox<T> {
-        self.try_heap_box(value).unwrap_or_else(|e| crate::fail(&e))
+        self.new_heap_box(value, false)
+            .unwrap_or_else(|e| crate::fail(&e))
     }
 
     /// Fallible [`heap_box`](Self::heap_box); on error `value` is dropped.
@@ -194,16 +195,24 @@ impl SmartAlloc {
     /// `BudgetPolicy::Enforce`.
     #[cfg_attr(feature = "debug", track_caller)]
     pub fn try_heap_box<T>(&self, value: T) -> Result<HeapBox<T>, Error> {
-        self.check_heap_budget(size_of::<T>())?;
+        self.new_heap_box(value, true)
+    }
+
+    /// A heap box after the budget check (`strict`: a `try_` call, refused with an error;
+    /// plain calls follow `on_misuse`).
+    #[cfg_attr(feature = "debug", track_caller)]
+    fn new_heap_box<T>(&self, value: T, strict: bool) -> Result<HeapBox<T>, Error> {
+        self.check_heap_budget(size_of::<T>(), strict)?;
         HeapBox::try_new_in(value, self.heap_allocator()).map_err(|_| Error::OutOfMemory)
     }
 
-    /// Check the current tag's budget for `bytes` more heap bytes, for a `try_` call
-    /// (collection growth checks again, in the allocator, without an error channel).
-    fn check_heap_budget(&self, bytes: usize) -> Result<(), Error> {
+    /// Check the current tag's budget for `bytes` more heap bytes (collection growth
+    /// checks again, in the allocator, without an error channel).
+    #[track_caller]
+    fn check_heap_budget(&self, bytes: usize, strict: bool) -> Result<(), Error> {
         let arena = self.arena();
         if arena.tag_budget_applies(crate::tag::current()) {
-            arena.check_tag_budget(Kind::Heap, bytes as u64, true)?;
+            arena.check_tag_budget(Kind::Heap, bytes as u64, strict)?;
         }
         Ok(())
     }
@@ -224,7 +233,7 @@ impl SmartAlloc {
     /// On capacity overflow or when the global allocator fails.
     #[track_caller]
     pub fn heap_vec_with_capacity<T>(&self, capacity: usize) -> HeapVec<T> {
-        self.try_heap_vec_with_capacity(capacity)
+        self.new_heap_vec(capacity, false)
             .unwrap_or_else(|e| crate::fail(&e))
     }
 
@@ -237,8 +246,15 @@ impl SmartAlloc {
     /// as for [`try_heap_box`](Self::try_heap_box).
     #[cfg_attr(feature = "debug", track_caller)]
     pub fn try_heap_vec_with_capacity<T>(&self, capacity: usize) -> Result<HeapVec<T>, Error> {
+        self.new_heap_vec(capacity, true)
+    }
+
+    /// A heap vector with room for `capacity` elements, after the budget check
+    /// (`strict` as in `new_heap_box`).
+    #[cfg_attr(feature = "debug", track_caller)]
+    fn new_heap_vec<T>(&self, capacity: usize, strict: bool) -> Result<HeapVec<T>, Error> {
         let bytes = Layout::array::<T>(capacity).map_err(|_| Error::CapacityOverflow)?;
-        self.check_heap_budget(bytes.size())?;
+        self.check_heap_budget(bytes.size(), strict)?;
         let mut vec = self.heap_vec();
         vec.try_reserve_exact(capacity)
             .map_err(|e| map_reserve_error(&e))?;

@@ -139,6 +139,76 @@ fn enforce_plain_calls_follow_on_misuse() {
 
 #[test]
 #[cfg(not(feature = "minimal"))] // tag budgets need tag accounting
+fn enforce_plain_pool_and_heap_calls_follow_on_misuse() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    /// Counts its drops, to see that a refused allocation drops the value exactly once.
+    struct Counted<'a>(&'a std::sync::atomic::AtomicUsize, [u8; 40]);
+
+    impl Drop for Counted<'_> {
+        fn drop(&mut self) {
+            assert!(
+                self.1.iter().all(|&b| b == self.1[0]),
+                "the value is intact"
+            );
+            self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    let drops = AtomicUsize::new(0);
+
+    // Panic: the value is dropped once, its block given back, nothing accounted.
+    let (alloc, _events) = recording(BudgetPolicy::Enforce, MisusePolicy::Panic);
+    alloc.set_tag_budget("physics", 32);
+    for pool in [true, false] {
+        let panic = catch_unwind(AssertUnwindSafe(|| {
+            alloc.with_tag("physics", |a| {
+                if pool {
+                    drop(a.pool_box(Counted(&drops, [1; 40])));
+                } else {
+                    drop(a.heap_box(Counted(&drops, [1; 40])));
+                }
+            });
+        }))
+        .expect_err("Enforce + Panic panics");
+        let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+        assert!(message.contains("BudgetExceeded"), "{message}");
+    }
+    assert_eq!(drops.load(Ordering::Relaxed), 2);
+    let counted = |alloc: &SmartAlloc, kind| {
+        let t = alloc.stats().tag("physics").map(|t| t.kind(kind));
+        t.map_or((0, 0), |k| (k.allocations, k.live_bytes))
+    };
+    assert_eq!(counted(&alloc, Kind::Pool), (0, 0));
+    assert_eq!(counted(&alloc, Kind::Heap), (0, 0));
+
+    // try_: refused with the error, the value dropped once, nothing accounted.
+    let refused = alloc.with_tag("physics", |a| a.try_pool_box(Counted(&drops, [2; 40])));
+    assert!(matches!(
+        refused,
+        Err(Error::BudgetExceeded {
+            tag: "physics",
+            limit: 32,
+            ..
+        })
+    ));
+    assert_eq!(drops.load(Ordering::Relaxed), 3);
+    assert_eq!(counted(&alloc, Kind::Pool), (0, 0));
+
+    // Log: plain pool *and* heap calls allocate anyway; the event records the overrun.
+    let (alloc, events) = recording(BudgetPolicy::Enforce, MisusePolicy::Log);
+    alloc.set_tag_budget("physics", 32);
+    let (p, h) = alloc.with_tag("physics", |a| {
+        (a.pool_box([7u8; 40]), a.heap_box([8u8; 40]))
+    });
+    assert_eq!((p[39], h[39]), (7, 8));
+    assert_eq!(counted(&alloc, Kind::Pool), (1, 40));
+    assert_eq!(counted(&alloc, Kind::Heap), (1, 40));
+    let events = taken(&events);
+    assert!(!events.is_empty() && events.iter().all(|e| !e.refused && e.tag == "physics"));
+}
+
+#[test]
+#[cfg(not(feature = "minimal"))] // tag budgets need tag accounting
 fn tag_budget_covers_pool_and_heap_live_bytes() {
     let (alloc, events) = recording(BudgetPolicy::Enforce, MisusePolicy::Panic);
     alloc.set_tag_budget("physics", 256);

@@ -48,18 +48,16 @@ unsafe impl<T: Send> Send for PoolBox<T> {}
 unsafe impl<T: Sync> Sync for PoolBox<T> {}
 
 impl<T> PoolBox<T> {
+    /// A box for the block in `block`, accounted to `slot` (the calling thread's own).
     #[inline(always)]
-    pub(crate) fn try_new(value: T, slot: NonNull<KindSlot>) -> Result<Self, Error> {
-        let ptr = raw::allocate(Layout::new::<T>())?.cast::<T>();
-        // SAFETY: fresh memory, valid and aligned for `T`.
-        unsafe { ptr.write(value) };
+    fn from_unaccounted(block: raw::Unaccounted<T>, slot: NonNull<KindSlot>) -> Self {
         // SAFETY: `slot` comes from the calling thread's own live shard.
         unsafe { slot.as_ref() }.on_alloc_owner(size_of::<T>() as u64);
-        Ok(PoolBox {
-            ptr,
+        PoolBox {
+            ptr: block.into_raw(),
             slot,
             _owns: PhantomData,
-        })
+        }
     }
 
     /// Like `try_new`, accounting to `slot` from whatever thread this is (a clone).
@@ -182,12 +180,21 @@ impl SmartAlloc {
     #[inline(always)]
     pub fn pool_box<T>(&self, value: T) -> PoolBox<T> {
         let b = self
-            .pool_slot(size_of::<T>(), false)
-            .and_then(|slot| PoolBox::try_new(value, slot))
+            .new_pool_box(value, false)
             .unwrap_or_else(|e| crate::fail(&e));
         #[cfg(feature = "debug")]
         self.record_pool_block(b.ptr.cast(), size_of::<T>());
         b
+    }
+
+    /// Block, value, then the budget check (see [`raw::Unaccounted`] for why in this
+    /// order); a refusal drops the value and frees the block.
+    #[inline(always)]
+    #[track_caller]
+    fn new_pool_box<T>(&self, value: T, strict: bool) -> Result<PoolBox<T>, Error> {
+        let block = raw::Unaccounted::new(value)?;
+        let slot = self.pool_slot(size_of::<T>(), strict)?;
+        Ok(PoolBox::from_unaccounted(block, slot))
     }
 
     /// `debug`: record a new pool block's site.
@@ -213,7 +220,7 @@ impl SmartAlloc {
     #[inline]
     #[cfg_attr(feature = "debug", track_caller)]
     pub fn try_pool_box<T>(&self, value: T) -> Result<PoolBox<T>, Error> {
-        let b = PoolBox::try_new(value, self.pool_slot(size_of::<T>(), true)?)?;
+        let b = self.new_pool_box(value, true)?;
         #[cfg(feature = "debug")]
         self.record_pool_block(b.ptr.cast(), size_of::<T>());
         Ok(b)

@@ -101,6 +101,54 @@ pub(crate) unsafe fn free_accounted<T>(ptr: NonNull<T>, slot: NonNull<KindSlot>)
     }
 }
 
+/// A pool block holding a `T` that is not accounted to any slot yet.
+///
+/// Pool boxes are made in this order — block, value, *then* the budget check — because
+/// the value must be written before anything that is not inlined: with an out-of-line
+/// call in between, LLVM keeps the value on the stack and copies it into the block after
+/// the call (measured: ~0.4 ns of a ~3.5 ns pool allocation, shuffled 48 B pattern).
+/// If the check refuses (or panics), dropping this drops the value and frees the block.
+pub(crate) struct Unaccounted<T> {
+    ptr: NonNull<T>,
+}
+
+impl<T> Unaccounted<T> {
+    /// Allocate a block for `T` and move `value` into it.
+    #[inline(always)]
+    pub(crate) fn new(value: T) -> Result<Self, Error> {
+        let ptr = allocate(Layout::new::<T>())?.cast::<T>();
+        // SAFETY: fresh memory from `allocate`, valid and aligned for `T`.
+        unsafe { ptr.write(value) };
+        Ok(Unaccounted { ptr })
+    }
+
+    /// The block, for a handle that accounts it and frees it when dropped.
+    #[inline(always)]
+    pub(crate) fn into_raw(self) -> NonNull<T> {
+        let ptr = self.ptr;
+        core::mem::forget(self);
+        ptr
+    }
+}
+
+impl<T> Drop for Unaccounted<T> {
+    fn drop(&mut self) {
+        struct Free(NonNull<u8>, Layout);
+        impl Drop for Free {
+            fn drop(&mut self) {
+                // SAFETY: the block of an `Unaccounted`, from `allocate` with this
+                // layout; its value is dropped (or its drop panicked) and nothing
+                // else refers to it.
+                unsafe { deallocate(self.0, self.1) };
+            }
+        }
+        // Frees the block even if `T::drop` panics.
+        let _free = Free(self.ptr.cast(), Layout::new::<T>());
+        // SAFETY: we own an initialised `T`, dropped exactly once.
+        unsafe { self.ptr.drop_in_place() };
+    }
+}
+
 /// Frees and accounts the block of a `T` when dropped ([`free_accounted`]): lets a
 /// handle's `Drop` free its block even if the value's destructor panics.
 pub(crate) struct FreeOnDrop<T> {
