@@ -17,13 +17,24 @@
 //! free list without walking it (walking costs a cross-core miss per block). A pusher
 //! never touches the page after its successful CAS: the owner may free the page at once.
 //!
+//! # Full pages
+//!
+//! A page with no block left (`retire_full`) leaves its heap's allocation path and is
+//! *flagged*: bit 63 of `remote` asks for one notification. The first remote free after
+//! that clears the flag in its CAS and sets the class's bit in the owner heap's
+//! notification word (`notify`, read before the CAS; notification words are never freed,
+//! so a late or misdirected notification is harmless: at worst a needless look at the
+//! full pages of one class). The first *local* free is reported by `push_local` itself:
+//! a full page's `wake_at` is `capacity - 1`. So a miss never scans pages that have no
+//! room (SPEC §4.11: a miss that scans every page of a class is quadratic at scale).
+//!
 //! Block pointers are always derived from the raw page pointer (whose provenance spans
 //! the whole page), never from a `&PageHeader`.
 
 use core::alloc::Layout;
 use core::cell::Cell;
 use core::ptr::NonNull;
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicPtr, AtomicU32, AtomicU64, Ordering};
 
 use super::size_class::CLASS_SIZES;
 
@@ -57,9 +68,31 @@ pub(crate) struct PageHeader {
     /// Owner-only: blocks handed out and not yet returned (locally, or by a collected
     /// remote stack). 0 means the page is empty.
     outstanding: Cell<u32>,
-    /// Owner-only: this page's index in its heap's class list.
+    /// Owner-only: this page's index in its heap's list (`queue`).
     list_index: Cell<u32>,
+    /// Owner-only: which of its heap's lists holds the page ([`Queue`]).
+    queue: Cell<Queue>,
+    /// Owner-only: `push_local` reports when `outstanding` drops to this: 0 (the page
+    /// is empty) or, for a full page, `capacity - 1` (it has room again).
+    wake_at: Cell<u32>,
+    /// The owner heap's notification word, for the first remote free on a flagged
+    /// full page. Written by the owner before it flags the page (Release on `remote`).
+    notify: AtomicPtr<AtomicU32>,
 }
+
+/// Which list of its heap a page is on.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Queue {
+    /// None: a class's current page, a retained page, or a page being moved.
+    Unlisted,
+    /// Not current, with room (or remote frees) when last seen.
+    Avail,
+    /// Not current, no room when last seen, flagged for notification.
+    Full,
+}
+
+/// Bit of `remote`: the owner wants to hear of the next remote free (a full page).
+const FLAGGED: u64 = 1 << 63;
 
 const _: () = assert!(size_of::<PageHeader>() <= FIRST_BLOCK);
 
@@ -68,7 +101,7 @@ const fn pack(head: u32, count: u32) -> u64 {
 }
 
 const fn unpack(word: u64) -> (u32, u32) {
-    (word as u32, (word >> 32) as u32)
+    (word as u32, ((word & !FLAGGED) >> 32) as u32)
 }
 
 fn page_layout() -> Layout {
@@ -103,6 +136,9 @@ impl Page {
                 carved: Cell::new(0),
                 outstanding: Cell::new(0),
                 list_index: Cell::new(0),
+                queue: Cell::new(Queue::Unlisted),
+                wake_at: Cell::new(0),
+                notify: AtomicPtr::new(core::ptr::null_mut()),
             });
         }
         Some(Page(base))
@@ -204,6 +240,8 @@ impl Page {
             .set(((PAGE_SIZE - FIRST_BLOCK) / block as usize) as u32);
         h.free_head.set(0);
         h.carved.set(0);
+        h.queue.set(Queue::Unlisted);
+        h.wake_at.set(0);
     }
 
     /// The page's size class.
@@ -216,7 +254,7 @@ impl Page {
         unsafe { self.owned() }.class.get() as usize
     }
 
-    /// Index in the owner's class list.
+    /// Index in the owner's list that holds the page ([`queue`](Self::queue)).
     ///
     /// # Safety
     ///
@@ -226,14 +264,75 @@ impl Page {
         unsafe { self.owned() }.list_index.get() as usize
     }
 
-    /// Record the index in the owner's class list.
+    /// Which of the owner's lists holds the page.
     ///
     /// # Safety
     ///
     /// The caller owns the page.
-    pub(crate) unsafe fn set_list_index(self, index: usize) {
+    pub(crate) unsafe fn queue(self) -> Queue {
         // SAFETY: caller owns the page.
-        unsafe { self.owned() }.list_index.set(index as u32);
+        unsafe { self.owned() }.queue.get()
+    }
+
+    /// Record which of the owner's lists holds the page, at `index`.
+    ///
+    /// # Safety
+    ///
+    /// The caller owns the page.
+    pub(crate) unsafe fn set_queue(self, queue: Queue, index: usize) {
+        // SAFETY: caller owns the page.
+        let h = unsafe { self.owned() };
+        h.queue.set(queue);
+        h.list_index.set(index as u32);
+    }
+
+    /// Retire a page with no local room from allocation: ask for a notification on
+    /// `notify` (the class's bit) at the next remote free, and for `push_local` to
+    /// report the next local one. Fails (changing nothing) if remote frees are already
+    /// waiting: collect them instead.
+    ///
+    /// # Safety
+    ///
+    /// The caller owns the page and it has no local room.
+    pub(crate) unsafe fn retire_full(self, notify: &'static AtomicU32) -> bool {
+        // SAFETY: caller owns the page.
+        let h = unsafe { self.owned() };
+        debug_assert!(h.free_head.get() == 0 && h.carved.get() == h.capacity.get());
+        h.notify
+            .store(core::ptr::from_ref(notify).cast_mut(), Ordering::Relaxed);
+        // Release: a pusher that sees the flag (Acquire) sees `notify`.
+        let flagged = h
+            .remote
+            .compare_exchange(0, FLAGGED, Ordering::Release, Ordering::Relaxed)
+            .is_ok();
+        if flagged {
+            h.wake_at.set(h.capacity.get() - 1);
+        }
+        flagged
+    }
+
+    /// Undo [`retire_full`](Self::retire_full): no notification wanted any more (one
+    /// may still arrive; it is harmless).
+    ///
+    /// # Safety
+    ///
+    /// The caller owns the page.
+    pub(crate) unsafe fn unflag(self) {
+        // SAFETY: caller owns the page.
+        let h = unsafe { self.owned() };
+        h.wake_at.set(0);
+        h.remote.fetch_and(!FLAGGED, Ordering::Relaxed);
+    }
+
+    /// Whether the page has no block outstanding at all (before collecting remote
+    /// frees: after `collect_remote`, an unused page is empty).
+    ///
+    /// # Safety
+    ///
+    /// The caller owns the page.
+    pub(crate) unsafe fn is_empty(self) -> bool {
+        // SAFETY: caller owns the page.
+        unsafe { self.owned() }.outstanding.get() == 0
     }
 
     /// Take a block: from the local free list, else from the never-used tail.
@@ -266,7 +365,8 @@ impl Page {
         Some(unsafe { NonNull::new_unchecked(self.0.as_ptr().add(offset as usize)) })
     }
 
-    /// Return a block on the owner's thread. Returns whether the page is now empty.
+    /// Return a block on the owner's thread. Returns whether `outstanding` reached
+    /// `wake_at`: the page is now empty, or (a full page) has room again.
     ///
     /// # Safety
     ///
@@ -283,7 +383,7 @@ impl Page {
         h.free_head.set(offset);
         let outstanding = h.outstanding.get() - 1;
         h.outstanding.set(outstanding);
-        outstanding == 0
+        outstanding == h.wake_at.get()
     }
 
     /// Return a block from a thread that does not own the page. After this returns the
@@ -295,22 +395,47 @@ impl Page {
     pub(crate) unsafe fn push_remote(self, block: NonNull<u8>) {
         let offset = self.offset_of(block);
         // SAFETY: the header outlives the outstanding block we hold; `remote` is atomic.
-        let remote = unsafe { &(*self.header()).remote };
+        let header = self.header();
+        // SAFETY: the header outlives the outstanding block we hold; `remote` is atomic.
+        let remote = unsafe { &(*header).remote };
         let link = self.link(offset);
-        let mut old = remote.load(Ordering::Relaxed);
+        // Acquire (here and on failure): if the page is flagged, its `notify` is visible.
+        let mut old = remote.load(Ordering::Acquire);
         loop {
             let (head, count) = unpack(old);
+            // Read before the CAS: after it, the page may be gone. The class is fixed
+            // while we hold a block.
+            let notify = if old & FLAGGED == 0 {
+                None
+            } else {
+                // SAFETY: as for `remote`; `class` does not change while blocks are out.
+                unsafe {
+                    Some((
+                        (*header).notify.load(Ordering::Relaxed),
+                        (*header).class.get(),
+                    ))
+                }
+            };
             // SAFETY: the block is ours until the CAS publishes it; the link is its first
             // four bytes.
             unsafe { link.write(head) };
-            // Release: the link write happens-before the owner's Acquire swap.
+            // Release: the link write happens-before the owner's Acquire swap. The new
+            // word has no flag: one notification per flagging.
             match remote.compare_exchange_weak(
                 old,
                 pack(offset, count + 1),
                 Ordering::Release,
-                Ordering::Relaxed,
+                Ordering::Acquire,
             ) {
-                Ok(_) => return,
+                Ok(_) => {
+                    if let Some((word, class)) = notify {
+                        // SAFETY: notification words are never freed (`retire_full` takes
+                        // a `&'static`), so this is valid even if the page and its heap
+                        // are gone.
+                        unsafe { &*word }.fetch_or(1 << class, Ordering::Release);
+                    }
+                    return;
+                }
                 Err(now) => old = now,
             }
         }
@@ -323,7 +448,8 @@ impl Page {
     }
 
     /// Take every remotely freed block back as the local free list (no walking: the
-    /// packed count comes along). Returns how many blocks came back.
+    /// packed count comes along). Returns how many blocks came back. Leaves the page
+    /// unflagged (see [`retire_full`](Self::retire_full)).
     ///
     /// # Safety
     ///
@@ -335,7 +461,9 @@ impl Page {
         // SAFETY: the header is alive while we own the page; `remote` is atomic.
         let remote = unsafe { &(*self.header()).remote };
         // Acquire: pairs with the pushers' Release, so their link writes are visible.
+        // (Clears the full flag too: a page whose remote frees are taken back has room.)
         let (head, count) = unpack(remote.swap(0, Ordering::Acquire));
+        h.wake_at.set(0);
         if count != 0 {
             h.free_head.set(head);
             h.outstanding.set(h.outstanding.get() - count);

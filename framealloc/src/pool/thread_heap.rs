@@ -8,6 +8,14 @@
 //! they join a global list, whose lock then guards their owner-only state, and other
 //! threads adopt them on a miss (or free them once every block is back).
 //!
+//! Per class, a heap allocates from one *current* page; its other pages are on the
+//! *avail* list (room when last seen) or the *full* list (flagged: the first free on
+//! such a page, local or remote, reports back — see `page.rs`). A miss therefore takes
+//! a page with room in O(1) and looks at full pages only when one of them reported a
+//! remote free; a periodic sweep, whose period grows with the number of pages, releases
+//! pages emptied by remote frees. So allocation stays O(1) amortised with millions of
+//! live blocks (scanning every page on each miss made filling N pages O(N²)).
+//!
 //! Thread teardown (SPEC §4.11): the hot-path thread-local (`HEAP`) is const-initialised
 //! and has no destructor, so it works at any point of teardown; a separate thread-local
 //! (`HEAP_OWNER`) tears the heap down. The free path never creates a heap. Allocations
@@ -15,16 +23,20 @@
 
 use core::cell::Cell;
 use core::ptr::{self, NonNull};
-use core::sync::atomic::{AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use super::page::{ABANDONED, PAGE_SIZE, Page};
+use super::page::{ABANDONED, PAGE_SIZE, Page, Queue};
 use super::size_class::CLASSES;
 use crate::frame::registry::{thread_token, thread_token_if_any};
 use crate::stats::shard::KindSlot;
 
-/// Pages of exited threads that still held blocks.
-static ABANDONED_PAGES: Mutex<Vec<Page>> = Mutex::new(Vec::new());
+/// Pages of exited threads that still held blocks, per class.
+static ABANDONED_PAGES: Mutex<[Vec<Page>; CLASSES]> = Mutex::new([const { Vec::new() }; CLASSES]);
+
+/// Notification words of torn-down heaps, for reuse by new ones. The words are never
+/// freed: a pusher may set a bit in one after its page and heap are gone.
+static SPARE_NOTIFY_WORDS: Mutex<Vec<&'static AtomicU32>> = Mutex::new(Vec::new());
 
 /// Bytes of empty pages each thread heap keeps for reuse (the largest
 /// `AllocConfig::pool_retain_bytes` of any allocator made so far).
@@ -35,12 +47,20 @@ pub(crate) fn raise_retain_cap(bytes: usize) {
     RETAIN_BYTES.fetch_max(bytes, Ordering::Relaxed);
 }
 
-fn abandoned() -> MutexGuard<'static, Vec<Page>> {
-    // The list is consistent at every point where a panic could occur.
+fn abandoned() -> MutexGuard<'static, [Vec<Page>; CLASSES]> {
+    // The lists are consistent at every point where a panic could occur.
     ABANDONED_PAGES
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
 }
+
+/// How many abandoned pages of a class one adoption attempt looks at, at most.
+const ADOPT_SCAN: usize = 16;
+
+/// The fewest slow-path entries between two sweeps; the period also grows with the
+/// number of pages the heap owns (one miss per page), so sweeping costs one page look
+/// per miss, amortised.
+const SWEEP_EVERY: u32 = 16;
 
 struct ThreadHeap {
     /// The owning thread's token (`registry::thread_token`): never 0, never
@@ -49,20 +69,24 @@ struct ThreadHeap {
     /// id lets the free path check page *and* accounting-slot ownership against a single
     /// thread-local load.
     id: u64,
-    /// The page each class allocates from.
+    /// The page each class allocates from (in no list).
     current: [Option<Page>; CLASSES],
-    /// Every page this heap owns, per class (the current one included).
-    pages: [Vec<Page>; CLASSES],
+    /// Non-current pages with room when last seen, per class.
+    avail: [Vec<Page>; CLASSES],
+    /// Non-current pages without room when last seen, flagged, per class.
+    full: [Vec<Page>; CLASSES],
+    /// Bit `c` set: a page on `full[c]` got a remote free. Set by other threads.
+    notify: &'static AtomicU32,
     /// Empty pages kept for reuse (any class), up to the retain cap.
     retained: Vec<Page>,
-    /// Slow-path entries so far; every `SWEEP_EVERY`th also sweeps the other classes and
-    /// the abandoned list.
-    misses: u32,
+    /// Pages owned (current, avail and full; not retained).
+    owned: usize,
+    /// Slow-path entries since the last sweep.
+    since_sweep: u32,
+    /// Pages looked at on slow paths (the O(1)-amortised test reads it).
+    #[cfg(test)]
+    examined: usize,
 }
-
-/// How often (in slow-path entries) a heap sweeps all its classes and the abandoned list
-/// for pages whose blocks have all come back.
-const SWEEP_EVERY: u32 = 16;
 
 thread_local! {
     /// This thread's heap; null before the first pool allocation and after teardown.
@@ -96,73 +120,113 @@ impl ThreadHeap {
     fn new() -> Self {
         let id = thread_token();
         debug_assert!(id != 0 && id != ABANDONED);
+        let spare = SPARE_NOTIFY_WORDS
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
         ThreadHeap {
             id,
             current: [None; CLASSES],
-            pages: core::array::from_fn(|_| Vec::new()),
+            avail: [const { Vec::new() }; CLASSES],
+            full: [const { Vec::new() }; CLASSES],
+            notify: spare.unwrap_or_else(|| Box::leak(Box::new(AtomicU32::new(0)))),
             retained: Vec::new(),
-            misses: 0,
+            owned: 0,
+            since_sweep: 0,
+            #[cfg(test)]
+            examined: 0,
         }
     }
 
-    /// Add an owned page to `class`'s list and make it current.
-    fn install(&mut self, class: usize, page: Page) {
+    /// Put an owned, unlisted page on `class`'s `queue` list.
+    fn enlist(&mut self, class: usize, page: Page, queue: Queue) {
+        let list = match queue {
+            Queue::Avail => &mut self.avail[class],
+            Queue::Full => &mut self.full[class],
+            Queue::Unlisted => return,
+        };
         // SAFETY: we own `page`.
-        unsafe { page.set_list_index(self.pages[class].len()) };
-        self.pages[class].push(page);
+        unsafe { page.set_queue(queue, list.len()) };
+        list.push(page);
+    }
+
+    /// Take an owned page off whichever list holds it (O(1), fixing the moved page's
+    /// index).
+    fn unlist(&mut self, class: usize, page: Page) {
+        // SAFETY: we own `page` and every page on our lists.
+        let (queue, index) = unsafe { (page.queue(), page.list_index()) };
+        let list = match queue {
+            Queue::Avail => &mut self.avail[class],
+            Queue::Full => &mut self.full[class],
+            Queue::Unlisted => return,
+        };
+        debug_assert_eq!(list[index], page);
+        list.swap_remove(index);
+        if let Some(&moved) = list.get(index) {
+            // SAFETY: as above.
+            unsafe { moved.set_queue(queue, index) };
+        }
+        // SAFETY: as above.
+        unsafe { page.set_queue(Queue::Unlisted, 0) };
+    }
+
+    /// Make an owned, unlisted page with room `class`'s current page and take a block.
+    fn make_current(&mut self, class: usize, page: Page) -> Option<NonNull<u8>> {
         self.current[class] = Some(page);
+        // SAFETY: we own the page.
+        unsafe { page.pop() }
     }
 
     #[cold]
     #[inline(never)]
     fn alloc_slow(&mut self, class: usize) -> Option<NonNull<u8>> {
-        // 0. Release pages whose blocks have all come back (freed here or, remotely, on
-        //    other threads) — this class every time, the rest and the abandoned list
-        //    now and then — so emptied pages return to the retain cap or the system.
-        self.misses = self.misses.wrapping_add(1);
-        self.release_unused(class);
-        if self.misses.is_multiple_of(SWEEP_EVERY) {
-            for other in (0..CLASSES).filter(|&c| c != class) {
-                self.release_unused(other);
-            }
-            sweep_abandoned();
+        // 0. Now and then (more rarely the more pages we own) release pages whose blocks
+        //    have all come back, of every class, and sweep the abandoned list.
+        self.since_sweep += 1;
+        if self.since_sweep >= SWEEP_EVERY.max(u32::try_from(self.owned).unwrap_or(u32::MAX)) {
+            self.since_sweep = 0;
+            self.sweep();
         }
-        // 1. Remote frees on the current page (its local list is empty: `pop` failed).
-        if let Some(page) = self.current[class] {
+        // 1. Remote frees on the current page (its local list is empty: `pop` failed);
+        //    else it is full: flag it and put it aside.
+        if let Some(page) = self.current[class].take() {
             // SAFETY: we own the page; `pop` just found its local list empty.
             if unsafe { page.collect_remote() } > 0 {
-                // SAFETY: we own the page.
-                return unsafe { page.pop() };
+                return self.make_current(class, page);
             }
+            // SAFETY: as above; the page has no local room.
+            if !unsafe { page.retire_full(self.notify) } {
+                // Remote frees arrived as we tried to flag it.
+                // SAFETY: as above.
+                unsafe { page.collect_remote() };
+                return self.make_current(class, page);
+            }
+            self.enlist(class, page, Queue::Full);
         }
-        // 2. Another page of the class with room; else the one with most remote frees.
-        let mut best: Option<(Page, u32)> = None;
-        for &page in &self.pages[class] {
-            // SAFETY: we own every page in our lists.
-            if unsafe { page.has_local_room() } {
-                self.current[class] = Some(page);
-                // SAFETY: we own the page.
-                return unsafe { page.pop() };
-            }
-            let remote = page.remote_count();
-            if remote > best.map_or(0, |(_, n)| n) {
-                best = Some((page, remote));
-            }
+        // 2. Full pages that reported remote frees.
+        if self.notify.load(Ordering::Relaxed) & (1 << class) != 0 {
+            self.take_back_notified(class);
         }
-        if let Some((page, _)) = best {
-            // SAFETY: we own the page; it has no local room, so its local list is empty.
-            unsafe { page.collect_remote() };
-            self.current[class] = Some(page);
+        // 3. A page with room.
+        while let Some(&page) = self.avail[class].last() {
+            self.unlist(class, page);
+            #[cfg(test)]
+            {
+                self.examined += 1;
+            }
             // SAFETY: we own the page.
-            return unsafe { page.pop() };
+            if unsafe { page.has_local_room() || page.collect_remote() > 0 } {
+                return self.make_current(class, page);
+            }
+            // No room after all (cannot happen: only the current page hands out blocks).
+            self.retire(class, page);
         }
-        // 3. Adopt an abandoned page of this class (and free unused ones on the way).
+        // 4. Adopt an abandoned page of this class.
         if let Some(page) = self.adopt(class) {
-            self.install(class, page);
-            // SAFETY: we own the adopted page.
-            return unsafe { page.pop() };
+            self.owned += 1;
+            return self.make_current(class, page);
         }
-        // 4. A retained or fresh page.
+        // 5. A retained or fresh page.
         let page = match self.retained.pop() {
             Some(page) => page,
             None => Page::allocate()?,
@@ -172,85 +236,146 @@ impl ThreadHeap {
             page.format(class);
             page.set_owner(self.id);
         }
-        self.install(class, page);
-        // SAFETY: we own the page.
-        unsafe { page.pop() }
+        self.owned += 1;
+        self.make_current(class, page)
     }
 
-    fn adopt(&mut self, class: usize) -> Option<Page> {
-        let mut list = abandoned();
-        let mut adopted = None;
-        let mut i = 0;
-        while i < list.len() {
-            let page = list[i];
-            // SAFETY: pages on the list are owned by the list; we hold its lock.
-            if unsafe { page.is_unused() } {
-                list.swap_remove(i);
-                // SAFETY: unused and now in no list: nobody holds a block of it.
-                unsafe { page.free() };
-                continue;
-            }
-            // SAFETY: as above.
-            let fits = unsafe {
-                page.class() == class && (page.has_local_room() || page.remote_count() > 0)
-            };
-            if adopted.is_none() && fits {
-                list.swap_remove(i);
-                // SAFETY: we hold the lock, so we own it; the lock's acquire made the
-                // previous owner's writes visible. Now it is ours.
-                unsafe {
-                    page.set_owner(self.id);
-                    if !page.has_local_room() {
-                        page.collect_remote();
-                    }
-                }
-                adopted = Some(page);
-                continue;
-            }
-            i += 1;
+    /// Put an owned, unlisted page without local room on the full list (or, if remote
+    /// frees are waiting, on the avail list).
+    fn retire(&mut self, class: usize, page: Page) {
+        // SAFETY: we own the page and it has no local room.
+        if unsafe { page.retire_full(self.notify) } {
+            self.enlist(class, page, Queue::Full);
+        } else {
+            self.enlist(class, page, Queue::Avail);
         }
-        adopted
     }
 
-    /// A non-current page of ours became empty: keep it for reuse or free it.
+    /// Some full pages of `class` got remote frees: take them back to the avail list
+    /// (pages that are now empty go to the retain cap or the system, but for one if the
+    /// avail list is empty).
+    fn take_back_notified(&mut self, class: usize) {
+        self.notify.fetch_and(!(1 << class), Ordering::Acquire);
+        let mut i = 0;
+        while i < self.full[class].len() {
+            let page = self.full[class][i];
+            #[cfg(test)]
+            {
+                self.examined += 1;
+            }
+            if page.remote_count() == 0 {
+                i += 1;
+                continue;
+            }
+            self.unlist(class, page);
+            // SAFETY: we own the page; a full page has an empty local list.
+            unsafe { page.collect_remote() };
+            // An empty page is released, unless the class has no other page with room:
+            // this miss is about to need one.
+            // SAFETY: we own the page.
+            if unsafe { page.is_empty() } && !self.avail[class].is_empty() {
+                self.owned -= 1;
+                self.retain_or_free(page);
+            } else {
+                self.enlist(class, page, Queue::Avail);
+            }
+        }
+    }
+
+    /// Take an abandoned page of `class` with room, or unused (looking at no more than
+    /// [`ADOPT_SCAN`] pages; `sweep_abandoned` frees unused ones of every class).
+    fn adopt(&mut self, class: usize) -> Option<Page> {
+        let mut lists = abandoned();
+        let list = &mut lists[class];
+        let mut looked = 0;
+        let mut i = 0;
+        while i < list.len() && looked < ADOPT_SCAN {
+            looked += 1;
+            let page = list[i];
+            #[cfg(test)]
+            {
+                self.examined += 1;
+            }
+            // SAFETY: pages on the list are owned by the list; we hold its lock.
+            let (unused, fits) = unsafe {
+                (
+                    page.is_unused(),
+                    page.has_local_room() || page.remote_count() > 0,
+                )
+            };
+            if !unused && !fits {
+                i += 1;
+                continue;
+            }
+            list.swap_remove(i);
+            // SAFETY: we hold the lock, so we own it; the lock's acquire made the
+            // previous owner's writes visible. Now it is ours.
+            unsafe {
+                page.set_owner(self.id);
+                page.set_queue(Queue::Unlisted, 0);
+                if page.has_local_room() {
+                    page.unflag();
+                } else {
+                    page.collect_remote();
+                }
+            }
+            return Some(page);
+        }
+        None
+    }
+
+    /// A page of ours reached its `wake_at` on the local free path: it is empty, or (a
+    /// full page) it has room again.
     #[cold]
     #[inline(never)]
-    fn page_emptied(&mut self, page: Page) {
+    fn page_woke(&mut self, page: Page) {
         // SAFETY: we own the page (its block was freed on our thread's local path).
         let class = unsafe { page.class() };
         if self.current[class] == Some(page) {
             return;
         }
         // SAFETY: we own the page.
-        let index = unsafe { page.list_index() };
-        self.unlist(class, index);
-        self.retain_or_free(page);
+        let (queue, empty) = unsafe { (page.queue(), page.is_empty()) };
+        if queue == Queue::Full {
+            self.unlist(class, page);
+            // SAFETY: we own the page.
+            unsafe { page.unflag() };
+            self.enlist(class, page, Queue::Avail);
+        } else if empty {
+            self.unlist(class, page);
+            self.owned -= 1;
+            self.retain_or_free(page);
+        }
     }
 
-    /// Release every non-current page of `class` whose blocks have all come back.
-    fn release_unused(&mut self, class: usize) {
-        let mut i = 0;
-        while i < self.pages[class].len() {
-            let page = self.pages[class][i];
-            // SAFETY: we own every page in our lists.
-            if self.current[class] != Some(page) && unsafe { page.is_unused() } {
-                self.unlist(class, i);
-                self.retain_or_free(page);
-            } else {
-                i += 1;
+    /// Release every non-current page whose blocks have all come back (every class),
+    /// and sweep the abandoned list.
+    fn sweep(&mut self) {
+        for class in 0..CLASSES {
+            for queue in [Queue::Avail, Queue::Full] {
+                let mut i = 0;
+                loop {
+                    let list = match queue {
+                        Queue::Avail => &self.avail[class],
+                        _ => &self.full[class],
+                    };
+                    let Some(&page) = list.get(i) else { break };
+                    #[cfg(test)]
+                    {
+                        self.examined += 1;
+                    }
+                    // SAFETY: we own every page on our lists.
+                    if unsafe { page.is_unused() } {
+                        self.unlist(class, page);
+                        self.owned -= 1;
+                        self.retain_or_free(page);
+                    } else {
+                        i += 1;
+                    }
+                }
             }
         }
-    }
-
-    /// Remove the page at `index` from `class`'s list (O(1), fixing the moved page's
-    /// index).
-    fn unlist(&mut self, class: usize, index: usize) {
-        let list = &mut self.pages[class];
-        list.swap_remove(index);
-        if let Some(&moved) = list.get(index) {
-            // SAFETY: we own every page in our lists.
-            unsafe { moved.set_list_index(index) };
-        }
+        sweep_abandoned();
     }
 
     /// Keep an unused, unlisted page of ours for reuse, or give it back to the system.
@@ -265,14 +390,17 @@ impl ThreadHeap {
     }
 
     fn tear_down(self) {
-        let mut keep = Vec::new();
-        for page in self.pages.into_iter().flatten() {
+        let mut keep: Vec<(usize, Page)> = Vec::new();
+        let lists = self.avail.into_iter().chain(self.full);
+        let current = self.current.into_iter().flatten().map(|p| vec![p]);
+        for page in lists.chain(current).flatten() {
             // SAFETY: we own our pages.
             if unsafe { page.is_unused() } {
                 // SAFETY: unused, and dropped from our lists: nobody holds a block.
                 unsafe { page.free() };
             } else {
-                keep.push(page);
+                // SAFETY: we own the page.
+                keep.push((unsafe { page.class() }, page));
             }
         }
         for page in self.retained {
@@ -280,13 +408,23 @@ impl ThreadHeap {
             unsafe { page.free() };
         }
         if !keep.is_empty() {
-            let mut list = abandoned();
-            for page in keep {
+            let mut lists = abandoned();
+            for (class, page) in keep {
                 // SAFETY: we own the page and hand it to the list (whose lock we hold).
-                unsafe { page.set_owner(ABANDONED) };
-                list.push(page);
+                unsafe {
+                    page.set_queue(Queue::Unlisted, 0);
+                    page.set_owner(ABANDONED);
+                }
+                lists[class].push(page);
             }
         }
+        // Notifications for our flagged pages may still arrive: the word is reused by a
+        // new heap, which at worst looks at its full pages once for nothing.
+        self.notify.store(0, Ordering::Relaxed);
+        SPARE_NOTIFY_WORDS
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(self.notify);
         sweep_abandoned();
     }
 }
@@ -294,21 +432,23 @@ impl ThreadHeap {
 /// Free abandoned pages whose blocks have all come back. Skipped if another thread holds
 /// the list (it will sweep, or a later call will).
 fn sweep_abandoned() {
-    let mut list = match ABANDONED_PAGES.try_lock() {
-        Ok(list) => list,
+    let mut lists = match ABANDONED_PAGES.try_lock() {
+        Ok(lists) => lists,
         Err(std::sync::TryLockError::Poisoned(e)) => e.into_inner(),
         Err(std::sync::TryLockError::WouldBlock) => return,
     };
-    let mut i = 0;
-    while i < list.len() {
-        let page = list[i];
-        // SAFETY: the list owns its pages and we hold its lock.
-        if unsafe { page.is_unused() } {
-            list.swap_remove(i);
-            // SAFETY: unused (no block held, no push pending) and now in no list.
-            unsafe { page.free() };
-        } else {
-            i += 1;
+    for list in lists.iter_mut() {
+        let mut i = 0;
+        while i < list.len() {
+            let page = list[i];
+            // SAFETY: the list owns its pages and we hold its lock.
+            if unsafe { page.is_unused() } {
+                list.swap_remove(i);
+                // SAFETY: unused (no block held, no push pending) and now in no list.
+                unsafe { page.free() };
+            } else {
+                i += 1;
+            }
         }
     }
 }
@@ -346,17 +486,15 @@ fn alloc_without_heap(class: usize) -> Option<NonNull<u8>> {
 
 /// After this thread's heap is gone: serve from abandoned pages under the global lock.
 fn alloc_during_teardown(class: usize) -> Option<NonNull<u8>> {
-    let mut list = abandoned();
-    for &page in list.iter() {
+    let mut lists = abandoned();
+    for &page in &lists[class] {
         // SAFETY: the list owns its pages and we hold its lock.
         unsafe {
-            if page.class() == class {
-                if !page.has_local_room() {
-                    page.collect_remote();
-                }
-                if let Some(block) = page.pop() {
-                    return Some(block);
-                }
+            if !page.has_local_room() {
+                page.collect_remote();
+            }
+            if let Some(block) = page.pop() {
+                return Some(block);
             }
         }
     }
@@ -365,7 +503,7 @@ fn alloc_during_teardown(class: usize) -> Option<NonNull<u8>> {
     unsafe {
         page.format(class);
         page.set_owner(ABANDONED);
-        list.push(page);
+        lists[class].push(page);
         page.pop()
     }
 }
@@ -398,7 +536,7 @@ unsafe fn free_block_as(block: NonNull<u8>, token: u64) {
         // SAFETY: we own the page and the block is outstanding and unused.
         if unsafe { page.push_local(block) } {
             // SAFETY: as just said, this thread's heap is alive.
-            unsafe { page_emptied(page) };
+            unsafe { page_woke(page) };
         }
     } else {
         // SAFETY: the block is outstanding and unused; we do not touch the page after.
@@ -430,7 +568,7 @@ pub(crate) unsafe fn free_block_accounted(block: NonNull<u8>, slot: NonNull<Kind
         // SAFETY: `page.owner() == token`: we own the page, see `free_block_as`.
         if unsafe { page.push_local(block) } {
             // SAFETY: we own the page, so our heap is alive.
-            unsafe { page_emptied(page) };
+            unsafe { page_woke(page) };
         }
     } else {
         // SAFETY: forwarded.
@@ -457,21 +595,107 @@ unsafe fn free_block_accounted_slow(
     unsafe { free_block_as(block, token) };
 }
 
-/// A page of this thread's heap became empty on the local free path.
+/// A page of this thread's heap reached its `wake_at` on the local free path.
 ///
 /// # Safety
 ///
 /// This thread's heap owns `page` (so the heap is alive).
 #[cold]
 #[inline(never)]
-unsafe fn page_emptied(page: Page) {
+unsafe fn page_woke(page: Page) {
     let heap = HEAP.with(Cell::get);
     // SAFETY: the heap that owns `page` is this thread's live heap (`HEAP` is non-null
     // while it lives); no other reference to it is alive during this call.
-    unsafe { &mut *heap }.page_emptied(page);
+    unsafe { &mut *heap }.page_woke(page);
 }
 
 /// Pages of exited threads still on the abandoned list.
 pub(crate) fn abandoned_page_count() -> usize {
-    abandoned().len()
+    abandoned().iter().map(Vec::len).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pool::page::FIRST_BLOCK;
+
+    /// 48-byte blocks.
+    const CLASS: usize = 2;
+    const PER_PAGE: usize = (PAGE_SIZE - FIRST_BLOCK) / 48;
+
+    fn with_heap<R>(f: impl FnOnce(&ThreadHeap) -> R) -> R {
+        // SAFETY: this thread's live heap, read between pool calls.
+        HEAP.with(|h| f(unsafe { &*h.get() }))
+    }
+
+    struct Blocks(Vec<NonNull<u8>>);
+    // SAFETY: pool blocks may be freed from any thread.
+    unsafe impl Send for Blocks {}
+
+    /// A miss looks at O(1) pages amortised, however many pages the heap owns (scanning
+    /// every page on each miss made filling N pages O(N²)), and full pages are found
+    /// again when they get room, locally or remotely, with no fresh page.
+    #[test]
+    fn misses_stay_cheap_and_reuse_freed_room() {
+        std::thread::spawn(|| {
+            let pages = if cfg!(miri) { 5 } else { 300 };
+            let blocks: Vec<_> = (0..pages * PER_PAGE)
+                .map(|_| alloc_block(CLASS).expect("memory"))
+                .collect();
+            let (owned, examined) = with_heap(|h| (h.owned, h.examined));
+            assert_eq!(owned, pages);
+            // One look per miss for the periodic sweep, amortised (the old scan of every
+            // page on every miss made this pages² / 2).
+            assert!(
+                examined <= 2 * pages,
+                "{examined} pages looked at for {pages} misses"
+            );
+
+            // Every other block of the first page back, locally: the (full) page gets
+            // room and is used again before any new page.
+            let first = Page::of(blocks[0]);
+            for &b in blocks[..PER_PAGE].iter().step_by(2) {
+                // SAFETY: ours, unused.
+                unsafe { free_block(b) };
+            }
+            // All but one block of the second page back from another thread: the owner
+            // hears of it. (A page emptied this way may be given back to the system.)
+            let second = Page::of(blocks[PER_PAGE]);
+            let remote = Blocks(blocks[PER_PAGE + 1..2 * PER_PAGE].to_vec());
+            std::thread::spawn(move || {
+                let remote = remote;
+                for &b in &remote.0 {
+                    // SAFETY: allocated above, unused; freed once.
+                    unsafe { free_block(b) };
+                }
+            })
+            .join()
+            .unwrap();
+            // The current (last) page is full: the next misses must take the freed room.
+            let again: Vec<_> = (0..PER_PAGE / 2 + PER_PAGE - 1)
+                .map(|_| alloc_block(CLASS).expect("memory"))
+                .collect();
+            let from = |p: Page| again.iter().filter(|&&b| Page::of(b) == p).count();
+            assert_eq!(from(first), PER_PAGE / 2);
+            assert_eq!(from(second), PER_PAGE - 1);
+            assert_eq!(with_heap(|h| h.owned), pages, "no page was added");
+            let examined = with_heap(|h| h.examined);
+            assert!(examined <= 2 * pages + 16, "{examined} pages looked at");
+
+            for &b in blocks[..PER_PAGE].iter().skip(1).step_by(2) {
+                // SAFETY: the other half of the first page, never freed yet.
+                unsafe { free_block(b) };
+            }
+            for &b in blocks[PER_PAGE..=PER_PAGE]
+                .iter()
+                .chain(&blocks[2 * PER_PAGE..])
+                .chain(&again)
+            {
+                // SAFETY: every remaining block, freed once.
+                unsafe { free_block(b) };
+            }
+        })
+        .join()
+        .unwrap();
+    }
 }
