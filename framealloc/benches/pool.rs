@@ -8,12 +8,12 @@ use std::alloc::{GlobalAlloc, Layout};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use common::shuffled;
+use common::{NoAllocator, PlainFreeList, shuffled};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use framealloc::{PoolBox, SmartAlloc};
 use mimalloc::MiMalloc;
 
-type Obj = [u8; 48];
+type Obj = common::Obj48;
 
 const OBJECTS: usize = 1000;
 
@@ -102,6 +102,39 @@ fn shuffled_1000(c: &mut Criterion) {
                     // SAFETY: allocated above with this layout, freed once.
                     unsafe { MiMalloc.dealloc(slots[i].cast(), layout) };
                 }
+            }
+            start.elapsed()
+        });
+    });
+    // Reference rows, not allocators: a bare free list (the floor for any free-list
+    // pool) and the pattern with no allocator at all (the harness's own cost).
+    group.bench_function("baseline_plain_free_list", |b| {
+        let mut list = PlainFreeList::new();
+        let mut slots: Vec<*mut Obj> = vec![std::ptr::null_mut(); OBJECTS];
+        b.iter_custom(|iters| {
+            let start = Instant::now();
+            for _ in 0..iters {
+                for slot in &mut slots {
+                    let p = list.alloc();
+                    // SAFETY: a fresh block of the list.
+                    unsafe { p.write([2u8; 48]) };
+                    *slot = p;
+                }
+                for &i in &order {
+                    // SAFETY: allocated above, freed once.
+                    unsafe { list.free(slots[i]) };
+                }
+            }
+            start.elapsed()
+        });
+    });
+    group.bench_function("baseline_no_allocator", |b| {
+        let none = NoAllocator::new(&order);
+        let mut slots: Vec<*mut Obj> = vec![std::ptr::null_mut(); OBJECTS];
+        b.iter_custom(|iters| {
+            let start = Instant::now();
+            for _ in 0..iters {
+                none.round(&mut slots, &order, [2u8; 48]);
             }
             start.elapsed()
         });

@@ -7,17 +7,19 @@
 //! `ratio` instead times both paths in alternation (min and median of 100 samples of
 //! 100 rounds each): a quicker, noise-resistant check than criterion on a busy machine.
 //! Mode `phases` times the allocation loop and the free loop apart (min ns per op).
+//! `ratio` also times two references: a bare free list and no allocator at all. Mode
+//! `scale` times filling 1 M and 8 M boxes (the per-box cost must not grow).
 
 mod common;
 
 use std::alloc::{GlobalAlloc, Layout};
 use std::hint::black_box;
 
-use common::{probe_mode, shuffled};
+use common::{NoAllocator, PlainFreeList, probe_mode, shuffled};
 use framealloc::{PoolBox, SmartAlloc};
 use mimalloc::MiMalloc;
 
-type Obj = [u8; 48];
+type Obj = common::Obj48;
 
 const OBJECTS: usize = 1000;
 const ROUNDS: usize = 1000;
@@ -49,6 +51,20 @@ fn mimalloc(slots: &mut [*mut Obj], order: &[usize]) {
     }
 }
 
+#[inline(never)]
+fn plain(list: &mut PlainFreeList, slots: &mut [*mut Obj], order: &[usize]) {
+    for slot in slots.iter_mut() {
+        let p = list.alloc();
+        // SAFETY: a fresh block of the list.
+        unsafe { p.write([2u8; 48]) };
+        *slot = p;
+    }
+    for &i in order {
+        // SAFETY: allocated above, freed once.
+        unsafe { list.free(slots[i]) };
+    }
+}
+
 /// Time `f` over 100 rounds, 100 times; returns (min, median) ns per alloc+free.
 fn sample(mut f: impl FnMut()) -> Vec<f64> {
     (0..100)
@@ -68,21 +84,52 @@ fn ratio(
     raw: &mut [*mut Obj],
     order: &[usize],
 ) {
-    let (mut p, mut m) = (Vec::new(), Vec::new());
+    let mut list = PlainFreeList::new();
+    let none = NoAllocator::new(order);
+    let mut times: [Vec<f64>; 4] = Default::default();
     for _ in 0..10 {
-        p.extend(sample(|| pool(alloc, boxes, order)));
-        m.extend(sample(|| mimalloc(raw, order)));
+        times[0].extend(sample(|| pool(alloc, boxes, order)));
+        times[1].extend(sample(|| mimalloc(raw, order)));
+        times[2].extend(sample(|| plain(&mut list, raw, order)));
+        times[3].extend(sample(|| none.round(raw, order, [2u8; 48])));
     }
-    for v in [&mut p, &mut m] {
+    for v in &mut times {
         v.sort_by(f64::total_cmp);
     }
-    let (pm, mm) = (p[0], m[0]);
-    let (pmed, mmed) = (p[p.len() / 2], m[m.len() / 2]);
+    let min = |i: usize| times[i][0];
+    let med = |i: usize| times[i][times[i].len() / 2];
     println!(
-        "pool {pm:.3} ns (median {pmed:.3}), mimalloc {mm:.3} ns (median {mmed:.3}): min ratio {:.3}, median ratio {:.3}",
-        pm / mm,
-        pmed / mmed
+        "pool {:.3} ns (median {:.3}), mimalloc {:.3} ns (median {:.3}): min ratio {:.3}, median ratio {:.3}",
+        min(0),
+        med(0),
+        min(1),
+        med(1),
+        min(0) / min(1),
+        med(0) / med(1)
     );
+    println!(
+        "references, min ratio to mimalloc: plain free list {:.3} ({:.3} ns), no allocator {:.3} ({:.3} ns)",
+        min(2) / min(1),
+        min(2),
+        min(3) / min(1),
+        min(3)
+    );
+}
+
+/// `scale`: filling N 48 B boxes costs the same per box at 1 M and 8 M (a miss is O(1)
+/// amortised), beside `Box` on the system allocator.
+fn scale(alloc: &SmartAlloc) {
+    for n in [1_000_000usize, 8_000_000] {
+        let start = std::time::Instant::now();
+        let boxes: Vec<PoolBox<Obj>> = (0..n).map(|i| alloc.pool_box([i as u8; 48])).collect();
+        let pool = start.elapsed().as_nanos() as f64 / n as f64;
+        drop(boxes);
+        let start = std::time::Instant::now();
+        let boxes: Vec<Box<Obj>> = (0..n).map(|i| Box::new([i as u8; 48])).collect();
+        let system = start.elapsed().as_nanos() as f64 / n as f64;
+        drop(boxes);
+        println!("fill {n}: pool {pool:.1} ns/box, system Box {system:.1} ns/box");
+    }
 }
 
 /// `phases`: min ns per op of the allocation loop and of the free loop, apart.
@@ -145,6 +192,10 @@ fn main() {
     mimalloc(&mut raw, &order);
     if mode == "ratio" {
         ratio(&alloc, &mut boxes, &mut raw, &order);
+        return;
+    }
+    if mode == "scale" {
+        scale(&alloc);
         return;
     }
     if mode == "phases" {

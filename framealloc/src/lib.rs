@@ -97,7 +97,7 @@ pub use framealloc_macros::alloc_tag;
 pub use framealloc_macros::frame_scope;
 pub use heap::{HeapAllocator, HeapBox, HeapVec};
 pub use pool::allocator::PoolAllocator;
-pub use pool::arc::PoolArc;
+pub use pool::arc::{PoolArc, PoolWeak};
 pub use pool::boxed::PoolBox;
 pub use report::{LiveEntry, LiveReport, LiveSite};
 pub use smart_alloc::SmartAlloc;

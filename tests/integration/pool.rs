@@ -211,11 +211,74 @@ fn pool_arc_shared_across_threads() {
     assert!(PoolArc::ptr_eq(&shared, &other));
 }
 
+/// Counts drops of the value.
+struct Tracked(Arc<AtomicUsize>, u64);
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+#[test]
+fn pool_weak_does_not_keep_the_value_only_the_block() {
+    let alloc = SmartAlloc::new(Default::default());
+    let drops = Arc::new(AtomicUsize::new(0));
+    let strong = alloc.pool_arc(Tracked(drops.clone(), 42));
+    let weak = PoolArc::downgrade(&strong);
+    let weak2 = weak.clone();
+    assert_eq!(
+        (PoolArc::strong_count(&strong), PoolArc::weak_count(&strong)),
+        (1, 2)
+    );
+    let again = weak.upgrade().expect("alive");
+    assert_eq!(again.1, 42);
+    assert!(PoolArc::ptr_eq(&strong, &again));
+    assert_eq!(weak.strong_count(), 2);
+    drop((strong, again));
+    // The value is gone as soon as the last strong handle is...
+    assert_eq!(drops.load(Ordering::Relaxed), 1);
+    assert!(weak.upgrade().is_none());
+    assert_eq!(weak2.strong_count(), 0);
+    // ...the block only with the last weak one.
+    #[cfg(not(feature = "minimal"))]
+    let live = || alloc.stats().total(framealloc::Kind::Pool).live_bytes;
+    #[cfg(not(feature = "minimal"))]
+    assert!(live() > 0);
+    drop(weak);
+    drop(weak2);
+    #[cfg(not(feature = "minimal"))]
+    assert_eq!(live(), 0);
+    assert_eq!(drops.load(Ordering::Relaxed), 1);
+}
+
+#[test]
+fn pool_weak_upgrades_race_the_last_drop() {
+    let alloc = SmartAlloc::new(Default::default());
+    for round in 0..framealloc_tests::iterations(200, 4) {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let strong = alloc.pool_arc(Tracked(drops.clone(), round as u64));
+        let weak = PoolArc::downgrade(&strong);
+        let upgrader = std::thread::spawn(move || {
+            // Either the value is still there, whole, or upgrading fails.
+            weak.upgrade().map(|s| s.1)
+        });
+        drop(strong);
+        if let Some(seen) = upgrader.join().unwrap() {
+            assert_eq!(seen, round as u64);
+        }
+        assert_eq!(drops.load(Ordering::Relaxed), 1, "dropped exactly once");
+    }
+    #[cfg(not(feature = "minimal"))]
+    assert_eq!(alloc.stats().total(framealloc::Kind::Pool).live_bytes, 0);
+}
+
 #[test]
 fn send_sync_follow_the_payload() {
     fn send_sync<T: Send + Sync>() {}
     send_sync::<PoolBox<u32>>();
     send_sync::<PoolArc<Arc<u32>>>();
+    send_sync::<framealloc::PoolWeak<Arc<u32>>>();
     send_sync::<framealloc::HeapBox<Vec<u8>>>();
     send_sync::<framealloc::HeapVec<String>>();
 }

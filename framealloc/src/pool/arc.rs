@@ -13,6 +13,9 @@ use crate::{Error, SmartAlloc};
 
 struct Inner<T> {
     strong: AtomicUsize,
+    /// `PoolWeak`s, plus one held by all the strong handles together (as in `Arc`):
+    /// the block is freed when this reaches 0, the value dropped when `strong` does.
+    weak: AtomicUsize,
     /// Where the value's bytes are accounted (see `PoolBox`).
     slot: NonNull<KindSlot>,
     value: T,
@@ -20,9 +23,10 @@ struct Inner<T> {
 
 /// A thread-safe reference-counted `T` in pool memory, like `Arc<T>`.
 ///
-/// Made by [`SmartAlloc::pool_arc`]. Cloning bumps the count; the value drops and its
-/// block goes back to the pool when the last clone drops, on whatever thread.
-/// `Send + Sync` iff `T: Send + Sync`, as `Arc`.
+/// Made by [`SmartAlloc::pool_arc`]. Cloning bumps the count; the value drops when the
+/// last clone drops, on whatever thread, and its block goes back to the pool then — or,
+/// if [`PoolWeak`]s are left, when the last of them drops (the block's bytes count as
+/// live pool bytes until then). `Send + Sync` iff `T: Send + Sync`, as `Arc`.
 ///
 /// ```
 /// use framealloc::SmartAlloc;
@@ -59,6 +63,7 @@ impl<T> PoolArc<T> {
         unsafe {
             ptr.write(Inner {
                 strong: AtomicUsize::new(1),
+                weak: AtomicUsize::new(1),
                 slot,
                 value,
             });
@@ -81,9 +86,137 @@ impl<T> PoolArc<T> {
         this.inner().strong.load(Ordering::Acquire)
     }
 
+    /// Number of [`PoolWeak`]s alive.
+    pub fn weak_count(this: &Self) -> usize {
+        // The strong handles' shared weak reference is not a `PoolWeak`.
+        this.inner().weak.load(Ordering::Acquire) - 1
+    }
+
     /// Whether two handles share one value.
     pub fn ptr_eq(this: &Self, other: &Self) -> bool {
         this.ptr == other.ptr
+    }
+
+    /// A weak handle to the value: it does not keep the value alive, only its block.
+    ///
+    /// ```
+    /// use framealloc::{PoolArc, SmartAlloc};
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// let parent = alloc.pool_arc(String::from("root"));
+    /// let back_ref = PoolArc::downgrade(&parent);
+    /// assert_eq!(back_ref.upgrade().as_deref().map(String::as_str), Some("root"));
+    /// drop(parent);
+    /// assert!(back_ref.upgrade().is_none()); // the value is gone
+    /// ```
+    pub fn downgrade(this: &Self) -> PoolWeak<T> {
+        let old = this.inner().weak.fetch_add(1, Ordering::Relaxed);
+        if old > MAX_REFCOUNT {
+            std::process::abort();
+        }
+        PoolWeak {
+            ptr: this.ptr,
+            _owns: PhantomData,
+        }
+    }
+}
+
+/// A weak reference to a [`PoolArc`]'s value, like `std::sync::Weak`: it does not keep
+/// the value alive, and [`upgrade`](Self::upgrade) returns `None` once the value is
+/// dropped. It keeps the pool block (and its accounting) until it drops itself.
+/// `Send + Sync` iff `T: Send + Sync`.
+pub struct PoolWeak<T> {
+    ptr: NonNull<Inner<T>>,
+    _owns: PhantomData<Inner<T>>,
+}
+
+// SAFETY: as `std::sync::Weak<T>`: upgrading on any thread yields a `PoolArc<T>`.
+unsafe impl<T: Send + Sync> Send for PoolWeak<T> {}
+// SAFETY: as `std::sync::Weak<T>`.
+unsafe impl<T: Send + Sync> Sync for PoolWeak<T> {}
+
+impl<T> PoolWeak<T> {
+    /// The counts and the slot, reached without a reference covering `value`: the last
+    /// strong handle may be dropping it on another thread (as `std::sync::Weak` does).
+    fn strong(&self) -> &AtomicUsize {
+        // SAFETY: the block stays allocated while any weak handle (such as `self`) exists;
+        // the field is atomic.
+        unsafe { &(*self.ptr.as_ptr()).strong }
+    }
+
+    fn weak(&self) -> &AtomicUsize {
+        // SAFETY: as in `strong`.
+        unsafe { &(*self.ptr.as_ptr()).weak }
+    }
+
+    fn slot(&self) -> NonNull<KindSlot> {
+        // SAFETY: as in `strong`; written once before any handle existed.
+        unsafe { (*self.ptr.as_ptr()).slot }
+    }
+
+    /// A strong handle, if the value is still alive.
+    pub fn upgrade(&self) -> Option<PoolArc<T>> {
+        let strong = self.strong();
+        let mut n = strong.load(Ordering::Relaxed);
+        loop {
+            if n == 0 {
+                return None;
+            }
+            if n > MAX_REFCOUNT {
+                std::process::abort();
+            }
+            // Acquire on success: the value's state written by the other clones is
+            // visible to the new one (as `Weak::upgrade`).
+            match strong.compare_exchange_weak(n, n + 1, Ordering::Acquire, Ordering::Relaxed) {
+                Ok(_) => {
+                    return Some(PoolArc {
+                        ptr: self.ptr,
+                        _owns: PhantomData,
+                    });
+                }
+                Err(now) => n = now,
+            }
+        }
+    }
+
+    /// Number of strong handles alive (0 once the value is dropped).
+    pub fn strong_count(&self) -> usize {
+        self.strong().load(Ordering::Acquire)
+    }
+}
+
+impl<T> Clone for PoolWeak<T> {
+    fn clone(&self) -> Self {
+        let old = self.weak().fetch_add(1, Ordering::Relaxed);
+        if old > MAX_REFCOUNT {
+            std::process::abort();
+        }
+        PoolWeak {
+            ptr: self.ptr,
+            _owns: PhantomData,
+        }
+    }
+}
+
+impl<T> Drop for PoolWeak<T> {
+    fn drop(&mut self) {
+        if self.weak().fetch_sub(1, Ordering::Release) != 1 {
+            return;
+        }
+        // Pairs with the other handles' Release decrements (and the last strong
+        // handle's, made after it dropped the value): nothing uses the block any more.
+        fence(Ordering::Acquire);
+        // SAFETY: the last reference of any kind: the value is dropped (`strong` reached
+        // 0 before the strong handles' weak reference was released), the block came from
+        // `raw::allocate` with `Layout::new::<Inner<T>>()` and its slot is alive (its
+        // live bytes keep the shard alive).
+        unsafe { raw::free_accounted(self.ptr, self.slot()) };
+    }
+}
+
+impl<T> fmt::Debug for PoolWeak<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("(PoolWeak)")
     }
 }
 
@@ -110,12 +243,15 @@ impl<T> Drop for PoolArc<T> {
         // Pairs with the other clones' Release decrements: their uses of `T` happen
         // before we drop it.
         fence(Ordering::Acquire);
-        // Frees and accounts the block even if `T::drop` panics (see `PoolBox`).
-        let _free = raw::FreeOnDrop {
+        // Releases the strong handles' weak reference after the value is dropped — even
+        // if `T::drop` panics — which frees and accounts the block unless `PoolWeak`s
+        // are left.
+        let _weak = PoolWeak {
             ptr: self.ptr,
-            slot: self.inner().slot,
+            _owns: PhantomData,
         };
-        // SAFETY: we were the last clone: nobody else can reach the value.
+        // SAFETY: we were the last clone: nobody else can reach the value (weak handles
+        // cannot upgrade once `strong` is 0).
         unsafe { (&raw mut (*self.ptr.as_ptr()).value).drop_in_place() };
     }
 }
