@@ -25,7 +25,9 @@
 //! notification word (`notify`, read before the CAS; notification words are never freed,
 //! so a late or misdirected notification is harmless: at worst a needless look at the
 //! full pages of one class). The first *local* free is reported by `push_local` itself:
-//! a full page's `wake_at` is `capacity - 1`. So a miss never scans pages that have no
+//! a full page's `outstanding` is kept biased by `capacity - 1`, so the free that takes it
+//! to zero is the first one, and the hot path tests for zero as it does to see a page
+//! empty. So a miss never scans pages that have no
 //! room (SPEC §4.11: a miss that scans every page of a class is quadratic at scale).
 //!
 //! Block pointers are always derived from the raw page pointer (whose provenance spans
@@ -66,15 +68,16 @@ pub(crate) struct PageHeader {
     /// Owner-only: blocks carved from the never-used tail so far.
     carved: Cell<u32>,
     /// Owner-only: blocks handed out and not yet returned (locally, or by a collected
-    /// remote stack). 0 means the page is empty.
+    /// remote stack), minus `bias`. 0 with no bias means the page is empty.
     outstanding: Cell<u32>,
     /// Owner-only: this page's index in its heap's list (`queue`).
     list_index: Cell<u32>,
     /// Owner-only: which of its heap's lists holds the page ([`Queue`]).
     queue: Cell<Queue>,
-    /// Owner-only: `push_local` reports when `outstanding` drops to this: 0 (the page
-    /// is empty) or, for a full page, `capacity - 1` (it has room again).
-    wake_at: Cell<u32>,
+    /// Owner-only: subtracted from `outstanding` while the page is flagged full
+    /// (`capacity - 1`, else 0), so `push_local`'s test for zero also reports a full
+    /// page's first local free. The true count is `outstanding + bias`.
+    bias: Cell<u32>,
     /// The owner heap's notification word, for the first remote free on a flagged
     /// full page. Written by the owner before it flags the page (Release on `remote`).
     notify: AtomicPtr<AtomicU32>,
@@ -95,6 +98,19 @@ pub(crate) enum Queue {
 const FLAGGED: u64 = 1 << 63;
 
 const _: () = assert!(size_of::<PageHeader>() <= FIRST_BLOCK);
+
+impl PageHeader {
+    /// Blocks handed out and not returned (see `bias`). Owner only.
+    fn true_outstanding(&self) -> u32 {
+        self.outstanding.get() + self.bias.get()
+    }
+
+    /// Drop the full page's bias (owner only).
+    fn unbias(&self) {
+        self.outstanding.set(self.true_outstanding());
+        self.bias.set(0);
+    }
+}
 
 const fn pack(head: u32, count: u32) -> u64 {
     (head as u64) | ((count as u64) << 32)
@@ -137,7 +153,7 @@ impl Page {
                 outstanding: Cell::new(0),
                 list_index: Cell::new(0),
                 queue: Cell::new(Queue::Unlisted),
-                wake_at: Cell::new(0),
+                bias: Cell::new(0),
                 notify: AtomicPtr::new(core::ptr::null_mut()),
             });
         }
@@ -241,7 +257,7 @@ impl Page {
         h.free_head.set(0);
         h.carved.set(0);
         h.queue.set(Queue::Unlisted);
-        h.wake_at.set(0);
+        h.bias.set(0);
     }
 
     /// The page's size class.
@@ -298,6 +314,7 @@ impl Page {
         // SAFETY: caller owns the page.
         let h = unsafe { self.owned() };
         debug_assert!(h.free_head.get() == 0 && h.carved.get() == h.capacity.get());
+        debug_assert_eq!((h.outstanding.get(), h.bias.get()), (h.capacity.get(), 0));
         h.notify
             .store(core::ptr::from_ref(notify).cast_mut(), Ordering::Relaxed);
         // Release: a pusher that sees the flag (Acquire) sees `notify`.
@@ -306,7 +323,11 @@ impl Page {
             .compare_exchange(0, FLAGGED, Ordering::Release, Ordering::Relaxed)
             .is_ok();
         if flagged {
-            h.wake_at.set(h.capacity.get() - 1);
+            // A full page has every block out: `outstanding == capacity`, so this
+            // leaves 1, and the first local free reaches 0.
+            let bias = h.capacity.get() - 1;
+            h.bias.set(bias);
+            h.outstanding.set(h.outstanding.get() - bias);
         }
         flagged
     }
@@ -320,7 +341,7 @@ impl Page {
     pub(crate) unsafe fn unflag(self) {
         // SAFETY: caller owns the page.
         let h = unsafe { self.owned() };
-        h.wake_at.set(0);
+        h.unbias();
         h.remote.fetch_and(!FLAGGED, Ordering::Relaxed);
     }
 
@@ -332,7 +353,7 @@ impl Page {
     /// The caller owns the page.
     pub(crate) unsafe fn is_empty(self) -> bool {
         // SAFETY: caller owns the page.
-        unsafe { self.owned() }.outstanding.get() == 0
+        unsafe { self.owned() }.true_outstanding() == 0
     }
 
     /// Take a block: from the local free list, else from the never-used tail.
@@ -365,8 +386,8 @@ impl Page {
         Some(unsafe { NonNull::new_unchecked(self.0.as_ptr().add(offset as usize)) })
     }
 
-    /// Return a block on the owner's thread. Returns whether `outstanding` reached
-    /// `wake_at`: the page is now empty, or (a full page) has room again.
+    /// Return a block on the owner's thread. Returns whether the page is now empty or,
+    /// if it was flagged full, has room again (see `bias`).
     ///
     /// # Safety
     ///
@@ -383,7 +404,7 @@ impl Page {
         h.free_head.set(offset);
         let outstanding = h.outstanding.get() - 1;
         h.outstanding.set(outstanding);
-        outstanding == h.wake_at.get()
+        outstanding == 0
     }
 
     /// Return a block from a thread that does not own the page. After this returns the
@@ -463,7 +484,7 @@ impl Page {
         // Acquire: pairs with the pushers' Release, so their link writes are visible.
         // (Clears the full flag too: a page whose remote frees are taken back has room.)
         let (head, count) = unpack(remote.swap(0, Ordering::Acquire));
-        h.wake_at.set(0);
+        h.unbias();
         if count != 0 {
             h.free_head.set(head);
             h.outstanding.set(h.outstanding.get() - count);
@@ -496,7 +517,7 @@ impl Page {
         let remote = unsafe { &(*self.header()).remote };
         // Acquire: if the counts match, the pushers' writes into the blocks happen-before
         // our reuse of the memory.
-        h.outstanding.get() == unpack(remote.load(Ordering::Acquire)).1
+        h.true_outstanding() == unpack(remote.load(Ordering::Acquire)).1
     }
 
     fn offset_of(self, block: NonNull<u8>) -> u32 {

@@ -324,8 +324,8 @@ impl ThreadHeap {
         None
     }
 
-    /// A page of ours reached its `wake_at` on the local free path: it is empty, or (a
-    /// full page) it has room again.
+    /// `push_local` reported a page of ours: it is empty, or (a flagged full page) it has
+    /// room again.
     #[cold]
     #[inline(never)]
     fn page_woke(&mut self, page: Page) {
@@ -595,7 +595,7 @@ unsafe fn free_block_accounted_slow(
     unsafe { free_block_as(block, token) };
 }
 
-/// A page of this thread's heap reached its `wake_at` on the local free path.
+/// `push_local` reported a page of this thread's heap (empty, or a full page with room).
 ///
 /// # Safety
 ///
