@@ -698,4 +698,67 @@ mod tests {
         .join()
         .unwrap();
     }
+
+    /// Remote frees race the owner flagging pages full, taking notified pages back and
+    /// waking full pages on local frees: no block is ever handed out while in use (each
+    /// carries a unique id, checked by whoever frees it; under Miri, a block handed out
+    /// twice is also a data race), and every block comes back.
+    #[test]
+    fn remote_frees_race_full_page_bookkeeping() {
+        /// 1 KiB blocks: 63 to a page, so pages fill and empty quickly.
+        const BIG: usize = 19;
+        let rounds: u64 = if cfg!(miri) { 8 } else { 200 };
+        let per_round = if cfg!(miri) { 150 } else { 400 };
+        let (tx, rx) = std::sync::mpsc::channel::<Blocks>();
+        let remote = std::thread::spawn(move || {
+            let mut freed = 0;
+            for batch in rx {
+                for &b in &batch.0 {
+                    // SAFETY: a live block handed over by the owner; its first word holds
+                    // its id, the second the id again.
+                    unsafe {
+                        let words = b.cast::<u64>();
+                        assert_eq!(words.read(), words.add(1).read(), "block reused while live");
+                        free_block(b);
+                    }
+                    freed += 1;
+                }
+            }
+            freed
+        });
+        let owner = std::thread::spawn(move || {
+            let mut id = 0u64;
+            let mut sent = 0;
+            for _ in 0..rounds {
+                let blocks: Vec<_> = (0..per_round)
+                    .map(|_| {
+                        let b = alloc_block(BIG).expect("memory");
+                        id += 1;
+                        // SAFETY: a fresh 1 KiB block.
+                        unsafe {
+                            b.cast::<u64>().write(id);
+                            b.cast::<u64>().add(1).write(id);
+                        }
+                        b
+                    })
+                    .collect();
+                let (mine, theirs): (Vec<_>, Vec<_>) =
+                    blocks.iter().enumerate().partition(|(i, _)| i % 3 == 0);
+                sent += theirs.len();
+                tx.send(Blocks(theirs.into_iter().map(|(_, &b)| b).collect()))
+                    .unwrap();
+                for (_, &b) in mine {
+                    // SAFETY: ours, live, freed once.
+                    unsafe {
+                        let words = b.cast::<u64>();
+                        assert_eq!(words.read(), words.add(1).read(), "block reused while live");
+                        free_block(b);
+                    }
+                }
+            }
+            sent
+        });
+        let sent = owner.join().unwrap();
+        assert_eq!(remote.join().unwrap(), sent);
+    }
 }
