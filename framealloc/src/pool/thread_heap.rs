@@ -638,7 +638,7 @@ mod tests {
     #[test]
     fn misses_stay_cheap_and_reuse_freed_room() {
         std::thread::spawn(|| {
-            let pages = if cfg!(miri) { 5 } else { 300 };
+            let pages = if cfg!(miri) { 3 } else { 300 };
             let blocks: Vec<_> = (0..pages * PER_PAGE)
                 .map(|_| alloc_block(CLASS).expect("memory"))
                 .collect();
