@@ -156,20 +156,19 @@ type Callback = Arc<dyn Fn(&BudgetEvent) + Send + Sync>;
 const SEGMENT: usize = 64;
 const SEGMENTS: usize = 64;
 
-/// Whether any allocator instance in the process has ever had a tag budget set.
-///
-/// The pool and heap paths test this before [`Budgets::any_tag`]: a static is one load
-/// at a fixed address, while the instance's flag sits three dependent loads away (arena,
-/// shard, budgets). (The frame path has its own per-arena flag, refreshed at frame ends;
-/// testing the static there too made its inlined reset bigger, and LLVM stopped inlining
-/// the handle's drop: +5 instructions per explicit allocation.)
-static ANY_TAG_BUDGET_EVER: AtomicBool = AtomicBool::new(false);
+/// Bumped whenever any instance sets or removes a tag budget. Each thread arena caches,
+/// with its current tag's pool slot, whether that tag has a budget, and the generation
+/// the answer was read at: the pool and heap paths then test one load at a fixed
+/// address and a cached flag, instead of walking to the instance's budgets (three
+/// dependent loads) on every allocation — and a tag without a budget pays nothing when
+/// other tags have one. A budget set on another thread is seen by the next allocation.
+static TAG_BUDGET_GENERATION: AtomicU64 = AtomicU64::new(0);
 
-/// Whether any instance in the process has had a tag budget set: the first test of
-/// every pool and heap allocation's budget gate, one load at a fixed address.
+/// The current [`TAG_BUDGET_GENERATION`]. `Acquire`: a cache filled after reading it
+/// sees the budgets set before the bump.
 #[inline(always)]
-pub(crate) fn tag_budgets_exist() -> bool {
-    ANY_TAG_BUDGET_EVER.load(Ordering::Relaxed)
+pub(crate) fn tag_budget_generation() -> u64 {
+    TAG_BUDGET_GENERATION.load(Ordering::Acquire)
 }
 
 /// The budgets of one allocator instance (thread budgets live in each thread's arena).
@@ -234,7 +233,7 @@ impl Budgets {
         let segment = unsafe { &*segment };
         segment[tag % SEGMENT].store(raw, Ordering::Relaxed);
         self.any_tag.store(true, Ordering::Release);
-        ANY_TAG_BUDGET_EVER.store(true, Ordering::Release);
+        TAG_BUDGET_GENERATION.fetch_add(1, Ordering::Release);
     }
 
     /// The budget of `tag`, if it has one.

@@ -110,10 +110,10 @@ pub(crate) struct ThreadArena {
     touched: RefCell<Vec<TagId>>,
     /// and the largest frame so far, in bytes.
     frame_peak: Cell<u64>,
-    /// The pool slot of the last tag a pool allocation used (tag, slot): saves the
-    /// shard lookup while the tag does not change. Filled (with tag 0's slot) when the
-    /// arena is made, so the hit test is one compare with no `Option` test.
-    pool_slot: Cell<(TagId, NonNull<KindSlot>)>,
+    /// The pool slot of the last tag a pool allocation used, and whether that tag has a
+    /// budget as of a budget generation: saves the shard and budget lookups while the
+    /// tag and the budgets do not change.
+    pool_slot: Cell<SlotCache>,
     /// Which budgets apply to frame allocations ([`ARMED_THREAD`], [`ARMED_TAGS`]); 0
     /// keeps every budget check off the hot paths. A `Cell`, not an atomic, on purpose:
     /// an atomic load in `frame_box` made LLVM stage the value on the stack (+11
@@ -125,6 +125,16 @@ pub(crate) struct ThreadArena {
     thread_budget: Cell<Option<u64>>,
     /// Frame number + 1 of the last thread-budget event (once per frame).
     thread_warned: Cell<u64>,
+}
+
+/// [`ThreadArena::pool_slot`]'s cache.
+#[derive(Clone, Copy)]
+struct SlotCache {
+    tag: TagId,
+    /// The tag-budget generation `budgeted` was read at.
+    generation: u64,
+    budgeted: bool,
+    slot: NonNull<KindSlot>,
 }
 
 impl ThreadArena {
@@ -154,28 +164,46 @@ impl ThreadArena {
             acct_handles: Cell::new(0),
             touched: RefCell::new(Vec::new()),
             frame_peak: Cell::new(0),
-            pool_slot: Cell::new((0, untagged_pool)),
+            pool_slot: Cell::new(SlotCache {
+                tag: 0,
+                // Never a current generation: the first use fills the budget flag.
+                generation: u64::MAX,
+                budgeted: false,
+                slot: untagged_pool,
+            }),
             armed: Cell::new(armed),
             thread_budget: Cell::new(None),
             thread_warned: Cell::new(0),
         }
     }
 
-    /// The pool slot of the calling (owner) thread's current tag.
+    /// The pool slot of the calling (owner) thread's tag `tag`, and whether the tag has
+    /// a budget (pool and heap allocations under it are checked).
     #[inline(always)]
-    pub(crate) fn pool_slot(&self, tag: TagId) -> NonNull<KindSlot> {
-        match self.pool_slot.get() {
-            (cached, slot) if cached == tag => slot,
-            _ => self.pool_slot_slow(tag),
+    pub(crate) fn pool_slot(&self, tag: TagId) -> (NonNull<KindSlot>, bool) {
+        let cached = self.pool_slot.get();
+        if cached.tag == tag && cached.generation == crate::budget::tag_budget_generation() {
+            (cached.slot, cached.budgeted)
+        } else {
+            self.pool_slot_slow(tag)
         }
     }
 
     #[cold]
     #[inline(never)]
-    fn pool_slot_slow(&self, tag: TagId) -> NonNull<KindSlot> {
+    fn pool_slot_slow(&self, tag: TagId) -> (NonNull<KindSlot>, bool) {
+        // The generation first: a budget set after this read bumps it again, so the
+        // next allocation refills the cache.
+        let generation = crate::budget::tag_budget_generation();
         let slot = self.shard.kind_ptr(tag, POOL);
-        self.pool_slot.set((tag, slot));
-        slot
+        let budgeted = self.tag_has_budget(tag);
+        self.pool_slot.set(SlotCache {
+            tag,
+            generation,
+            budgeted,
+            slot,
+        });
+        (slot, budgeted)
     }
 
     /// The arena to bump, for as long as `self` is borrowed.

@@ -56,6 +56,14 @@ unsafe impl<T: Send + Sync> Sync for PoolArc<T> {}
 /// wrap to zero.
 const MAX_REFCOUNT: usize = isize::MAX as usize;
 
+/// Add a reference made from an existing one: Relaxed is enough (as in `Arc`), and the
+/// abort keeps the count from ever wrapping.
+fn increment(count: &AtomicUsize) {
+    if count.fetch_add(1, Ordering::Relaxed) > MAX_REFCOUNT {
+        std::process::abort();
+    }
+}
+
 impl<T> PoolArc<T> {
     pub(crate) fn try_new(value: T, slot: NonNull<KindSlot>) -> Result<Self, Error> {
         let ptr = raw::allocate(Layout::new::<Inner<T>>())?.cast::<Inner<T>>();
@@ -110,10 +118,7 @@ impl<T> PoolArc<T> {
     /// assert!(back_ref.upgrade().is_none()); // the value is gone
     /// ```
     pub fn downgrade(this: &Self) -> PoolWeak<T> {
-        let old = this.inner().weak.fetch_add(1, Ordering::Relaxed);
-        if old > MAX_REFCOUNT {
-            std::process::abort();
-        }
+        increment(&this.inner().weak);
         PoolWeak {
             ptr: this.ptr,
             _owns: PhantomData,
@@ -187,10 +192,7 @@ impl<T> PoolWeak<T> {
 
 impl<T> Clone for PoolWeak<T> {
     fn clone(&self) -> Self {
-        let old = self.weak().fetch_add(1, Ordering::Relaxed);
-        if old > MAX_REFCOUNT {
-            std::process::abort();
-        }
+        increment(self.weak());
         PoolWeak {
             ptr: self.ptr,
             _owns: PhantomData,
@@ -222,12 +224,7 @@ impl<T> fmt::Debug for PoolWeak<T> {
 
 impl<T> Clone for PoolArc<T> {
     fn clone(&self) -> Self {
-        // Relaxed is enough for an increment made from an existing reference (as in
-        // `Arc`); the abort keeps the count from ever wrapping.
-        let old = self.inner().strong.fetch_add(1, Ordering::Relaxed);
-        if old > MAX_REFCOUNT {
-            std::process::abort();
-        }
+        increment(&self.inner().strong);
         PoolArc {
             ptr: self.ptr,
             _owns: PhantomData,

@@ -233,8 +233,8 @@ impl SmartAlloc {
     pub(crate) fn pool_slot(&self, bytes: usize, strict: bool) -> Result<NonNull<KindSlot>, Error> {
         let arena = self.arena();
         let tag = crate::tag::current();
-        let slot = arena.pool_slot(tag);
-        if arena.tag_budget_applies(tag) {
+        let (slot, budgeted) = arena.pool_slot(tag);
+        if budgeted {
             arena.check_tag_budget(crate::Kind::Pool, bytes as u64, strict)?;
         }
         Ok(slot)

@@ -27,8 +27,8 @@
 //! full pages of one class). The first *local* free is reported by `push_local` itself:
 //! a full page's `outstanding` is kept biased by `capacity - 1`, so the free that takes it
 //! to zero is the first one, and the hot path tests for zero as it does to see a page
-//! empty. So a miss never scans pages that have no
-//! room (SPEC §4.11: a miss that scans every page of a class is quadratic at scale).
+//! empty. So a miss never scans pages that have no room (SPEC §4.11: a miss that scans
+//! every page of a class is quadratic at scale).
 //!
 //! Block pointers are always derived from the raw page pointer (whose provenance spans
 //! the whole page), never from a `&PageHeader`.
@@ -415,7 +415,6 @@ impl Page {
     /// `block` is an outstanding block of this page that nothing uses anymore.
     pub(crate) unsafe fn push_remote(self, block: NonNull<u8>) {
         let offset = self.offset_of(block);
-        // SAFETY: the header outlives the outstanding block we hold; `remote` is atomic.
         let header = self.header();
         // SAFETY: the header outlives the outstanding block we hold; `remote` is atomic.
         let remote = unsafe { &(*header).remote };

@@ -28,20 +28,15 @@ impl ThreadArena {
 
     /// Whether `tag` has a budget that pool and heap allocations must be checked against.
     /// Only a tag that has one pays for the check: a program that budgets "physics" does
-    /// not slow down every other tag's pool allocations (measured: 103 instead of 195
-    /// instructions per pool alloc+free).
-    ///
-    /// Inline: one load of a process-wide flag. The instance's own flag and the tag's
-    /// limit (three dependent loads away) are read out of line, only once some instance
-    /// has set a tag budget: inline, they cost ~0.3 ns of a ~3.5 ns pool allocation
-    /// (shuffled 48 B pattern, `pool_callgrind phases`) in programs without budgets.
+    /// not slow down every other tag's pool allocations. Read from the arena's slot
+    /// cache (see [`ThreadArena::pool_slot`]).
     #[inline(always)]
     pub(crate) fn tag_budget_applies(&self, tag: TagId) -> bool {
-        crate::budget::tag_budgets_exist() && self.tag_budget_applies_slow(tag)
+        self.pool_slot(tag).1
     }
 
-    #[inline(never)]
-    fn tag_budget_applies_slow(&self, tag: TagId) -> bool {
+    /// Whether `tag` has a budget, from the instance's budgets (the slot cache's slow path).
+    pub(crate) fn tag_has_budget(&self, tag: TagId) -> bool {
         self.tag_budgets_armed() && self.shard.budgets().tag_limit(tag).is_some()
     }
 
