@@ -6,7 +6,7 @@
 //! A page is owned either by one thread heap (`owner` = that heap's id) or, after its
 //! thread exited, by the global abandoned list (`owner` = [`ABANDONED`], owner-only
 //! fields guarded by that list's lock). Only the owner touches the owner-only fields
-//! (`free_head`, `carved`, `outstanding`, `list_index`); everyone else frees blocks by
+//! (`free_head`, `local_free`, `carved`, `outstanding`, ...); everyone else frees blocks by
 //! pushing them onto the `remote` stack.
 //!
 //! # Remote frees (SPEC §4.11)
@@ -65,6 +65,11 @@ pub(crate) struct PageHeader {
     capacity: Cell<u32>,
     /// Owner-only: head offset of the local free list (0 = empty).
     free_head: Cell<u32>,
+    /// Owner-only: head offset of the blocks freed on the owner's thread (0 = empty).
+    /// Allocation pops `free_head` and frees push here, so an allocation right after a
+    /// free does not wait for the free's store to the same word (as mimalloc's
+    /// `local_free`); `pop` takes this list over when `free_head` runs out.
+    local_free: Cell<u32>,
     /// Owner-only: blocks carved from the never-used tail so far.
     carved: Cell<u32>,
     /// Owner-only: blocks handed out and not yet returned (locally, or by a collected
@@ -103,6 +108,13 @@ impl PageHeader {
     /// Blocks handed out and not returned (see `bias`). Owner only.
     fn true_outstanding(&self) -> u32 {
         self.outstanding.get() + self.bias.get()
+    }
+
+    /// Whether a block is ready without collecting remote frees (owner only).
+    fn has_local_room(&self) -> bool {
+        self.free_head.get() != 0
+            || self.local_free.get() != 0
+            || self.carved.get() < self.capacity.get()
     }
 
     /// Drop the full page's bias (owner only).
@@ -149,6 +161,7 @@ impl Page {
                 block_size: Cell::new(16),
                 capacity: Cell::new(0),
                 free_head: Cell::new(0),
+                local_free: Cell::new(0),
                 carved: Cell::new(0),
                 outstanding: Cell::new(0),
                 list_index: Cell::new(0),
@@ -255,6 +268,7 @@ impl Page {
         h.capacity
             .set(((PAGE_SIZE - FIRST_BLOCK) / block as usize) as u32);
         h.free_head.set(0);
+        h.local_free.set(0);
         h.carved.set(0);
         h.queue.set(Queue::Unlisted);
         h.bias.set(0);
@@ -313,7 +327,7 @@ impl Page {
     pub(crate) unsafe fn retire_full(self, notify: &'static AtomicU32) -> bool {
         // SAFETY: caller owns the page.
         let h = unsafe { self.owned() };
-        debug_assert!(h.free_head.get() == 0 && h.carved.get() == h.capacity.get());
+        debug_assert!(!h.has_local_room());
         debug_assert_eq!((h.outstanding.get(), h.bias.get()), (h.capacity.get(), 0));
         h.notify
             .store(core::ptr::from_ref(notify).cast_mut(), Ordering::Relaxed);
@@ -365,7 +379,10 @@ impl Page {
     pub(crate) unsafe fn pop(self) -> Option<NonNull<u8>> {
         // SAFETY: caller owns the page.
         let h = unsafe { self.owned() };
-        let head = h.free_head.get();
+        let mut head = h.free_head.get();
+        if head == 0 {
+            head = h.local_free.replace(0);
+        }
         let offset = if head != 0 {
             // SAFETY: `head` is the offset of a free block of this page, whose first four
             // bytes hold the next free offset (written by `push_local`/`push_remote`).
@@ -400,8 +417,8 @@ impl Page {
         let offset = self.offset_of(block);
         // SAFETY: the block is free now and at least 16 bytes; its first four bytes
         // become the link. Written through the page-derived pointer.
-        unsafe { self.link(offset).write(h.free_head.get()) };
-        h.free_head.set(offset);
+        unsafe { self.link(offset).write(h.local_free.get()) };
+        h.local_free.set(offset);
         let outstanding = h.outstanding.get() - 1;
         h.outstanding.set(outstanding);
         outstanding == 0
@@ -473,11 +490,11 @@ impl Page {
     ///
     /// # Safety
     ///
-    /// The caller owns the page and its local free list is empty.
+    /// The caller owns the page and its local free lists are empty.
     pub(crate) unsafe fn collect_remote(self) -> u32 {
         // SAFETY: caller owns the page.
         let h = unsafe { self.owned() };
-        debug_assert_eq!(h.free_head.get(), 0);
+        debug_assert!(h.free_head.get() == 0 && h.local_free.get() == 0);
         // SAFETY: the header is alive while we own the page; `remote` is atomic.
         let remote = unsafe { &(*self.header()).remote };
         // Acquire: pairs with the pushers' Release, so their link writes are visible.
@@ -499,7 +516,7 @@ impl Page {
     pub(crate) unsafe fn has_local_room(self) -> bool {
         // SAFETY: caller owns the page.
         let h = unsafe { self.owned() };
-        h.free_head.get() != 0 || h.carved.get() < h.capacity.get()
+        h.has_local_room()
     }
 
     /// Whether no block of the page is held by anyone: every outstanding block is on the
