@@ -107,6 +107,19 @@ fn main() {
         entities[&1].pos[1]
     );
 
+    // A weak back-reference (a cache, a child's parent) does not keep the value alive.
+    let cached = PoolArc::downgrade(&config);
+    let tick_rate = cached.upgrade().map(|c| c.tick_rate);
+    drop(config);
+    println!(
+        "pool_weak: tick rate {tick_rate:?} while the config lived, upgrade after its last handle dropped: {}",
+        if cached.upgrade().is_none() {
+            "none"
+        } else {
+            "still alive?!"
+        }
+    );
+
     // Heap allocation - large objects, still freed when dropped.
     let texture: HeapBox<TextureData> = alloc.heap_box(TextureData::load("image.png"));
     let vertex_count = 10_000;
