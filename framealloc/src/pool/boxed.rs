@@ -60,7 +60,7 @@ impl<T> PoolBox<T> {
         }
     }
 
-    /// Like `try_new`, accounting to `slot` from whatever thread this is (a clone).
+    /// A box holding `value`, accounted to `slot` from whatever thread this is (a clone).
     fn try_new_unowned(value: T, slot: NonNull<KindSlot>) -> Result<Self, Error> {
         let ptr = raw::allocate(Layout::new::<T>())?.cast::<T>();
         // SAFETY: fresh memory, valid and aligned for `T`.
