@@ -164,3 +164,80 @@ fn pool_use_in_thread_local_destructors() {
     .join()
     .unwrap();
 }
+
+/// Many pages, many threads: each thread keeps a working set of boxes of three sizes,
+/// replaces a slice of it every round (freeing locally) and hands another slice to the
+/// next thread, which checks and frees them (remote frees onto pages that are full,
+/// current or being taken back). Every box carries its own id, so a block handed out
+/// while still in use shows up as a wrong value. Stats come back to zero live bytes.
+#[test]
+fn working_sets_churn_across_threads() {
+    /// Boxes of three size classes (8, 64 and 320 bytes).
+    enum Item {
+        Small(PoolBox<u64>),
+        Medium(PoolBox<[u64; 8]>),
+        Large(PoolBox<[u64; 40]>),
+    }
+    fn item(a: &SmartAlloc, id: u64) -> Item {
+        match id % 3 {
+            0 => Item::Small(a.pool_box(id)),
+            1 => Item::Medium(a.pool_box([id; 8])),
+            _ => Item::Large(a.pool_box([id; 40])),
+        }
+    }
+    fn holds(item: &Item, id: u64) -> bool {
+        match item {
+            Item::Small(b) => **b == id,
+            Item::Medium(b) => b.iter().all(|&x| x == id),
+            Item::Large(b) => b.iter().all(|&x| x == id),
+        }
+    }
+    let _serial = serial();
+    let alloc = SmartAlloc::new(Default::default());
+    let threads = 3;
+    let rounds = n(40, 2);
+    let working_set = n(20_000, 100);
+    let (txs, rxs): (Vec<_>, Vec<_>) = (0..threads)
+        .map(|_| mpsc::channel::<Vec<(u64, Item)>>())
+        .unzip();
+    let handles: Vec<_> = rxs
+        .into_iter()
+        .enumerate()
+        .map(|(t, rx)| {
+            let a = alloc.clone();
+            let next = txs[(t + 1) % threads].clone();
+            std::thread::spawn(move || {
+                let mut id = (t as u64) << 40;
+                let mut fresh = || {
+                    id += 1;
+                    (id, item(&a, id))
+                };
+                let mut set: Vec<_> = (0..working_set).map(|_| fresh()).collect();
+                for round in 0..rounds {
+                    // Replace a slice locally, hand another to the next thread.
+                    let start = (round * working_set / 7) % (working_set / 2);
+                    for slot in &mut set[start..start + working_set / 4] {
+                        *slot = fresh();
+                    }
+                    let handed: Vec<_> = set.drain(..working_set / 5).collect();
+                    next.send(handed).unwrap();
+                    set.extend((0..working_set / 5).map(|_| fresh()));
+                    // Check and free what the previous thread handed over.
+                    for (id, b) in rx.recv().unwrap() {
+                        assert!(holds(&b, id), "a block was reused while in use");
+                    }
+                }
+                for (id, b) in &set {
+                    assert!(holds(b, *id), "a block was reused while in use");
+                }
+                set.len()
+            })
+        })
+        .collect();
+    drop(txs);
+    for h in handles {
+        assert_eq!(h.join().unwrap(), working_set);
+    }
+    // Every box of every thread is dropped by now (each worker's set went with it).
+    assert_eq!(alloc.stats().total(framealloc::Kind::Pool).live_bytes, 0);
+}
