@@ -290,3 +290,36 @@ fn frame_bytes_is_the_current_frames_use() {
     assert_eq!(after.frame_bytes, 0, "reset at frame end");
     assert_eq!(after.frame_peak_bytes, 512);
 }
+
+/// Tags belong to the thread, not to one allocator: frame bytes allocated through a
+/// second allocator inside a tag scope opened on the first are the tag's, even though
+/// the tag changed while the first allocator's arena was the thread's cached one.
+#[test]
+fn frame_bytes_follow_the_thread_tag_across_allocators() {
+    let a = SmartAlloc::new(Default::default());
+    let b = SmartAlloc::new(Default::default());
+    b.begin_frame();
+    a.begin_frame(); // `a`'s arena is now the one the thread checkpoints on tag changes
+    {
+        let _physics = a.tag("physics");
+        let x = b.frame_box([1u8; 256]);
+        assert_eq!(x[255], 1);
+    }
+    a.end_frame();
+    b.end_frame();
+    let frame = |name| {
+        b.stats()
+            .tag(name)
+            .map_or(0, |t| t.kind(Kind::Frame).allocated_bytes)
+    };
+    assert!(
+        frame("physics") >= 256,
+        "physics got {} B",
+        frame("physics")
+    );
+    assert!(
+        frame("untagged") < 256,
+        "untagged got {} B",
+        frame("untagged")
+    );
+}

@@ -330,6 +330,14 @@ impl ThreadArena {
         self.acct_tag.set(tag::current());
     }
 
+    /// The arena becomes the thread's cached one: if the thread's tag changed meanwhile,
+    /// act on the change now (see [`tag_changed`](Self::tag_changed)).
+    pub(crate) fn sync_tag(&self) {
+        if self.acct_tag.get() != tag::current() {
+            self.tag_changed();
+        }
+    }
+
     /// The thread's tag changed (a push or a pop): credit the growth so far to the tag it
     /// belongs to, check that tag's frame budgets (SPEC §7: the scoped path is checked at
     /// tag pop), and start accruing to the new tag.

@@ -251,7 +251,12 @@ impl ArenaSet {
         // SAFETY: the arena is owned by `this`, which is alive for the returned lifetime;
         // it is freed only when the set drops or, on this thread's exit, after the cache
         // entry is cleared. It is this thread's arena, so using its `Cell`s here is fine.
-        unsafe { arena.as_ref() }
+        let arena = unsafe { arena.as_ref() };
+        // Tag changes checkpoint only the cached arena: while another one was cached,
+        // this arena missed them. Its growth so far belongs to its accounting tag; from
+        // here on, to the thread's current one.
+        arena.sync_tag();
+        arena
     }
 
     /// Called on thread exit: free this thread's arena if nothing uses it.
