@@ -16,7 +16,6 @@
 mod common;
 
 use std::hint::black_box;
-use std::time::Duration;
 
 use common::{shuffled, time_batches};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -34,22 +33,23 @@ fn mode() -> &'static str {
     }
 }
 
+/// One explicit frame of `BATCH` 64 B `frame_box`+drop.
+fn explicit_frame(alloc: &SmartAlloc) {
+    alloc.begin_frame();
+    for _ in 0..BATCH {
+        let boxed = alloc.frame_box([7u8; 64]);
+        black_box(&*boxed);
+    }
+    alloc.end_frame();
+}
+
 fn features(c: &mut Criterion) {
     let mut group = c.benchmark_group(format!("features/{}", mode()));
     group.throughput(Throughput::Elements(BATCH));
     let alloc = SmartAlloc::default();
 
     group.bench_function("explicit_untagged", |b| {
-        b.iter_custom(|iters| {
-            time_batches(iters, || {
-                alloc.begin_frame();
-                for _ in 0..BATCH {
-                    let boxed = alloc.frame_box([7u8; 64]);
-                    black_box(&*boxed);
-                }
-                alloc.end_frame();
-            })
-        });
+        b.iter_custom(|iters| time_batches(iters, || explicit_frame(&alloc)));
     });
 
     group.bench_function("explicit_tagged", |b| {
@@ -86,16 +86,7 @@ fn features(c: &mut Criterion) {
     budgeted.set_thread_frame_budget(u64::MAX - 1);
     budgeted.set_tag_budget("physics", u64::MAX - 1);
     group.bench_function("explicit_with_budgets", |b| {
-        b.iter_custom(|iters| {
-            time_batches(iters, || {
-                budgeted.begin_frame();
-                for _ in 0..BATCH {
-                    let boxed = budgeted.frame_box([7u8; 64]);
-                    black_box(&*boxed);
-                }
-                budgeted.end_frame();
-            })
-        });
+        b.iter_custom(|iters| time_batches(iters, || explicit_frame(&budgeted)));
     });
 
     group.bench_function("scoped", |b| {
@@ -143,9 +134,7 @@ fn features(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default()
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2));
+    config = common::criterion_config();
     targets = features
 }
 criterion_main!(benches);

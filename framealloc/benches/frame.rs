@@ -204,9 +204,7 @@ fn end_frame_cost(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default()
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2));
+    config = common::criterion_config();
     targets = alloc_64, empty_frame, end_frame_cost
 }
 criterion_main!(benches);

@@ -182,9 +182,7 @@ fn cross_thread(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default()
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2));
+    config = common::criterion_config();
     targets = single, shuffled_1000, cross_thread
 }
 criterion_main!(benches);

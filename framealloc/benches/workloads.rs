@@ -855,9 +855,7 @@ fn threads(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default()
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2));
+    config = common::criterion_config();
     targets = single, batches, workloads, scoped_vs_macro, threads
 }
 criterion_main!(benches);

@@ -17,6 +17,14 @@ pub(crate) fn shuffled(n: usize) -> Vec<usize> {
     order
 }
 
+/// The criterion settings every bench target uses (short: the whole suite runs in a few
+/// minutes; `scripts/bench-report` passes the same values on the command line).
+pub(crate) fn criterion_config() -> criterion::Criterion {
+    criterion::Criterion::default()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+}
+
 /// Time `iters` runs of `batch` (for criterion's `iter_custom`).
 pub(crate) fn time_batches(iters: u64, mut batch: impl FnMut()) -> Duration {
     let start = Instant::now();
