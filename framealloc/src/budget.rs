@@ -204,9 +204,9 @@ impl Budgets {
     pub(crate) fn set_tag(&self, tag: TagId, limit: u64) {
         let tag = tag as usize;
         if tag >= SEGMENT * SEGMENTS {
-            log::warn!(
+            crate::callout::warn(format_args!(
                 "framealloc: tag id {tag} is past the 4096 tracked tags; its budget is ignored"
-            );
+            ));
             return;
         }
         let slot = &self.tags[tag / SEGMENT];
@@ -261,18 +261,23 @@ impl Budgets {
             .unwrap_or_else(PoisonError::into_inner) = Some(f);
     }
 
-    /// Report `event` to the callback and the log.
+    /// Report `event` to the log and the callback: user code (see [`crate::callout`]),
+    /// so callers have finished their own state changes. Dropped if this thread is
+    /// already running a callback or framealloc's log line (no recursion).
     #[cold]
     pub(crate) fn report(&self, event: &BudgetEvent) {
-        log::warn!("framealloc: {event}");
-        let callback = self
-            .callback
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        if let Some(callback) = callback {
-            callback(event);
-        }
+        crate::callout::run(|| {
+            log::warn!("framealloc: {event}");
+            // Cloned out of the lock: the callback may replace itself.
+            let callback = self
+                .callback
+                .read()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone();
+            if let Some(callback) = callback {
+                callback(event);
+            }
+        });
     }
 
     /// Whether an allocation over budget does not happen (`Enforce`, and a `try_` call
@@ -324,5 +329,53 @@ impl fmt::Debug for Budgets {
             .field("policy", &self.policy)
             .field("any_tag", &self.any_tag())
             .finish_non_exhaustive()
+    }
+}
+
+/// Budget overruns found where user code must not run yet (a frame closing, a tag
+/// changing): collected first, delivered with [`deliver`](Overruns::deliver) once the
+/// caller's state is final (see [`crate::callout`]).
+#[must_use = "overruns must be delivered once the state is final"]
+pub(crate) struct Overruns {
+    /// The instance's budgets (kept alive: the callback may drop the last allocator
+    /// clone), present when there is something to deliver.
+    budgets: Option<Arc<Budgets>>,
+    events: [Option<BudgetEvent>; 2],
+}
+
+impl Overruns {
+    /// Nothing to deliver.
+    #[inline(always)]
+    pub(crate) const fn none() -> Overruns {
+        Overruns {
+            budgets: None,
+            events: [None, None],
+        }
+    }
+
+    /// Queue `event` (at most two: the thread budget's and the tag's).
+    pub(crate) fn push(&mut self, budgets: &Arc<Budgets>, event: BudgetEvent) {
+        if let Some(free) = self.events.iter_mut().find(|e| e.is_none()) {
+            *free = Some(event);
+            self.budgets.get_or_insert_with(|| budgets.clone());
+        } else {
+            debug_assert!(false, "more than two overruns at one checkpoint");
+        }
+    }
+
+    /// Report the queued events (user code runs here: call this last).
+    #[inline(always)]
+    pub(crate) fn deliver(self) {
+        if let Some(budgets) = self.budgets {
+            Self::deliver_slow(&budgets, self.events);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn deliver_slow(budgets: &Budgets, events: [Option<BudgetEvent>; 2]) {
+        for event in events.into_iter().flatten() {
+            budgets.report(&event);
+        }
     }
 }

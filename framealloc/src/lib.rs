@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 mod budget;
+mod callout;
 mod config;
 #[cfg(feature = "debug")]
 mod debug;

@@ -50,10 +50,10 @@ impl Drop for Inner {
         {
             let report = crate::report::build(&self.frames.shards.tag_stats(), self.id);
             if !report.is_empty() {
-                log::warn!(
+                crate::callout::warn(format_args!(
                     "framealloc: last SmartAlloc clone dropped with live handles (they stay \
                      valid):\n{report}"
-                );
+                ));
             }
         }
     }
@@ -164,7 +164,7 @@ impl SmartAlloc {
             MisusePolicy::Panic => fail(error),
             MisusePolicy::Log => {
                 let at = core::panic::Location::caller();
-                log::warn!("framealloc: {what} at {at}: {error}");
+                crate::callout::warn(format_args!("framealloc: {what} at {at}: {error}"));
             }
         }
     }
@@ -186,11 +186,15 @@ impl SmartAlloc {
     #[inline(never)]
     #[track_caller]
     fn implicit_frame(&self, arena: &ThreadArena) {
+        // The frame first: the log line goes to the logger, user code that may use this
+        // allocator (under `Panic` nothing is opened: the call panics).
+        if self.inner.config.on_misuse == MisusePolicy::Log {
+            arena.begin_explicit();
+        }
         self.misuse(
             &Error::NotInFrame,
             "frame allocation with no frame open; opening an implicit frame that the next end_frame closes",
         );
-        arena.begin_explicit();
     }
 
     /// The arena if a frame is open, else `Error::NotInFrame`.

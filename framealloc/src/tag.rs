@@ -40,6 +40,8 @@ const CACHE_SLOTS: usize = 8;
 thread_local! {
     /// The thread's current tag.
     static CURRENT: Cell<TagId> = const { Cell::new(0) };
+    /// Tag guards alive on this thread, innermost last (see [`TagGuard`]'s `depth`).
+    static DEPTH: Cell<u64> = const { Cell::new(0) };
     /// Recently interned names: compared by content, so no hashing on a hit.
     static CACHE: RefCell<[(&'static str, TagId); CACHE_SLOTS]> =
         const { RefCell::new([(UNTAGGED, 0); CACHE_SLOTS]) };
@@ -132,13 +134,18 @@ fn replace(id: TagId) -> TagId {
 /// guard drops (on every exit path, unwinding included), which restores the previous tag.
 ///
 /// Made by [`SmartAlloc::tag`](crate::SmartAlloc::tag); `with_tag` and `#[alloc_tag]`
-/// use it. `!Send`: the tag belongs to the thread that pushed it. Like any scope guard,
-/// drop guards in reverse order of creation: each one restores the tag that was current
-/// when it was made.
+/// use it. `!Send`: the tag belongs to the thread that pushed it.
+///
+/// Dropping a guard restores the tag that was current when it was made and ends every
+/// tag scope opened inside it: if guards are dropped out of order, the inner guards
+/// dropped later change nothing (the thread is back at the outer guard's previous tag,
+/// not at a tag whose guard is gone).
 #[must_use = "the tag is popped as soon as the guard drops"]
 pub struct TagGuard {
     previous: TagId,
     tag: TagId,
+    /// Guards alive on this thread when this one was made, itself included.
+    depth: u64,
     _thread: PhantomData<*const ()>,
 }
 
@@ -149,15 +156,25 @@ impl TagGuard {
             return TagGuard {
                 previous: 0,
                 tag: 0,
+                depth: 0,
                 _thread: PhantomData,
             };
         }
+        // Saturating: `mem::forget` of guards in a loop must not wrap the depth.
+        let depth = DEPTH
+            .try_with(|d| {
+                let depth = d.get().saturating_add(1);
+                d.set(depth);
+                depth
+            })
+            .unwrap_or(u64::MAX);
         let previous = replace(tag);
         // Frame growth so far belongs to the previous tag; from here on, to `tag`.
         crate::frame::tag_changed_on_current_thread();
         TagGuard {
             previous,
             tag,
+            depth,
             _thread: PhantomData,
         }
     }
@@ -171,6 +188,19 @@ impl TagGuard {
 impl Drop for TagGuard {
     fn drop(&mut self) {
         if cfg!(feature = "minimal") {
+            return;
+        }
+        let open = DEPTH
+            .try_with(|d| {
+                if d.get() < self.depth {
+                    // An outer guard was dropped first and ended this scope already.
+                    return false;
+                }
+                d.set(self.depth - 1);
+                true
+            })
+            .unwrap_or(true);
+        if !open {
             return;
         }
         replace(self.previous);

@@ -16,7 +16,7 @@
 //! Explicit handles count themselves in `live`, so an `end_frame` while they are alive
 //! *defers* the reset to the last drop instead of freeing memory under them.
 
-use core::cell::{Cell, RefCell, UnsafeCell};
+use core::cell::{Cell, UnsafeCell};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 
@@ -24,6 +24,7 @@ use std::sync::Arc;
 
 use bumpalo::Bump;
 
+use crate::budget::Overruns;
 use crate::stats::shard::{FRAME, KindSlot, POOL, Shard};
 use crate::tag::{self, TagId};
 
@@ -107,7 +108,7 @@ pub(crate) struct ThreadArena {
     /// explicit handles made up to the last checkpoint,
     acct_handles: Cell<u64>,
     /// tags with frame bytes in the current frame (their `frame_live` is cleared at reset),
-    touched: RefCell<Vec<TagId>>,
+    touched: TouchedTags,
     /// and the largest frame so far, in bytes.
     frame_peak: Cell<u64>,
     /// The pool slot of the last tag a pool allocation used, and whether that tag has a
@@ -125,6 +126,57 @@ pub(crate) struct ThreadArena {
     thread_budget: Cell<Option<u64>>,
     /// Frame number + 1 of the last thread-budget event (once per frame).
     thread_warned: Cell<u64>,
+}
+
+/// The tags with frame bytes in the current frame, as a fixed bitset: recording one never
+/// allocates, so it is safe from inside the global allocator (which may be user code
+/// that re-enters framealloc). Tags past the 4096 tracked ones share the `"untagged"`
+/// slot, as in the stats.
+struct TouchedTags {
+    /// Bit `t % 64` of word `t / 64`: tag `t` was touched.
+    words: [Cell<u64>; 64],
+    /// Bit `w`: word `w` is not zero.
+    summary: Cell<u64>,
+}
+
+impl TouchedTags {
+    fn new() -> Self {
+        TouchedTags {
+            words: [const { Cell::new(0) }; 64],
+            summary: Cell::new(0),
+        }
+    }
+
+    fn insert(&self, tag: TagId) {
+        let tag = if (tag as usize) < 64 * 64 {
+            tag as usize
+        } else {
+            0
+        };
+        let word = &self.words[tag / 64];
+        word.set(word.get() | 1 << (tag % 64));
+        self.summary.set(self.summary.get() | 1 << (tag / 64));
+    }
+
+    #[inline(always)]
+    fn is_empty(&self) -> bool {
+        self.summary.get() == 0
+    }
+
+    /// Call `f` with every touched tag and clear the set.
+    fn drain(&self, mut f: impl FnMut(TagId)) {
+        let mut summary = self.summary.replace(0);
+        while summary != 0 {
+            let w = summary.trailing_zeros();
+            summary &= summary - 1;
+            let mut bits = self.words[w as usize].replace(0);
+            while bits != 0 {
+                let b = bits.trailing_zeros();
+                bits &= bits - 1;
+                f(w * 64 + b);
+            }
+        }
+    }
 }
 
 /// [`ThreadArena::pool_slot`]'s cache.
@@ -162,7 +214,7 @@ impl ThreadArena {
             acct_tag: Cell::new(0),
             acct_used: Cell::new(0),
             acct_handles: Cell::new(0),
-            touched: RefCell::new(Vec::new()),
+            touched: TouchedTags::new(),
             frame_peak: Cell::new(0),
             pool_slot: Cell::new(SlotCache {
                 tag: 0,
@@ -278,19 +330,22 @@ impl ThreadArena {
         // Checked: `mem::forget(alloc.frame())` in a loop must never wrap the depth back
         // to zero and allow a reset under a live guard allocation.
         let opened = self.opened.get();
-        if opened == self.closed.get() {
+        let outermost = opened == self.closed.get();
+        if outermost {
             // An outermost frame: its growth belongs to the thread's current tag (which
             // may have changed while this arena was not the one checkpointed).
             self.acct_tag.set(tag::current());
-            #[cfg(feature = "debug")]
-            if self.live_handles() != 0 {
-                // The frame being opened is the next outermost one.
-                self.report_stale_handles(self.frames_ended.get() + 1);
-            }
         }
         self.opened
             .set(opened.checked_add(1).unwrap_or_else(|| counter_overflow()));
         self.take_hold();
+        // Last, with the frame open: the report goes to the logger, which is user code.
+        #[cfg(feature = "debug")]
+        if outermost && self.live_handles() != 0 {
+            self.report_stale_handles(self.frames_ended.get() + 1);
+        }
+        #[cfg(not(feature = "debug"))]
+        let _ = outermost;
     }
 
     /// Reserve the configured initial capacity before the first frame.
@@ -298,10 +353,14 @@ impl ThreadArena {
     #[inline(never)]
     fn reserve_initial(&self) {
         self.reserved.set(true);
+        // Made before looking at the arena: the allocation may run a user's global
+        // allocator, which may use this arena (even keep a handle in it).
+        let reserved = Bump::with_capacity(self.initial_capacity);
         if self.is_idle() && self.bump().allocated_bytes() == 0 {
             // SAFETY: idle (no frame open, no handle alive), so no reference into the
-            // arena or to the `Bump` exists; replacing an empty `Bump` frees nothing.
-            unsafe { *self.bump.get() = Bump::with_capacity(self.initial_capacity) };
+            // arena or to the `Bump` exists, and nothing runs between this check and
+            // the swap; the `Bump` swapped out is empty, so dropping it frees nothing.
+            drop(unsafe { core::ptr::replace(self.bump.get(), reserved) });
         }
         self.refresh_armed();
     }
@@ -332,22 +391,26 @@ impl ThreadArena {
 
     /// The arena becomes the thread's cached one: if the thread's tag changed meanwhile,
     /// act on the change now (see [`tag_changed`](Self::tag_changed)).
-    pub(crate) fn sync_tag(&self) {
-        if self.acct_tag.get() != tag::current() {
-            self.tag_changed();
+    pub(crate) fn sync_tag(&self) -> Overruns {
+        if self.acct_tag.get() == tag::current() {
+            return Overruns::none();
         }
+        self.tag_changed()
     }
 
     /// The thread's tag changed (a push or a pop): credit the growth so far to the tag it
     /// belongs to, check that tag's frame budgets (SPEC §7: the scoped path is checked at
-    /// tag pop), and start accruing to the new tag.
-    pub(crate) fn tag_changed(&self) {
+    /// tag pop), and start accruing to the new tag. The overruns are for the caller to
+    /// deliver after its last use of the arena (the callback may drop the allocator).
+    pub(crate) fn tag_changed(&self) -> Overruns {
         let tag = self.acct_tag.get();
         self.credit();
-        if self.budgets_armed() {
-            self.report_frame_overruns(tag);
-        }
         self.acct_tag.set(tag::current());
+        if self.budgets_armed() {
+            self.frame_overruns(tag)
+        } else {
+            Overruns::none()
+        }
     }
 
     /// Credit the arena growth and explicit handles since the last checkpoint to the tag
@@ -366,10 +429,7 @@ impl ThreadArena {
         let new_handles = handles - self.acct_handles.get();
         let tag = self.acct_tag.get();
         self.shard.slot(tag).kinds[FRAME].on_frame_delta(bytes, new_handles);
-        let mut touched = self.touched.borrow_mut();
-        if !touched.contains(&tag) {
-            touched.push(tag);
-        }
+        self.touched.insert(tag);
         if used as u64 > self.frame_peak.get() {
             self.frame_peak.set(used as u64);
         }
@@ -403,8 +463,10 @@ impl ThreadArena {
         if self.explicit.get() {
             return false;
         }
-        self.open_frame();
+        // The flag first: with `debug`, opening may log (user code), which may end the
+        // explicit frame it sees open.
         self.explicit.set(true);
+        self.open_frame();
         true
     }
 
@@ -478,11 +540,11 @@ impl ThreadArena {
                 tag::name_of(s.tag)
             );
         }
-        log::warn!(
+        crate::callout::warn(format_args!(
             "framealloc: frame {frame} began with {} explicit frame handle(s) of earlier \
              frames alive; the arena cannot reset until they drop:{sites}",
             stale.len()
-        );
+        ));
     }
 
     #[inline(always)]
@@ -496,8 +558,29 @@ impl ThreadArena {
     fn outermost_frame_ended(&self, idle: bool) {
         self.frames_ended.set(self.frames_ended.get() + 1);
         if self.budgets_armed() {
-            self.frame_end_budgets();
+            self.outermost_frame_ended_budgeted(idle);
+        } else {
+            self.finish_frame(idle);
         }
+    }
+
+    /// [`outermost_frame_ended`](Self::outermost_frame_ended) with budgets to check. The
+    /// overruns are found first (the frame's growth is final), the frame is finished
+    /// (reset or deferred) *before* the callback runs, and nothing here touches the
+    /// arena after it: the callback may open frames and keep handles, which a reset
+    /// decided earlier would free under them.
+    #[cold]
+    #[inline(never)]
+    fn outermost_frame_ended_budgeted(&self, idle: bool) {
+        let overruns = self.frame_end_budgets();
+        self.finish_frame(idle);
+        overruns.deliver();
+    }
+
+    /// Reset the arena if it holds nothing (`idle`), else leave the reset to the last
+    /// handle's drop.
+    #[inline(always)]
+    fn finish_frame(&self, idle: bool) {
         if idle {
             self.reset();
         } else {
@@ -514,7 +597,7 @@ impl ThreadArena {
         debug_assert!(self.is_idle());
         if self.used_bytes() == 0
             && self.handles_made() == self.acct_handles.get()
-            && self.touched.borrow().is_empty()
+            && self.touched.is_empty()
         {
             // Nothing was allocated since the last reset (an empty frame, or one that
             // only used pools and the heap): nothing to credit, clear or rewind.
@@ -530,34 +613,52 @@ impl ThreadArena {
     fn reset_used(&self) {
         debug_assert!(self.is_idle());
         self.credit();
-        {
-            let mut touched = self.touched.borrow_mut();
-            for &tag in touched.iter() {
-                self.shard.slot(tag).kinds[FRAME].end_frame();
-            }
-            touched.clear();
-        }
+        self.touched
+            .drain(|tag| self.shard.slot(tag).kinds[FRAME].end_frame());
+        // The `Bump` is taken out of its cell and reset as an owned value: freeing its
+        // older chunks calls the global allocator, which may be user code that uses this
+        // very arena (a `#[global_allocator]` built on framealloc). It then finds an
+        // empty `Bump` in the cell instead of one we are mutating.
         // SAFETY: no frame is open and no handle is alive (checked by both callers): no
         // guard and no handle exists, so no `&Bump` from `bump()` is in use (the
         // accounting above used it only transiently) and no allocation from this arena is
         // reachable. We are on the owner thread (the type is `!Sync` and only reached
-        // through `!Send` handles or the owner's cache). This `&mut` is the only
-        // reference for its short life.
-        let bump = unsafe { &mut *self.bump.get() };
+        // through `!Send` handles or the owner's cache). `Bump::new()` allocates nothing.
+        let mut bump = unsafe { core::ptr::replace(self.bump.get(), Bump::new()) };
         // `debug`: stale reads of frame data see the poison pattern, not old values.
         #[cfg(feature = "debug")]
-        // SAFETY: we hold the only `&mut Bump` and nothing allocated from it is in use
-        // (see above), so its allocated bytes are ours to overwrite; each `(ptr, len)` is
-        // an allocated region of a live chunk.
+        // SAFETY: we own the `Bump` and nothing allocated from it is in use (see
+        // above), so its allocated bytes are ours to overwrite; each `(ptr, len)` is an
+        // allocated region of a live chunk.
         unsafe {
             for (ptr, len) in bump.iter_allocated_chunks_raw() {
                 ptr.write_bytes(crate::debug::FRAME_POISON, len);
             }
         }
         bump.reset();
+        self.put_back(bump);
         self.refresh_armed();
         self.acct_used.set(self.used_bytes());
         self.resets.set(self.resets.get() + 1);
+    }
+
+    /// Put the `Bump` that [`reset_used`](Self::reset_used) took out back in its cell.
+    /// If code re-entered during the reset (through the global allocator) and used the
+    /// stand-in, the stand-in stays (its allocations may be alive) and ours is dropped.
+    #[cold]
+    #[inline(never)]
+    fn put_back(&self, bump: Bump) {
+        // SAFETY: a shared look at the stand-in; nothing mutates the cell meanwhile.
+        let stand_in_used = unsafe { &*self.bump.get() }.allocated_bytes() != 0;
+        if stand_in_used {
+            drop(bump);
+        } else {
+            // SAFETY: the stand-in is unused, so no reference into it or to it exists (a
+            // `&Bump` from `bump()` is only held by frames, handles and guards, and the
+            // arena was idle when the reset began; anyone who used the stand-in would
+            // have allocated from it). Dropping it frees nothing.
+            drop(unsafe { core::ptr::replace(self.bump.get(), bump) });
+        }
     }
 
     /// Whether the arena may be freed: no frame open and no handle alive.

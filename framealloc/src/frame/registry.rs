@@ -232,10 +232,14 @@ impl ArenaSet {
             });
             // During thread teardown this may fail; the arena is then freed when the
             // instance drops.
+            // Also when the list is borrowed further up this thread (a global allocator
+            // that uses framealloc, re-entered from the push below): that arena, too,
+            // is freed when its instance drops.
             let _ = THREAD_EXIT.try_with(|exit| {
-                let mut sets = exit.sets.borrow_mut();
-                sets.retain(|s| s.strong_count() > 0);
-                sets.push(Arc::downgrade(this));
+                if let Ok(mut sets) = exit.sets.try_borrow_mut() {
+                    sets.retain(|s| s.strong_count() > 0);
+                    sets.push(Arc::downgrade(this));
+                }
             });
             arena
         };
@@ -254,8 +258,10 @@ impl ArenaSet {
         let arena = unsafe { arena.as_ref() };
         // Tag changes checkpoint only the cached arena: while another one was cached,
         // this arena missed them. Its growth so far belongs to its accounting tag; from
-        // here on, to the thread's current one.
-        arena.sync_tag();
+        // here on, to the thread's current one. Overruns found doing so are delivered
+        // last (the callback may use the arena; the caller's `&SmartAlloc` keeps the set
+        // alive across it).
+        arena.sync_tag().deliver();
         arena
     }
 
@@ -363,7 +369,10 @@ pub(crate) fn tag_changed_on_current_thread() {
     };
     if entry.id != 0 {
         // SAFETY: cache invariant: a non-zero id names this thread's live arena.
-        unsafe { &*entry.arena }.tag_changed();
+        let overruns = unsafe { &*entry.arena }.tag_changed();
+        // After the last use of the arena: nothing here keeps its allocator alive, and
+        // the budget callback may drop the last clone (freeing the arena).
+        overruns.deliver();
     }
 }
 

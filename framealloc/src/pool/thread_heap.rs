@@ -93,11 +93,38 @@ thread_local! {
     static HEAP: Cell<*mut ThreadHeap> = const { Cell::new(ptr::null_mut()) };
     /// Set once the heap has been torn down: no new heap may be made on this thread.
     static TORN_DOWN: Cell<bool> = const { Cell::new(false) };
+    /// Set while the heap runs a slow path (see [`Busy`]).
+    static BUSY: Cell<bool> = const { Cell::new(false) };
     /// Tears the heap down when the thread exits.
     static HEAP_OWNER: HeapOwner = const { HeapOwner };
 }
 
 struct HeapOwner;
+
+/// This thread's heap is in a slow path (a miss, a page coming back, being made), which
+/// may call the global allocator — user code that may allocate or free pool blocks
+/// itself (a `#[global_allocator]` built on framealloc). While busy, `HEAP` is null, so
+/// such a re-entrant call never makes a second `&mut ThreadHeap`: allocations are served
+/// from abandoned pages under the global lock (or fail cleanly), frees of our blocks go
+/// on their page's free list without the heap's list work (see `page_woke`).
+struct Busy {
+    heap: *mut ThreadHeap,
+}
+
+impl Busy {
+    fn enter(heap: *mut ThreadHeap) -> Busy {
+        HEAP.with(|h| h.set(ptr::null_mut()));
+        BUSY.with(|b| b.set(true));
+        Busy { heap }
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        BUSY.with(|b| b.set(false));
+        HEAP.with(|h| h.set(self.heap));
+    }
+}
 
 impl Drop for HeapOwner {
     fn drop(&mut self) {
@@ -462,23 +489,53 @@ pub(crate) fn alloc_block(class: usize) -> Option<NonNull<u8>> {
     }
     // SAFETY: `HEAP` points to this thread's live heap (nulled before teardown); only
     // this thread uses it and no other reference to it is alive during this call.
-    let heap = unsafe { &mut *heap };
-    if let Some(page) = heap.current[class] {
+    if let Some(page) = unsafe { &*heap }.current[class] {
         // SAFETY: the current page is owned by this heap.
         if let Some(block) = unsafe { page.pop() } {
             return Some(block);
         }
     }
-    heap.alloc_slow(class)
+    // SAFETY: as above.
+    unsafe { alloc_slow(heap, class) }
+}
+
+/// The current page of `class` is out of blocks: [`ThreadHeap::alloc_slow`], with the
+/// heap marked busy.
+///
+/// # Safety
+///
+/// `heap` is this thread's live heap (the value of `HEAP`), not referenced elsewhere.
+#[cold]
+#[inline(never)]
+unsafe fn alloc_slow(heap: *mut ThreadHeap, class: usize) -> Option<NonNull<u8>> {
+    let _busy = Busy::enter(heap);
+    // SAFETY: the caller's contract; while `_busy` lives `HEAP` is null, so a
+    // re-entrant call (the global allocator, from inside the slow path) cannot make a
+    // second reference.
+    unsafe { &mut *heap }.alloc_slow(class)
 }
 
 #[cold]
 #[inline(never)]
 fn alloc_without_heap(class: usize) -> Option<NonNull<u8>> {
+    if BUSY.with(Cell::get) {
+        // Re-entered from the heap's own slow path (see `Busy`): the heap is not ours to
+        // touch now. The abandoned list's lock may be held further up this very thread,
+        // so do not wait for it.
+        return match ABANDONED_PAGES.try_lock() {
+            Ok(lists) => alloc_abandoned(lists, class),
+            Err(std::sync::TryLockError::Poisoned(e)) => alloc_abandoned(e.into_inner(), class),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        };
+    }
     let can_make_heap = !TORN_DOWN.with(Cell::get) && HEAP_OWNER.try_with(|_| ()).is_ok();
     if can_make_heap {
-        let heap = Box::new(ThreadHeap::new());
-        HEAP.with(|h| h.set(Box::into_raw(heap)));
+        let heap = {
+            // Making the heap allocates: a re-entrant pool call must not make another.
+            let _busy = Busy::enter(ptr::null_mut());
+            Box::into_raw(Box::new(ThreadHeap::new()))
+        };
+        HEAP.with(|h| h.set(heap));
         return alloc_block(class);
     }
     alloc_during_teardown(class)
@@ -486,7 +543,14 @@ fn alloc_without_heap(class: usize) -> Option<NonNull<u8>> {
 
 /// After this thread's heap is gone: serve from abandoned pages under the global lock.
 fn alloc_during_teardown(class: usize) -> Option<NonNull<u8>> {
-    let mut lists = abandoned();
+    alloc_abandoned(abandoned(), class)
+}
+
+/// Serve a block of `class` from the abandoned pages (`lists` is their locked list).
+fn alloc_abandoned(
+    mut lists: MutexGuard<'static, [Vec<Page>; CLASSES]>,
+    class: usize,
+) -> Option<NonNull<u8>> {
     for &page in &lists[class] {
         // SAFETY: the list owns its pages and we hold its lock.
         unsafe {
@@ -604,8 +668,18 @@ unsafe fn free_block_accounted_slow(
 #[inline(never)]
 unsafe fn page_woke(page: Page) {
     let heap = HEAP.with(Cell::get);
+    if heap.is_null() {
+        // The heap is busy further up this thread (a free from inside its slow path,
+        // through the global allocator; see `Busy`): the block is back on its page, and
+        // the page's list move is skipped. A flagged full page then waits for a remote
+        // free or the sweep to be looked at again; an empty one for the sweep. Sound,
+        // and rare enough not to matter for memory use.
+        return;
+    }
+    let _busy = Busy::enter(heap);
     // SAFETY: the heap that owns `page` is this thread's live heap (`HEAP` is non-null
-    // while it lives); no other reference to it is alive during this call.
+    // while it lives); `_busy` nulls `HEAP`, so no other reference to it is made during
+    // this call, even by a re-entrant free.
     unsafe { &mut *heap }.page_woke(page);
 }
 

@@ -339,9 +339,15 @@ impl Shard {
         &self.budgets
     }
 
-    /// If `tag` has a budget that `requested` more bytes of `kind` would exceed, report
-    /// it (once per frame `frame`) and return the event. `pending`: the tag's frame bytes
-    /// not yet credited to its slot.
+    /// The instance's budgets, shared (to deliver events after the caller returns).
+    pub(crate) fn budgets_arc(&self) -> &Arc<Budgets> {
+        &self.budgets
+    }
+
+    /// If `tag` has a budget that `requested` more bytes of `kind` would exceed, the
+    /// event, and whether it is the first for this budget in frame `frame` (to be
+    /// reported: the caller does that once its state allows user code to run, see
+    /// [`crate::callout`]). `pending`: the tag's frame bytes not yet credited to its slot.
     ///
     /// Called on the owner thread, or by a pool/heap allocator on another thread for a
     /// tag whose slot exists (so `slot` creates nothing).
@@ -355,7 +361,7 @@ impl Shard {
         pending: u64,
         frame: u64,
         refusing: bool,
-    ) -> Option<BudgetEvent> {
+    ) -> Option<(BudgetEvent, bool)> {
         // Under `minimal` nothing is accounted to tags, so tag budgets cannot be checked.
         if cfg!(feature = "minimal") || !self.budgets.any_tag() {
             return None;
@@ -376,10 +382,8 @@ impl Shard {
             frame,
             refused: refusing,
         };
-        if slot.warned.swap(frame + 1, Ordering::Relaxed) != frame + 1 {
-            self.budgets.report(&event);
-        }
-        Some(event)
+        let first = slot.warned.swap(frame + 1, Ordering::Relaxed) != frame + 1;
+        Some((event, first))
     }
 
     /// The instance this shard belongs to.
@@ -555,10 +559,15 @@ impl SlotHandle {
     fn check_budget_slow(&self, kind: Kind, requested: u64) {
         let budgets = self.shard.budgets();
         let frame = crate::frame::registry::cached_frame_number(self.shard.instance());
-        if let Some(event) =
+        if let Some((event, first)) =
             self.shard
                 .tag_overrun(self.tag, kind, requested, 0, frame, budgets.refuses(false))
         {
+            // Collection growth: nothing is half-done here (the collection's own state
+            // changes after its allocator returns), so the callback may run now.
+            if first {
+                budgets.report(&event);
+            }
             let _ = budgets.verdict(&event, false);
         }
     }

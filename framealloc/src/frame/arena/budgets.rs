@@ -8,7 +8,7 @@ use core::ptr::NonNull;
 use bumpalo::Bump;
 
 use super::{ARMED_TAGS, ARMED_THREAD, ThreadArena};
-use crate::budget::{BudgetEvent, BudgetScope};
+use crate::budget::{BudgetEvent, BudgetScope, Overruns};
 use crate::tag::{self, TagId};
 use crate::{Error, Kind};
 
@@ -124,9 +124,12 @@ impl ThreadArena {
         self.lift_limit_and_retry(|bump| bump.try_alloc_layout(layout).ok())
     }
 
-    /// An allocation already checked against the budgets failed in bumpalo: if that was
-    /// the refill limit, run `attempt` again without it (then re-arm it); else `None`
-    /// (out of memory).
+    /// An allocation already checked against the budgets failed in bumpalo: run
+    /// `attempt` again without the refill limit (then re-arm it); `None` if it fails
+    /// again (out of memory).
+    ///
+    /// Retried even when no limit is set now: the budget callback that ran during the
+    /// check may have removed the budgets (and the limit) after the first attempt hit it.
     #[cold]
     #[inline(never)]
     pub(crate) fn lift_limit_and_retry<R>(
@@ -134,7 +137,6 @@ impl ThreadArena {
         attempt: impl FnOnce(&Bump) -> Option<R>,
     ) -> Option<R> {
         let bump = self.bump();
-        bump.allocation_limit()?;
         bump.set_allocation_limit(None);
         let result = attempt(bump);
         self.arm_limit();
@@ -176,7 +178,13 @@ impl ThreadArena {
         strict: bool,
     ) -> Result<(), Error> {
         let budgets = self.shard.budgets();
-        let event = self.thread_event(tag, limit, used, requested, budgets.refuses(strict));
+        let (event, first) =
+            self.thread_event(tag, limit, used, requested, budgets.refuses(strict));
+        // An allocation in progress: it has taken its hold (explicit) or its frame is
+        // open (scoped), and bumps only after this returns, so user code may run now.
+        if first {
+            budgets.report(&event);
+        }
         budgets.verdict(&event, strict)
     }
 
@@ -222,14 +230,25 @@ impl ThreadArena {
             self.frame_number(),
             budgets.refuses(strict),
         ) {
-            Some(event) => budgets.verdict(&event, strict),
+            Some((event, first)) => {
+                // As in `thread_budget_exceeded`: nothing is half-done here.
+                if first {
+                    budgets.report(&event);
+                }
+                budgets.verdict(&event, strict)
+            }
             None => Ok(()),
         }
     }
 
-    /// The thread frame budget's overrun event if `requested` more bytes exceed it
-    /// (reported once per frame).
-    fn thread_overrun(&self, tag: TagId, requested: u64, refusing: bool) -> Option<BudgetEvent> {
+    /// The thread frame budget's overrun event if `requested` more bytes exceed it, and
+    /// whether it is the first this frame (see [`thread_event`](Self::thread_event)).
+    fn thread_overrun(
+        &self,
+        tag: TagId,
+        requested: u64,
+        refusing: bool,
+    ) -> Option<(BudgetEvent, bool)> {
         let limit = self.thread_budget.get()?;
         let used = self.used_bytes() as u64;
         if used.saturating_add(requested) <= limit {
@@ -238,7 +257,8 @@ impl ThreadArena {
         Some(self.thread_event(tag, limit, used, requested, refusing))
     }
 
-    /// A thread frame budget event, reported once per frame.
+    /// A thread frame budget event, and whether it is the first this frame (to be
+    /// reported, once the caller's state allows user code to run).
     #[cold]
     #[inline(never)]
     fn thread_event(
@@ -248,7 +268,7 @@ impl ThreadArena {
         used: u64,
         requested: u64,
         refusing: bool,
-    ) -> BudgetEvent {
+    ) -> (BudgetEvent, bool) {
         let frame = self.frame_number();
         let event = BudgetEvent {
             tag: tag::name_of(tag),
@@ -260,28 +280,36 @@ impl ThreadArena {
             frame,
             refused: refusing,
         };
-        if self.thread_warned.replace(frame + 1) != frame + 1 {
-            self.shard.budgets().report(&event);
-        }
-        event
+        let first = self.thread_warned.replace(frame + 1) != frame + 1;
+        (event, first)
     }
 
-    /// SPEC §7: the scoped path's budgets are checked at frame end.
+    /// SPEC §7: the scoped path's budgets are checked at frame end. Returns the overruns
+    /// to deliver once the frame is closed (and reset, if it may be).
     #[cold]
     #[inline(never)]
-    pub(super) fn frame_end_budgets(&self) {
+    pub(super) fn frame_end_budgets(&self) -> Overruns {
         self.credit();
-        self.report_frame_overruns(self.acct_tag.get());
+        self.frame_overruns(self.acct_tag.get())
     }
 
-    /// After the fact (tag change, frame end): report the frame budgets that the growth
-    /// credited to `tag` took past their limit. Nothing can be refused any more.
+    /// After the fact (tag change, frame end): the frame budgets that the growth
+    /// credited to `tag` took past their limit, first reports only. Nothing can be
+    /// refused any more; the caller delivers them when its state is final.
     #[cold]
     #[inline(never)]
-    pub(super) fn report_frame_overruns(&self, tag: TagId) {
-        let _ = self.thread_overrun(tag, 0, false);
-        let _ = self
-            .shard
-            .tag_overrun(tag, Kind::Frame, 0, 0, self.frame_number(), false);
+    pub(super) fn frame_overruns(&self, tag: TagId) -> Overruns {
+        let mut overruns = Overruns::none();
+        let budgets = self.shard.budgets_arc();
+        if let Some((event, true)) = self.thread_overrun(tag, 0, false) {
+            overruns.push(budgets, event);
+        }
+        if let Some((event, true)) =
+            self.shard
+                .tag_overrun(tag, Kind::Frame, 0, 0, self.frame_number(), false)
+        {
+            overruns.push(budgets, event);
+        }
+        overruns
     }
 }
