@@ -255,10 +255,14 @@ impl Budgets {
     }
 
     pub(crate) fn set_callback(&self, f: Callback) {
-        *self
+        let old = self
             .callback
             .write()
-            .unwrap_or_else(PoisonError::into_inner) = Some(f);
+            .unwrap_or_else(PoisonError::into_inner)
+            .replace(f);
+        // Dropped after the lock is released: freeing the old callback's captures may
+        // run user code (its destructors, a user global allocator) that raises events.
+        drop(old);
     }
 
     /// Report `event` to the log and the callback: user code (see [`crate::callout`]),

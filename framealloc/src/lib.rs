@@ -11,6 +11,7 @@ mod error;
 mod frame;
 mod frame_safe;
 mod heap;
+mod locked_vec;
 mod pool;
 mod report;
 mod smart_alloc;

@@ -288,9 +288,15 @@ impl SmartAlloc {
     /// the thread that allocated). Replaces the previous callback. Events also go to
     /// `log::warn!`.
     ///
-    /// `f` runs inside the allocation call: it must not allocate from this allocator
-    /// under the same tag in a way that would exceed the budget again (that is reported
-    /// no more this frame, so it cannot recurse), and it should be quick.
+    /// `f` is your code running inside framealloc, and may call it back: allocate, begin
+    /// and end frames, keep handles, push tags, change budgets, replace itself, even drop
+    /// the allocator. framealloc finishes its own state changes before calling `f`
+    /// (at frame end: after the frame is closed and reset), and events raised on this
+    /// thread while `f` runs (e.g. by `f` allocating over budget) are dropped rather
+    /// than delivered inside it, so it cannot recurse. If `f` panics, the panic reaches
+    /// the allocating call with framealloc's state consistent (during unwinding it is
+    /// caught and dropped instead). Keep it quick: it runs on the allocating thread.
+    /// See docs/soundness.md.
     pub fn on_budget_event(&self, f: impl Fn(&BudgetEvent) + Send + Sync + 'static) {
         self.inner.budgets.set_callback(Arc::new(f));
     }

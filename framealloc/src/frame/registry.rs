@@ -217,33 +217,15 @@ impl ArenaSet {
     #[inline(never)]
     fn current_slow(this: &Arc<Self>) -> &ThreadArena {
         let token = thread_token();
-        let mut arenas = this.lock();
-        let arena = if let Some(entry) = arenas.iter().find(|e| e.token == token) {
-            entry.arena.0
-        } else {
-            let shard = this.shards.acquire(token);
-            let arena = NonNull::from(Box::leak(Box::new(ThreadArena::new(
-                this.initial_capacity,
-                shard,
-            ))));
-            arenas.push(Entry {
-                token,
-                arena: ArenaPtr(arena),
-            });
-            // During thread teardown this may fail; the arena is then freed when the
-            // instance drops.
-            // Also when the list is borrowed further up this thread (a global allocator
-            // that uses framealloc, re-entered from the push below): that arena, too,
-            // is freed when its instance drops.
-            let _ = THREAD_EXIT.try_with(|exit| {
-                if let Ok(mut sets) = exit.sets.try_borrow_mut() {
-                    sets.retain(|s| s.strong_count() > 0);
-                    sets.push(Arc::downgrade(this));
-                }
-            });
-            arena
+        let found = this
+            .lock()
+            .iter()
+            .find(|e| e.token == token)
+            .map(|e| e.arena.0);
+        let arena = match found {
+            Some(arena) => arena,
+            None => Self::add_current_thread(this, token),
         };
-        drop(arenas);
         CACHE.with(|c| {
             c.set(CacheEntry {
                 id: this.id,
@@ -263,6 +245,49 @@ impl ArenaSet {
         // alive across it).
         arena.sync_tag().deliver();
         arena
+    }
+
+    /// Make the calling thread's arena and add it to the set.
+    ///
+    /// Nothing that allocates runs under the set's lock (see [`crate::locked_vec`]): the
+    /// global allocator may be user code that uses this allocator on this thread, and
+    /// come back here.
+    #[cold]
+    #[inline(never)]
+    fn add_current_thread(this: &Arc<Self>, token: u64) -> NonNull<ThreadArena> {
+        let shard = this.shards.acquire(token);
+        let made = NonNull::from(Box::leak(Box::new(ThreadArena::new(
+            this.initial_capacity,
+            shard,
+        ))));
+        let mut arenas = crate::locked_vec::lock_with_room(|| this.lock(), |v| v);
+        if let Some(existing) = arenas.iter().find(|e| e.token == token) {
+            // A re-entrant call on this thread (through the global allocator) added one
+            // meanwhile: use it, and give ours back.
+            let existing = existing.arena.0;
+            drop(arenas);
+            // SAFETY: made above by `Box::leak` and never published.
+            let ours = unsafe { Box::from_raw(made.as_ptr()) };
+            this.shards.retire(&ours.shard);
+            drop(ours);
+            return existing;
+        }
+        arenas.push(Entry {
+            token,
+            arena: ArenaPtr(made),
+        });
+        drop(arenas);
+        // During thread teardown this may fail; the arena is then freed when the
+        // instance drops. Also when the list is borrowed further up this thread (a global
+        // allocator that uses framealloc, re-entered from the push below): that arena,
+        // too, is freed when its instance drops.
+        let _ = THREAD_EXIT.try_with(|exit| {
+            if let Ok(mut sets) = exit.sets.try_borrow_mut() {
+                sets.retain(|s| s.strong_count() > 0);
+                sets.push(Arc::downgrade(this));
+            }
+        });
+        made
     }
 
     /// Called on thread exit: free this thread's arena if nothing uses it.

@@ -293,22 +293,26 @@ impl ShardSet {
     }
 
     /// A shard for thread `token`: a retired one (its counters keep adding up) or new.
+    ///
+    /// Nothing that allocates runs under the list's lock (see [`crate::locked_vec`]).
     pub(crate) fn acquire(&self, token: u64) -> Arc<Shard> {
-        let mut list = self.lock();
-        let shard = if let Some(shard) = list.retired.pop() {
-            shard
-        } else {
+        let retired = self.lock().retired.pop();
+        let shard = retired.unwrap_or_else(|| {
             let shard = Arc::new(Shard::new(self.budgets.clone(), self.instance));
-            list.all.push(shard.clone());
+            crate::locked_vec::lock_with_room(|| self.lock(), |l| &mut l.all)
+                .all
+                .push(shard.clone());
             shard
-        };
+        });
+        let _list = self.lock();
+        // Under the lock: a handover is ordered after the previous owner's last update.
         shard.set_owner(token);
         shard
     }
 
     /// The owner thread is gone: the shard waits for the next thread.
     pub(crate) fn retire(&self, shard: &Arc<Shard>) {
-        let mut list = self.lock();
+        let mut list = crate::locked_vec::lock_with_room(|| self.lock(), |l| &mut l.retired);
         shard.retire();
         list.retired.push(shard.clone());
     }
