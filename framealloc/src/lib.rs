@@ -23,6 +23,7 @@ pub use config::{AllocConfig, MisusePolicy};
 #[cfg(feature = "debug")]
 pub use debug::{FRAME_POISON, POOL_POISON};
 pub use error::Error;
+pub use frame::arena::UseFrameBoxForTransfer;
 pub use frame::boxed::FrameBox;
 pub use frame::guard::{Frame, FrameAllocator};
 pub use frame::vec::{FrameVec, FrameVecIntoIter};
