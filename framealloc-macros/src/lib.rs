@@ -33,6 +33,10 @@ use proc_macro::TokenStream;
 ///   `FrameSafeTypesMustNotImplementDrop` trait);
 /// - rejects unions: implement the trait by hand with `unsafe impl` if that is sound.
 ///
+/// It works next to `Copy` in any form (same or separate `#[derive]`, hand-written `impl
+/// Copy`): `FrameSafe` has no blanket impl for `Copy` types to collide with; `frame.alloc`
+/// accepts `Copy` types on its own (see `docs/macros.md`).
+///
 /// ```ignore
 /// use framealloc::{FrameSafe, SmartAlloc};
 ///

@@ -2,7 +2,7 @@
 
 use core::cell::Cell;
 use core::marker::{PhantomData, PhantomPinned};
-use core::mem::MaybeUninit;
+use core::mem::{ManuallyDrop, MaybeUninit};
 use core::num::{
     NonZeroI8, NonZeroI16, NonZeroI32, NonZeroI64, NonZeroI128, NonZeroIsize, NonZeroU8,
     NonZeroU16, NonZeroU32, NonZeroU64, NonZeroU128, NonZeroUsize, Saturating, Wrapping,
@@ -12,17 +12,42 @@ use core::time::Duration;
 
 /// A value of this type may be abandoned in frame memory without running any code.
 ///
-/// [`Frame::alloc`](crate::Frame::alloc) hands out plain `&mut T` whose memory is reused
-/// when the frame ends *without* dropping the value, so it only accepts `FrameSafe`
-/// types: a `String` or `Vec` there would leak its heap buffer, and a type with `Drop`
-/// would silently skip its destructor. Values with destructors belong in a
-/// [`FrameBox`](crate::FrameBox) or [`FrameVec`](crate::FrameVec), which run them.
+/// # What `frame.alloc` accepts
+///
+/// [`Frame::alloc`](crate::Frame::alloc) (and `try_alloc`, `alloc_with`,
+/// `alloc_slice_fill_with`) hands out plain `&mut T` whose memory is reused when the frame
+/// ends *without* dropping the value. It accepts every type that has no destructor — every
+/// `Copy` type (a `Copy` type cannot have one), including foreign ones such as
+/// `glam::Vec3`, `Ipv4Addr`, `Duration` or `TypeId`; every `FrameSafe` type; and
+/// `ManuallyDrop<T>`, which has opted out of its destructor (abandoning it only leaks).
+/// A `String`, `Vec`, `Box`, a type with `Drop` or a struct with such a field is a
+/// compile error when the call is built, with a message naming the fix: values with
+/// destructors belong in a [`FrameBox`](crate::FrameBox) or
+/// [`FrameVec`](crate::FrameVec), which run them.
+///
+/// That check is a `const { assert!(!core::mem::needs_drop::<T>()) }` in the method, not
+/// a `T: FrameSafe` bound: a bound cannot accept "`Copy` or `FrameSafe`" on stable Rust
+/// (a blanket `impl<T: Copy> FrameSafe for T` collides with `#[derive(FrameSafe)]` on a
+/// type that is also `Copy`, and a derive cannot see a `Copy` derived in the same
+/// attribute or implemented by hand). The cost: it fires at monomorphisation, so
+/// `cargo build` reports it and `cargo check` does not. `docs/macros.md` weighs the
+/// alternatives.
+///
+/// # What the trait is for
+///
+/// `FrameSafe` is the check at the *definition*: `#[derive(FrameSafe)]` proves, under
+/// `cargo check`, that a type of yours has no destructor (the error points at the
+/// offending field), and `T: FrameSafe` states the requirement in your own generic code.
 ///
 /// Implemented for primitives, `&T`/`&mut T` (any `T`), raw pointers, arrays, tuples (up
-/// to 12), `Option`, `PhantomData`, `MaybeUninit`, `Cell`, `Wrapping`, `Saturating`,
-/// `NonZero`, ranges and `Duration` — never for `String`, `Vec`, `Box`, `Rc`, `Arc` or
-/// anything that implements `Drop`. Derive it for your own types with
-/// `#[derive(FrameSafe)]` (checked at compile time), or implement it by hand.
+/// to 12), `Option`, `Result`, `PhantomData`, `MaybeUninit`, `ManuallyDrop`, `Cell`,
+/// `Wrapping`, `Saturating`, `NonZero`, ranges, `Duration`, `TypeId`, `Layout` and the
+/// `std::net` addresses — never for `String`, `Vec`, `Box`, `Rc`, `Arc` or anything that
+/// implements `Drop`. Derive it for your own types with `#[derive(FrameSafe)]` (it works
+/// next to `#[derive(Clone, Copy)]` in any order and with a hand-written `impl Copy`), or
+/// implement it by hand. A field of a foreign `Copy` type that does not implement
+/// `FrameSafe` (e.g. `glam::Vec3`) needs neither: `frame.alloc` takes any `Copy` type, so
+/// derive `Copy` for the struct instead.
 ///
 /// # Safety
 ///
@@ -33,7 +58,7 @@ use core::time::Duration;
 /// to skip destructors of values it knows are `FrameSafe`).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be abandoned in frame memory: it may own resources or run a destructor",
-    label = "`{Self}` is not `FrameSafe`",
+    label = "`{Self}` is not `FrameSafe`: values that need dropping go in `frame_box`/`frame_vec`; plain data of your own: `#[derive(FrameSafe)]`",
     note = "`frame.alloc` never runs destructors; use `frame.frame_box(..)` or `frame.frame_vec()` for types with destructors (`String`, `Vec`, `Box`, types with `Drop`)",
     note = "for your own plain-data types, add `#[derive(FrameSafe)]`"
 )]
@@ -85,6 +110,14 @@ frame_safe!(
     core::convert::Infallible,
     std::time::Instant,
     std::time::SystemTime,
+    core::any::TypeId,
+    core::alloc::Layout,
+    std::net::IpAddr,
+    std::net::Ipv4Addr,
+    std::net::Ipv6Addr,
+    std::net::SocketAddr,
+    std::net::SocketAddrV4,
+    std::net::SocketAddrV6,
 );
 
 // SAFETY: references own nothing and have no destructor, whatever they point to.
@@ -101,6 +134,9 @@ unsafe impl<T: ?Sized> FrameSafe for core::ptr::NonNull<T> {}
 unsafe impl<T: ?Sized> FrameSafe for PhantomData<T> {}
 // SAFETY: `MaybeUninit` never drops its contents.
 unsafe impl<T> FrameSafe for MaybeUninit<T> {}
+// SAFETY: `ManuallyDrop` never drops its contents; abandoning one that owns resources only
+// leaks them, which its user opted into.
+unsafe impl<T: ?Sized> FrameSafe for ManuallyDrop<T> {}
 // SAFETY: arrays and slices drop only their elements, which are `FrameSafe`.
 unsafe impl<T: FrameSafe, const N: usize> FrameSafe for [T; N] {}
 // SAFETY: as for arrays.
@@ -147,3 +183,31 @@ frame_safe_tuple!(A B C D E F G H I);
 frame_safe_tuple!(A B C D E F G H I J);
 frame_safe_tuple!(A B C D E F G H I J K);
 frame_safe_tuple!(A B C D E F G H I J K L);
+
+/// The compile-time check of the guard methods that abandon values (`frame.alloc` and
+/// friends): `$t` must have no destructor. Evaluated when the method is instantiated (a
+/// post-monomorphisation error: `cargo build` reports it, `cargo check` does not); rustc
+/// then names the type in its "the above error was encountered while instantiating `fn
+/// Frame::alloc::<T>`" note, pointing at the caller's line.
+///
+/// `$method` names the method, `$fix` says what to call instead ("use `…`").
+macro_rules! assert_no_destructor {
+    ($t:ty, $method:literal, $fix:literal) => {
+        const {
+            assert!(
+                !::core::mem::needs_drop::<$t>(),
+                concat!(
+                    "`",
+                    $method,
+                    "` would never run this type's destructor (it owns a `String`, `Vec`, `Box`, \
+                     ... or implements `Drop`; the type is named in the \"instantiating\" note \
+                     below): ",
+                    $fix,
+                    ", which runs it; or wrap the value in `ManuallyDrop` to leak it on purpose. \
+                     `#[derive(FrameSafe)]` on your own type points at the field that needs dropping"
+                )
+            )
+        }
+    };
+}
+pub(crate) use assert_no_destructor;

@@ -24,6 +24,7 @@ pub use config::{AllocConfig, MisusePolicy};
 #[cfg(feature = "debug")]
 pub use debug::{FRAME_POISON, POOL_POISON};
 pub use error::Error;
+pub use frame::arena::UseFrameBoxForTransfer;
 pub use frame::boxed::FrameBox;
 pub use frame::guard::{Frame, FrameAllocator};
 pub use frame::vec::{FrameVec, FrameVecIntoIter};
@@ -31,6 +32,8 @@ pub use frame_safe::FrameSafe;
 /// Derives [`FrameSafe`](trait@FrameSafe) for a plain-data struct or enum, checked at
 /// compile time: every field must be `FrameSafe` (the error points at the field), type
 /// parameters get a `FrameSafe` bound, and a type that implements `Drop` is rejected.
+/// It works next to `#[derive(Clone, Copy)]` in any order and with a hand-written
+/// `impl Copy`.
 ///
 /// ```
 /// use framealloc::{FrameSafe, SmartAlloc};

@@ -678,8 +678,8 @@ impl ThreadArena {
 /// Handle types hold this as their *last* field, so their contents (and destructors) are
 /// gone before the count drops.
 ///
-/// It holds the arena as a [`ArenaRef`], whose raw pointer is what makes every frame
-/// handle `!Send + !Sync`.
+/// It holds the arena as an [`ArenaRef`], whose raw pointer (to
+/// [`UseFrameBoxForTransfer`]) is what makes every frame handle `!Send + !Sync`.
 pub(crate) struct LiveToken<'a> {
     arena: ArenaRef<'a>,
     /// `debug`: the key of this handle's recorded site.
@@ -704,14 +704,57 @@ impl Drop for LiveToken<'_> {
     }
 }
 
+/// Frame memory belongs to the thread that made it: to move frame data to another thread,
+/// use [`SmartAlloc::frame_box_for_transfer`](crate::SmartAlloc::frame_box_for_transfer)
+/// (or copy the data out).
+///
+/// This type is never constructed. It exists for its name: every frame handle
+/// ([`Frame`](crate::Frame), [`FrameBox`](crate::FrameBox), [`FrameVec`](crate::FrameVec),
+/// [`FrameAllocator`](crate::FrameAllocator)) holds its arena through a
+/// `NonNull<UseFrameBoxForTransfer>`, which is what makes them `!Send` and `!Sync`. So
+/// when frame data is moved into `std::thread::spawn` or sent over a channel, rustc's
+/// error reads
+///
+/// ```text
+/// error[E0277]: `NonNull<UseFrameBoxForTransfer>` cannot be sent between threads safely
+/// ```
+///
+/// ```compile_fail,E0277
+/// let alloc: &'static framealloc::SmartAlloc =
+///     Box::leak(Box::new(framealloc::SmartAlloc::new(Default::default())));
+/// alloc.begin_frame();
+/// let data = alloc.frame_vec::<u32>();
+/// std::thread::spawn(move || data.len()); // error: `NonNull<UseFrameBoxForTransfer>` ...
+/// ```
+///
+/// The fix:
+///
+/// ```
+/// let alloc: &'static framealloc::SmartAlloc =
+///     Box::leak(Box::new(framealloc::SmartAlloc::new(Default::default())));
+/// alloc.begin_frame();
+/// let mut data = alloc.frame_vec::<u32>();
+/// data.extend([1, 2, 3]);
+/// let handle = alloc.frame_box_for_transfer(data); // `Send`: the data left the frame
+/// let worker = std::thread::spawn(move || handle.receive().len());
+/// alloc.end_frame();
+/// assert_eq!(worker.join().unwrap(), 3);
+/// ```
+#[derive(Debug)]
+pub struct UseFrameBoxForTransfer {
+    _never_constructed: (),
+}
+
 /// A `&'a ThreadArena` stored as a raw pointer.
 ///
 /// Same meaning as the reference; the raw pointer makes the holder `!Send + !Sync` in
-/// one place, so compile errors for sending frame data to another thread name one
-/// type (`NonNull<ThreadArena>`) instead of every `Cell` inside the arena.
+/// one place. It is typed as a pointer to the public [`UseFrameBoxForTransfer`] (and cast
+/// back in [`get`](Self::get)), so compile errors for sending frame data to another
+/// thread name that type and its fix instead of an internal one or every `Cell` inside
+/// the arena. Same size as `&ThreadArena`.
 #[derive(Clone, Copy)]
 pub(crate) struct ArenaRef<'a> {
-    ptr: NonNull<ThreadArena>,
+    ptr: NonNull<UseFrameBoxForTransfer>,
     _borrow: PhantomData<&'a ()>,
 }
 
@@ -719,16 +762,16 @@ impl<'a> ArenaRef<'a> {
     #[inline(always)]
     pub(crate) fn new(arena: &'a ThreadArena) -> Self {
         ArenaRef {
-            ptr: NonNull::from(arena),
+            ptr: NonNull::from(arena).cast(),
             _borrow: PhantomData,
         }
     }
 
     #[inline(always)]
     pub(crate) fn get(self) -> &'a ThreadArena {
-        // SAFETY: made from a `&'a ThreadArena` in `new`; the pointer is only a
-        // different spelling of that reference.
-        unsafe { self.ptr.as_ref() }
+        // SAFETY: made from a `&'a ThreadArena` in `new` (only the pointee type was
+        // renamed); the pointer is only a different spelling of that reference.
+        unsafe { self.ptr.cast::<ThreadArena>().as_ref() }
     }
 }
 

@@ -28,7 +28,8 @@ use allocator_api2::alloc::{AllocError, Allocator};
 use super::arena::{ArenaRef, ThreadArena};
 use super::boxed::FrameBox;
 use super::vec::FrameVec;
-use crate::{Error, FrameSafe, SmartAlloc};
+use crate::frame_safe::assert_no_destructor;
+use crate::{Error, SmartAlloc};
 
 /// A frame guard: the frame is open while it lives and ends when it drops (on every exit
 /// path, unwinding included).
@@ -41,12 +42,10 @@ use crate::{Error, FrameSafe, SmartAlloc};
 /// Allocations through the guard borrow it, so they cannot outlive the frame:
 ///
 /// ```
-/// use framealloc::{FrameSafe, SmartAlloc};
+/// use framealloc::SmartAlloc;
 ///
-/// #[derive(Default, Clone, Copy)]
+/// #[derive(Default, Clone, Copy)] // plain data: no destructor to skip
 /// struct Particle { pos: [f32; 3], vel: [f32; 3] }
-/// // SAFETY: plain data, no destructor (or use `#[derive(FrameSafe)]`).
-/// unsafe impl FrameSafe for Particle {}
 ///
 /// let alloc = SmartAlloc::new(Default::default());
 /// {
@@ -102,8 +101,19 @@ impl<'a> Frame<'a> {
     /// Move `value` into frame memory and return a plain `&mut` to it, valid until the
     /// guard drops. No counter, no check: one pointer bump.
     ///
-    /// `T: FrameSafe` because the value is abandoned when the frame ends: its destructor
-    /// never runs. For types with destructors use [`frame_box`](Self::frame_box).
+    /// The value is abandoned when the frame ends: its destructor never runs. So `T` must
+    /// have none — every `Copy` type, every [`FrameSafe`](crate::FrameSafe) type, any
+    /// other type without drop glue, and `ManuallyDrop<T>` (which only leaks). A type with a
+    /// destructor (`String`, `Vec`, `Box`, a `Drop` impl, or a field holding one) is a
+    /// compile error when the call is built (`cargo build`; `cargo check` does not
+    /// instantiate generic code, so it does not report it). For such types use
+    /// [`frame_box`](Self::frame_box), which runs the destructor.
+    ///
+    /// ```compile_fail,E0080
+    /// let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// frame.alloc(String::from("would leak")); // error: `frame.alloc` never runs destructors
+    /// ```
     ///
     /// # Panics
     ///
@@ -111,7 +121,8 @@ impl<'a> Frame<'a> {
     /// a budget under `BudgetPolicy::Enforce` with `on_misuse = Panic`.
     #[inline(always)]
     #[track_caller]
-    pub fn alloc<T: FrameSafe>(&self, value: T) -> &mut T {
+    pub fn alloc<T>(&self, value: T) -> &mut T {
+        assert_no_destructor!(T, "frame.alloc", "use `frame.frame_box(value)`");
         let ptr = self.bump_plain(Layout::new::<T>()).cast::<T>();
         // SAFETY: fresh arena memory, valid and aligned for a `T`, used by nothing else,
         // alive until the guard drops, which the returned borrow of `self` prevents.
@@ -121,7 +132,8 @@ impl<'a> Frame<'a> {
         }
     }
 
-    /// Like [`alloc`](Self::alloc), but reports failure; on error `value` is dropped.
+    /// Like [`alloc`](Self::alloc) (same compile-time check on `T`), but reports failure;
+    /// on error `value` is dropped.
     ///
     /// # Errors
     ///
@@ -129,7 +141,8 @@ impl<'a> Frame<'a> {
     /// [`Error::BudgetExceeded`] if a new chunk would pass a budget under
     /// `BudgetPolicy::Enforce`.
     #[inline]
-    pub fn try_alloc<T: FrameSafe>(&self, value: T) -> Result<&mut T, Error> {
+    pub fn try_alloc<T>(&self, value: T) -> Result<&mut T, Error> {
+        assert_no_destructor!(T, "frame.try_alloc", "use `frame.try_frame_box(value)`");
         let ptr = self
             .arena()
             .alloc_layout(Layout::new::<T>(), true)?
@@ -142,10 +155,11 @@ impl<'a> Frame<'a> {
     }
 
     /// Allocate room, then construct the value in place with `f` (avoids a stack copy of
-    /// large values).
+    /// large values). `T` must have no destructor, as for [`alloc`](Self::alloc).
     #[inline(always)]
     #[track_caller]
-    pub fn alloc_with<T: FrameSafe>(&self, f: impl FnOnce() -> T) -> &mut T {
+    pub fn alloc_with<T>(&self, f: impl FnOnce() -> T) -> &mut T {
+        assert_no_destructor!(T, "frame.alloc_with", "use `frame.frame_box(f())`");
         let ptr = self.bump_plain(Layout::new::<T>()).cast::<T>();
         // SAFETY: as in `alloc`. If `f` panics the room is simply abandoned.
         unsafe {
@@ -167,25 +181,27 @@ impl<'a> Frame<'a> {
         }
     }
 
-    /// A slice of `len` values made by `f(index)`.
+    /// A slice of `len` values made by `f(index)`. `T` must have no destructor, as for
+    /// [`alloc`](Self::alloc).
     ///
     /// # Panics
     ///
     /// If `len * size_of::<T>()` overflows `isize`, as [`alloc`](Self::alloc) otherwise.
     #[inline]
     #[track_caller]
-    pub fn alloc_slice_fill_with<T: FrameSafe>(
-        &self,
-        len: usize,
-        mut f: impl FnMut(usize) -> T,
-    ) -> &mut [T] {
+    pub fn alloc_slice_fill_with<T>(&self, len: usize, mut f: impl FnMut(usize) -> T) -> &mut [T] {
+        assert_no_destructor!(
+            T,
+            "frame.alloc_slice_fill_with",
+            "use `frame.frame_vec()` and `extend` it"
+        );
         let layout =
             Layout::array::<T>(len).unwrap_or_else(|_| crate::fail(&Error::CapacityOverflow));
         let first = self.bump_plain(layout).cast::<T>();
         for i in 0..len {
             // SAFETY: `i < len`, inside the fresh `len`-element room. If `f` panics, the
-            // written prefix is abandoned with the room (`T: FrameSafe` values are never
-            // dropped anyway).
+            // written prefix is abandoned with the room (`T` has no destructor, checked
+            // above).
             unsafe { first.add(i).write(f(i)) };
         }
         // SAFETY: all `len` elements are initialised; the room is ours until the guard

@@ -1,4 +1,4 @@
-// Type parameters get a `FrameSafe` bound: `Slot<String>` is not FrameSafe.
+// A generic type deriving FrameSafe, instantiated with `String`, has a destructor.
 use framealloc::{FrameSafe, SmartAlloc};
 
 #[derive(FrameSafe)]
