@@ -27,7 +27,8 @@ pub use error::Error;
 pub use frame::arena::UseFrameBoxForTransfer;
 pub use frame::boxed::FrameBox;
 pub use frame::guard::{Frame, FrameAllocator};
-pub use frame::vec::{FrameVec, FrameVecIntoIter};
+pub use frame::string::FrameString;
+pub use frame::vec::{CollectIn, FrameVec, FrameVecIntoIter};
 pub use frame_safe::FrameSafe;
 /// Derives [`FrameSafe`](trait@FrameSafe) for a plain-data struct or enum, checked at
 /// compile time: every field must be `FrameSafe` (the error points at the field), type

@@ -174,7 +174,7 @@ impl SmartAlloc {
     /// closes.
     #[inline(always)]
     #[track_caller]
-    fn arena_in_frame(&self) -> &ThreadArena {
+    pub(crate) fn arena_in_frame(&self) -> &ThreadArena {
         let arena = self.arena();
         if !arena.in_frame() {
             self.implicit_frame(arena);
@@ -199,7 +199,7 @@ impl SmartAlloc {
 
     /// The arena if a frame is open, else `Error::NotInFrame`.
     #[inline(always)]
-    fn try_arena_in_frame(&self) -> Result<&ThreadArena, Error> {
+    pub(crate) fn try_arena_in_frame(&self) -> Result<&ThreadArena, Error> {
         let arena = self.arena();
         if arena.in_frame() {
             Ok(arena)

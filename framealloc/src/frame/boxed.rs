@@ -87,6 +87,32 @@ impl<'a, T: ?Sized> FrameBox<'a, T> {
     }
 }
 
+impl<'a, T> FrameBox<'a, [T]> {
+    /// The one element of a one-element slice box, as a box of it.
+    pub(crate) fn single(slice: FrameBox<'a, [T]>) -> FrameBox<'a, T> {
+        debug_assert_eq!(slice.len(), 1);
+        let (ptr, live) = FrameBox::into_parts(slice);
+        // SAFETY: a one-element slice's pointer is a pointer to its element, which the box
+        // owned; ownership moves to the new box with the same token.
+        unsafe { FrameBox::from_raw(ptr.cast::<T>(), live) }
+    }
+}
+
+impl<'a> FrameBox<'a, [u8]> {
+    /// Reinterpret a box of bytes as a box of `str`.
+    ///
+    /// # Safety
+    ///
+    /// The bytes are valid UTF-8.
+    pub(crate) unsafe fn bytes_into_str(bytes: FrameBox<'a, [u8]>) -> FrameBox<'a, str> {
+        let (ptr, live) = FrameBox::into_parts(bytes);
+        let ptr = NonNull::new(ptr.as_ptr() as *mut str).unwrap_or_else(|| unreachable!());
+        // SAFETY: same allocation and length; valid UTF-8 (the caller's contract); the
+        // token moves with it.
+        unsafe { FrameBox::from_raw(ptr, live) }
+    }
+}
+
 impl<T> FrameBox<'_, T> {
     /// Move the value out of frame memory.
     ///

@@ -73,7 +73,7 @@ pub struct Frame<'a> {
     alloc: &'a SmartAlloc,
     /// The calling thread's arena for `alloc`; holding it directly keeps `frame.alloc`
     /// free of thread-local lookups. Makes the guard `!Send + !Sync`.
-    arena: ArenaRef<'a>,
+    pub(super) arena: ArenaRef<'a>,
 }
 
 impl<'a> Frame<'a> {
@@ -88,7 +88,7 @@ impl<'a> Frame<'a> {
     }
 
     #[inline(always)]
-    fn arena(&self) -> &'a ThreadArena {
+    pub(super) fn arena(&self) -> &'a ThreadArena {
         self.arena.get()
     }
 
@@ -181,34 +181,6 @@ impl<'a> Frame<'a> {
         }
     }
 
-    /// A slice of `len` values made by `f(index)`. `T` must have no destructor, as for
-    /// [`alloc`](Self::alloc).
-    ///
-    /// # Panics
-    ///
-    /// If `len * size_of::<T>()` overflows `isize`, as [`alloc`](Self::alloc) otherwise.
-    #[inline]
-    #[track_caller]
-    pub fn alloc_slice_fill_with<T>(&self, len: usize, mut f: impl FnMut(usize) -> T) -> &mut [T] {
-        assert_no_destructor!(
-            T,
-            "frame.alloc_slice_fill_with",
-            "use `frame.frame_vec()` and `extend` it"
-        );
-        let layout =
-            Layout::array::<T>(len).unwrap_or_else(|_| crate::fail(&Error::CapacityOverflow));
-        let first = self.bump_plain(layout).cast::<T>();
-        for i in 0..len {
-            // SAFETY: `i < len`, inside the fresh `len`-element room. If `f` panics, the
-            // written prefix is abandoned with the room (`T` has no destructor, checked
-            // above).
-            unsafe { first.add(i).write(f(i)) };
-        }
-        // SAFETY: all `len` elements are initialised; the room is ours until the guard
-        // drops.
-        unsafe { core::slice::from_raw_parts_mut(first.as_ptr(), len) }
-    }
-
     /// Copy a string into frame memory.
     #[inline]
     #[track_caller]
@@ -222,7 +194,7 @@ impl<'a> Frame<'a> {
     /// refusals follow `on_misuse`.
     #[inline(always)]
     #[track_caller]
-    fn bump_plain(&self, layout: Layout) -> NonNull<u8> {
+    pub(super) fn bump_plain(&self, layout: Layout) -> NonNull<u8> {
         match self.arena().alloc_layout(layout, false) {
             Ok(ptr) => ptr,
             Err(e) => crate::fail(&e),
@@ -256,11 +228,22 @@ impl<'a> Frame<'a> {
         self.arena().try_box(value, true)
     }
 
-    /// An empty [`FrameVec`] borrowing this guard.
+    /// An empty [`FrameVec`] borrowing this guard. Costs what
+    /// `bumpalo::collections::Vec::new_in` costs: the guard's open frame protects it, so
+    /// it is not counted as a live handle, and it can be frozen into a slice with
+    /// [`FrameVec::into_slice`].
+    ///
+    /// ```
+    /// let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut v = frame.frame_vec::<u32>();
+    /// v.extend(0..4);
+    /// let frozen: &mut [u32] = v.into_slice();
+    /// assert_eq!(frozen, [0, 1, 2, 3]);
+    /// ```
     #[inline]
-    #[cfg_attr(feature = "debug", track_caller)]
     pub fn frame_vec<T>(&self) -> FrameVec<'_, T> {
-        self.frame_vec_with_capacity(0)
+        FrameVec::scoped(self.arena)
     }
 
     /// A [`FrameVec`] with room for `capacity` elements.
@@ -270,8 +253,7 @@ impl<'a> Frame<'a> {
     /// On capacity overflow or when the system allocator refuses a chunk.
     #[track_caller]
     pub fn frame_vec_with_capacity<T>(&self, capacity: usize) -> FrameVec<'_, T> {
-        self.arena()
-            .try_vec(capacity, false)
+        self.scoped_vec(capacity, false)
             .unwrap_or_else(|e| crate::fail(&e))
     }
 
@@ -285,7 +267,20 @@ impl<'a> Frame<'a> {
         &self,
         capacity: usize,
     ) -> Result<FrameVec<'_, T>, Error> {
-        self.arena().try_vec(capacity, true)
+        self.scoped_vec(capacity, true)
+    }
+
+    /// A guard-borrowing vector with room for `capacity` (`strict`: a `try_` call).
+    #[track_caller]
+    fn scoped_vec<T>(&self, capacity: usize, strict: bool) -> Result<FrameVec<'_, T>, Error> {
+        let arena = self.arena();
+        if capacity != 0 && arena.budgets_armed() {
+            // Checked here so a `try_` call can return the refusal (the vector's own
+            // allocation, through `ArenaRef`, can only follow `on_misuse`).
+            let bytes = Layout::array::<T>(capacity).map_err(|_| Error::CapacityOverflow)?;
+            arena.check_frame_budgets(bytes.size() as u64, strict)?;
+        }
+        FrameVec::try_scoped_with_capacity(self.arena, capacity)
     }
 
     /// `len` default values in a [`FrameBox<[T]>`](FrameBox) borrowing this guard.

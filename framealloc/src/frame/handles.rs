@@ -8,20 +8,33 @@ use core::alloc::Layout;
 use core::mem::MaybeUninit;
 use core::ptr::NonNull;
 
-use super::arena::ThreadArena;
+use super::arena::{ArenaRef, ThreadArena};
 use super::boxed::FrameBox;
 use super::vec::FrameVec;
 use crate::Error;
 
-/// The initialised prefix of a slice being filled: dropped if `T::default()` panics
-/// part-way, forgotten once the slice is complete.
-struct Prefix<T> {
+/// The initialised prefix of a slice being filled: if filling panics part-way, its
+/// elements are dropped and the room is given back (reclaimed at once when it is the
+/// arena's latest allocation, as bumpalo does); forgotten once the slice is complete.
+struct Prefix<'a, T> {
+    arena: ArenaRef<'a>,
     first: NonNull<T>,
+    layout: Layout,
     done: usize,
 }
 
-impl<T> Drop for Prefix<T> {
+impl<T> Drop for Prefix<'_, T> {
     fn drop(&mut self) {
+        /// Gives the room back even if an element's destructor panics.
+        struct GiveBack<'a>(ArenaRef<'a>, NonNull<u8>, Layout);
+        impl Drop for GiveBack<'_> {
+            fn drop(&mut self) {
+                // SAFETY: the room was allocated from this arena with this layout, and
+                // nothing refers to it any more (the slice was never returned).
+                unsafe { allocator_api2::alloc::Allocator::deallocate(&self.0, self.1, self.2) };
+            }
+        }
+        let _give_back = GiveBack(self.arena, self.first.cast(), self.layout);
         let prefix = NonNull::slice_from_raw_parts(self.first, self.done);
         // SAFETY: exactly the first `done` elements were initialised, and the slice is
         // abandoned (never returned) when this runs.
@@ -79,20 +92,55 @@ impl ThreadArena {
         len: usize,
         strict: bool,
     ) -> Result<FrameBox<'_, [T]>, Error> {
+        self.try_fill(len, strict, |_| T::default())
+    }
+
+    /// `len` values made by `f(index)` in frame memory. If `f` panics, the values made so
+    /// far are dropped and the room is given back.
+    #[track_caller]
+    pub(crate) fn try_fill<T>(
+        &self,
+        len: usize,
+        strict: bool,
+        mut f: impl FnMut(usize) -> T,
+    ) -> Result<FrameBox<'_, [T]>, Error> {
         let live = self.acquire();
         let layout = Layout::array::<T>(len).map_err(|_| Error::CapacityOverflow)?;
         let first = self.try_bump(layout, strict)?.cast::<T>();
 
-        let mut prefix = Prefix { first, done: 0 };
+        let mut prefix = Prefix {
+            arena: ArenaRef::new(self),
+            first,
+            layout,
+            done: 0,
+        };
         while prefix.done < len {
             // SAFETY: `done < len`, so the slot is inside the `len`-element allocation.
-            unsafe { first.add(prefix.done).write(T::default()) };
+            unsafe { first.add(prefix.done).write(f(prefix.done)) };
             prefix.done += 1;
         }
         core::mem::forget(prefix);
         let slice = NonNull::slice_from_raw_parts(first, len);
         // SAFETY: all `len` elements are initialised; the memory was allocated after
         // `live` and is owned by nothing else.
+        Ok(unsafe { FrameBox::from_raw(slice, live) })
+    }
+
+    /// A copy of `src` in frame memory.
+    #[inline]
+    #[track_caller]
+    pub(crate) fn try_copy<T: Copy>(
+        &self,
+        src: &[T],
+        strict: bool,
+    ) -> Result<FrameBox<'_, [T]>, Error> {
+        let live = self.acquire();
+        let first = self.try_bump(Layout::for_value(src), strict)?.cast::<T>();
+        // SAFETY: fresh room for `src.len()` `T`s, disjoint from `src`; `T: Copy`, so a
+        // bitwise copy initialises it.
+        unsafe { first.copy_from_nonoverlapping(NonNull::from(src).cast(), src.len()) };
+        let slice = NonNull::slice_from_raw_parts(first, src.len());
+        // SAFETY: all elements are initialised; allocated after `live`, owned by no one.
         Ok(unsafe { FrameBox::from_raw(slice, live) })
     }
 

@@ -5,6 +5,8 @@ pub(crate) mod boxed;
 pub(crate) mod guard;
 pub(crate) mod handles;
 pub(crate) mod registry;
+pub(crate) mod slices;
+pub(crate) mod string;
 pub(crate) mod vec;
 
 pub(crate) use registry::tag_changed_on_current_thread;

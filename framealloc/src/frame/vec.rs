@@ -4,6 +4,7 @@ use core::fmt;
 use core::ops::{Deref, DerefMut, RangeBounds};
 
 use super::arena::{ArenaRef, LiveToken};
+use super::guard::Frame;
 use crate::Error;
 use allocator_api2::collections::TryReserveErrorKind;
 use allocator_api2::vec::{IntoIter, Vec as ApiVec};
@@ -15,8 +16,18 @@ use allocator_api2::vec::{IntoIter, Vec as ApiVec};
 /// on `push`/`extend` (in place when it is the arena's latest allocation), and drops its
 /// elements when it drops. Any `T` is allowed, `String` included.
 ///
-/// Like [`FrameBox`](crate::FrameBox) it counts as a live handle (the frame's memory is
-/// not reused while it lives) and is `!Send`/`!Sync`.
+/// Made through the explicit API it counts as a live handle, like
+/// [`FrameBox`](crate::FrameBox): the frame's memory is not reused while it lives, even
+/// past `end_frame`. Made through a [`Frame`](crate::Frame) guard it borrows the guard
+/// instead, which keeps the frame open for as long as the vector can be used: no count
+/// at all, so it costs what `bumpalo::collections::Vec::new_in` costs, and it may be
+/// frozen into a plain slice with [`into_slice`](Self::into_slice). Either way it is
+/// `!Send`/`!Sync`.
+///
+/// `extend_from_slice` of `Copy` data is one reservation and one `memcpy`
+/// ([`extend_from_slice_copy`](Self::extend_from_slice_copy) says so in its name, as in
+/// bumpalo), and `extend` from an iterator writes the elements its size hint promises
+/// without a capacity check per element.
 ///
 /// ```
 /// use framealloc::SmartAlloc;
@@ -36,8 +47,75 @@ use allocator_api2::vec::{IntoIter, Vec as ApiVec};
 /// ```
 pub struct FrameVec<'a, T> {
     vec: ApiVec<T, ArenaRef<'a>>,
-    /// Declared last: dropped after `vec` has dropped its elements.
-    live: LiveToken<'a>,
+    /// The explicit path's live-handle hold. `None` for a vector made through a `Frame`
+    /// guard: it borrows the guard for `'a`, and the guard's open frame keeps the arena
+    /// from resetting for at least that long. Declared last: dropped after `vec` has
+    /// dropped its elements.
+    live: Option<LiveToken<'a>>,
+}
+
+impl<'f, T> FrameVec<'f, T> {
+    /// An empty vector borrowing `frame` (bumpalo's `Vec::new_in`; the same as
+    /// `frame.frame_vec()`).
+    #[inline]
+    pub fn new_in(frame: &'f Frame<'_>) -> Self {
+        frame.frame_vec()
+    }
+
+    /// An empty vector with room for `capacity` elements, borrowing `frame`.
+    ///
+    /// # Panics
+    ///
+    /// On capacity overflow or when memory runs out.
+    #[track_caller]
+    pub fn with_capacity_in(capacity: usize, frame: &'f Frame<'_>) -> Self {
+        frame.frame_vec_with_capacity(capacity)
+    }
+
+    /// Collect `iter` into a vector borrowing `frame` (see [`CollectIn`]).
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let v = framealloc::FrameVec::from_iter_in((0..5).filter(|x| x % 2 == 0), &frame);
+    /// assert_eq!(v, [0, 2, 4]);
+    /// ```
+    pub fn from_iter_in<I: IntoIterator<Item = T>>(iter: I, frame: &'f Frame<'_>) -> Self {
+        let mut v = frame.frame_vec();
+        v.extend(iter);
+        v
+    }
+}
+
+/// Collect an iterator into a [`FrameVec`] borrowing a [`Frame`] guard in one call
+/// (bumpalo's `CollectIn`). Implemented for every iterator.
+///
+/// ```
+/// use framealloc::{CollectIn, SmartAlloc};
+///
+/// let alloc = SmartAlloc::new(Default::default());
+/// let frame = alloc.frame();
+/// let evens = (0..10).filter(|x| x % 2 == 0).collect_in(&frame);
+/// assert_eq!(evens, [0, 2, 4, 6, 8]);
+/// ```
+pub trait CollectIn: Iterator + Sized {
+    /// Collect into a `FrameVec` in `frame`'s memory.
+    fn collect_in<'f>(self, frame: &'f Frame<'_>) -> FrameVec<'f, Self::Item> {
+        FrameVec::from_iter_in(self, frame)
+    }
+}
+
+impl<I: Iterator> CollectIn for I {}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn explicit_into_slice() -> ! {
+    panic!(
+        "framealloc: FrameVec::into_slice needs a vector made through a Frame guard \
+         (`frame.frame_vec()`); this one comes from SmartAlloc::frame_vec, whose memory is \
+         reused after end_frame: use into_vec(), or make the vector through the guard"
+    )
 }
 
 fn map_reserve_error(kind: &TryReserveErrorKind) -> Error {
@@ -55,7 +133,76 @@ impl<'a, T> FrameVec<'a, T> {
             vec.try_reserve_exact(capacity)
                 .map_err(|e| map_reserve_error(&e.kind()))?;
         }
-        Ok(FrameVec { vec, live })
+        Ok(FrameVec {
+            vec,
+            live: Some(live),
+        })
+    }
+
+    /// An empty vector made through a `Frame` guard borrowed for `'a` (no hold: the
+    /// guard's open frame protects it).
+    #[inline(always)]
+    pub(crate) fn scoped(arena: ArenaRef<'a>) -> Self {
+        FrameVec {
+            vec: ApiVec::new_in(arena),
+            live: None,
+        }
+    }
+
+    /// [`scoped`](Self::scoped) with room for `capacity` elements.
+    pub(crate) fn try_scoped_with_capacity(
+        arena: ArenaRef<'a>,
+        capacity: usize,
+    ) -> Result<Self, Error> {
+        let mut vec = Self::scoped(arena);
+        if capacity > 0 {
+            vec.try_reserve_exact(capacity)?;
+        }
+        Ok(vec)
+    }
+
+    /// Freeze the vector into a plain slice that lives as long as the [`Frame`] guard it
+    /// was made through (bumpalo's `into_bump_slice`). The elements are never dropped,
+    /// so `T` must have no destructor (checked at compile time, as for `frame.alloc`).
+    ///
+    /// ```
+    /// let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let squares = {
+    ///     let mut v = frame.frame_vec::<u64>();
+    ///     v.extend((1..=4).map(|x| x * x));
+    ///     v.into_slice()
+    /// };
+    /// assert_eq!(squares, [1, 4, 9, 16]);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If the vector was made through the explicit API (`SmartAlloc::frame_vec`): its
+    /// memory is reused once `end_frame` runs and it drops, and a slice borrowing only the
+    /// allocator would outlive that. Use [`into_vec`](Self::into_vec), or make the
+    /// vector through a `Frame` guard.
+    ///
+    /// [`Frame`]: crate::Frame
+    #[track_caller]
+    pub fn into_slice(self) -> &'a mut [T] {
+        crate::frame_safe::assert_no_destructor!(
+            T,
+            "FrameVec::into_slice",
+            "keep the `FrameVec` (it drops its elements), or use `into_vec()`"
+        );
+        if self.live.is_some() {
+            explicit_into_slice();
+        }
+        let mut vec = core::mem::ManuallyDrop::new(self);
+        let len = vec.vec.len();
+        let ptr = vec.vec.as_mut_ptr();
+        // SAFETY: `ptr` holds `len` initialised elements in frame memory that nothing else
+        // owns once the vector is forgotten (its buffer is abandoned, as `frame.alloc`
+        // abandons values, and `T` has no destructor). The vector was made through a
+        // guard borrowed for `'a` (`live` is `None`), whose open frame keeps the memory
+        // from being reused for all of `'a`.
+        unsafe { core::slice::from_raw_parts_mut(ptr, len) }
     }
 
     /// Number of elements.
@@ -151,6 +298,32 @@ impl<'a, T> FrameVec<'a, T> {
             .map_err(|e| map_reserve_error(&e.kind()))
     }
 
+    /// Reserve room for exactly `additional` more elements.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::CapacityOverflow`] if the new capacity's size in bytes exceeds
+    /// `isize::MAX`; [`Error::OutOfMemory`].
+    pub fn try_reserve_exact(&mut self, additional: usize) -> Result<(), Error> {
+        self.vec
+            .try_reserve_exact(additional)
+            .map_err(|e| map_reserve_error(&e.kind()))
+    }
+
+    /// Append `value`, or return it with [`Error::CapacityOverflow`] /
+    /// [`Error::OutOfMemory`] if the vector cannot grow.
+    ///
+    /// # Errors
+    ///
+    /// As [`try_reserve`](Self::try_reserve); the value comes back with the error.
+    pub fn try_push(&mut self, value: T) -> Result<(), (T, Error)> {
+        if let Err(e) = self.try_reserve(1) {
+            return Err((value, e));
+        }
+        self.vec.push(value);
+        Ok(())
+    }
+
     /// Keep only the elements for which `f` returns `true`.
     pub fn retain(&mut self, f: impl FnMut(&T) -> bool) {
         self.vec.retain(f);
@@ -197,6 +370,114 @@ impl<'a, T> FrameVec<'a, T> {
     }
 }
 
+/// Sets a vector's length when dropped: the count of elements written so far survives a
+/// panicking `clone` or iterator (the written prefix is then dropped with the vector).
+struct SetLenOnDrop<'v, 'a, T> {
+    vec: &'v mut ApiVec<T, ArenaRef<'a>>,
+    len: usize,
+}
+
+impl<T> Drop for SetLenOnDrop<'_, '_, T> {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: the first `len` elements are initialised (each write is counted right
+        // after it), and `len` never exceeds the capacity (writes stop there).
+        unsafe { self.vec.set_len(self.len) };
+    }
+}
+
+impl<T> FrameVec<'_, T> {
+    /// Write elements from `iter` into the spare capacity (no capacity check per
+    /// element) until it is full or `iter` ends; returns whether `iter` ended.
+    #[inline]
+    fn fill_spare(&mut self, iter: &mut impl Iterator<Item = T>) -> bool {
+        let cap = self.vec.capacity();
+        let base = self.vec.as_mut_ptr();
+        let mut len = SetLenOnDrop {
+            len: self.vec.len(),
+            vec: &mut self.vec,
+        };
+        while len.len < cap {
+            let Some(value) = iter.next() else {
+                return true;
+            };
+            // SAFETY: `len < cap`: the slot is inside the buffer and uninitialised.
+            unsafe { base.add(len.len).write(value) };
+            len.len += 1;
+        }
+        false
+    }
+}
+
+impl<T: Copy> FrameVec<'_, T> {
+    /// Append a copy of `other`: one reservation and one `memcpy` (bumpalo's name for
+    /// it; [`extend_from_slice`](Self::extend_from_slice) does the same for `Copy` data).
+    ///
+    /// ```
+    /// let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut bytes = frame.frame_vec::<u8>();
+    /// bytes.extend_from_slice_copy(b"hello, ");
+    /// bytes.extend_from_slice_copy(b"frame");
+    /// assert_eq!(&bytes[..], b"hello, frame");
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If the new capacity overflows, or memory runs out.
+    #[inline]
+    pub fn extend_from_slice_copy(&mut self, other: &[T]) {
+        self.vec.reserve(other.len());
+        // SAFETY: room for `other.len()` more elements was reserved; `T: Copy`, so a
+        // bitwise copy initialises them; the frame buffer cannot overlap `other` (a
+        // `&[T]` that does would borrow `self`).
+        unsafe {
+            let len = self.vec.len();
+            self.vec
+                .as_mut_ptr()
+                .add(len)
+                .copy_from_nonoverlapping(other.as_ptr(), other.len());
+            self.vec.set_len(len + other.len());
+        }
+    }
+
+    /// Append copies of several slices with one reservation (bumpalo's
+    /// `extend_from_slices_copy`).
+    ///
+    /// ```
+    /// let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut v = frame.frame_vec::<u32>();
+    /// v.extend_from_slices_copy(&[&[1, 2], &[], &[3]]);
+    /// assert_eq!(v, [1, 2, 3]);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If the new capacity overflows, or memory runs out.
+    pub fn extend_from_slices_copy(&mut self, slices: &[&[T]]) {
+        let total = slices
+            .iter()
+            .try_fold(0usize, |n, s| n.checked_add(s.len()))
+            .unwrap_or_else(|| crate::fail(&Error::CapacityOverflow));
+        self.vec.reserve(total);
+        for s in slices {
+            self.extend_from_slice_copy(s);
+        }
+    }
+
+    /// Fallible [`extend_from_slice_copy`](Self::extend_from_slice_copy).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::CapacityOverflow`], [`Error::OutOfMemory`]; nothing is appended.
+    pub fn try_extend_from_slice_copy(&mut self, other: &[T]) -> Result<(), Error> {
+        self.try_reserve(other.len())?;
+        self.extend_from_slice_copy(other);
+        Ok(())
+    }
+}
+
 impl<T: Clone> FrameVec<'_, T> {
     /// Resize to `new_len`, filling new slots with clones of `value`.
     pub fn resize(&mut self, new_len: usize, value: T) {
@@ -205,7 +486,21 @@ impl<T: Clone> FrameVec<'_, T> {
 
     /// Append clones of every element of `other`.
     pub fn extend_from_slice(&mut self, other: &[T]) {
-        self.vec.extend_from_slice(other);
+        self.vec.reserve(other.len());
+        // One reservation, then a plain loop over the slice with the length in a local:
+        // for `Copy` data LLVM turns it into a `memcpy` (allocator-api2's own version
+        // checks the capacity per element, ~0.9 ns per byte).
+        let dst = self.vec.as_mut_ptr();
+        let mut len = SetLenOnDrop {
+            len: self.vec.len(),
+            vec: &mut self.vec,
+        };
+        for value in other {
+            // SAFETY: room for `other.len()` more elements was reserved, so the slot is
+            // inside the buffer and uninitialised.
+            unsafe { dst.add(len.len).write(value.clone()) };
+            len.len += 1;
+        }
     }
 }
 
@@ -250,14 +545,30 @@ impl<T> core::borrow::BorrowMut<[T]> for FrameVec<'_, T> {
 }
 
 impl<T> Extend<T> for FrameVec<'_, T> {
+    /// Reserves what the iterator's size hint promises, writes that many elements with
+    /// no capacity check each, and pushes any more one by one (a size hint that lies
+    /// costs speed, never correctness).
+    #[inline]
     fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
-        self.vec.extend(iter);
+        let mut iter = iter.into_iter();
+        loop {
+            self.vec.reserve(iter.size_hint().0);
+            if self.fill_spare(&mut iter) {
+                return;
+            }
+            // Full: one more element, if any, grows the buffer (amortised doubling).
+            match iter.next() {
+                Some(value) => self.vec.push(value),
+                None => return,
+            }
+        }
     }
 }
 
 impl<'b, T: Copy + 'b> Extend<&'b T> for FrameVec<'_, T> {
+    #[inline]
     fn extend<I: IntoIterator<Item = &'b T>>(&mut self, iter: I) {
-        self.vec.extend(iter.into_iter().copied());
+        self.extend(iter.into_iter().copied());
     }
 }
 
@@ -326,7 +637,7 @@ impl<'a, T> IntoIterator for FrameVec<'a, T> {
 pub struct FrameVecIntoIter<'a, T> {
     iter: IntoIter<T, ArenaRef<'a>>,
     /// Declared last: dropped after the remaining elements.
-    _live: LiveToken<'a>,
+    _live: Option<LiveToken<'a>>,
 }
 
 impl<T> Iterator for FrameVecIntoIter<'_, T> {

@@ -1,0 +1,427 @@
+//! `FrameString`: a growable UTF-8 string in frame memory.
+
+use core::fmt;
+use core::ops::{Deref, DerefMut};
+
+use super::guard::Frame;
+use super::vec::FrameVec;
+use crate::Error;
+
+/// A growable UTF-8 string whose buffer lives in frame memory: bumpalo's
+/// `collections::String` for frames.
+///
+/// Made by [`Frame::frame_string`], [`FrameString::from_str_in`],
+/// [`Frame::format`] / [`frame_format!`](crate::frame_format) (and, as an explicit
+/// handle, [`SmartAlloc::frame_string`](crate::SmartAlloc::frame_string)). It derefs to
+/// `str`, implements `fmt::Write`, `Display` and `Debug`, and grows in place while it is
+/// the arena's latest allocation. Like [`FrameVec`], which it is built on, it is a live
+/// handle when made through the explicit API and borrows the guard when made through a
+/// `Frame`; only then can [`into_str`](Self::into_str) freeze it into a `&'f mut str`.
+///
+/// ```
+/// use core::fmt::Write;
+/// use framealloc::{FrameString, SmartAlloc};
+///
+/// let alloc = SmartAlloc::new(Default::default());
+/// let frame = alloc.frame();
+/// let mut s = FrameString::from_str_in("entity ", &frame);
+/// write!(s, "#{} at ({}, {})", 7, 1.5, -2).unwrap();
+/// s.push('!');
+/// assert_eq!(s, "entity #7 at (1.5, -2)!");
+/// let frozen: &mut str = s.into_str();
+/// frozen.make_ascii_uppercase();
+/// assert_eq!(frozen, "ENTITY #7 AT (1.5, -2)!");
+/// ```
+pub struct FrameString<'f> {
+    /// Valid UTF-8 at all times.
+    bytes: FrameVec<'f, u8>,
+}
+
+impl<'f> FrameString<'f> {
+    /// Wrap bytes that are valid UTF-8.
+    pub(crate) fn from_utf8_vec(bytes: FrameVec<'f, u8>) -> Self {
+        debug_assert!(core::str::from_utf8(&bytes).is_ok());
+        FrameString { bytes }
+    }
+
+    /// An empty string borrowing `frame` (as [`Frame::frame_string`]).
+    #[inline]
+    pub fn new_in(frame: &'f Frame<'_>) -> Self {
+        frame.frame_string()
+    }
+
+    /// An empty string with room for `capacity` bytes, borrowing `frame`.
+    ///
+    /// # Panics
+    ///
+    /// On capacity overflow or when memory runs out.
+    #[track_caller]
+    pub fn with_capacity_in(capacity: usize, frame: &'f Frame<'_>) -> Self {
+        FrameString {
+            bytes: frame.frame_vec_with_capacity(capacity),
+        }
+    }
+
+    /// A copy of `s` in frame memory, borrowing `frame` (bumpalo's `String::from_str_in`).
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let s = framealloc::FrameString::from_str_in("hello", &frame);
+    /// assert_eq!((s.as_str(), s.len()), ("hello", 5));
+    /// ```
+    #[track_caller]
+    pub fn from_str_in(s: &str, frame: &'f Frame<'_>) -> Self {
+        let mut out = Self::with_capacity_in(s.len(), frame);
+        out.push_str(s);
+        out
+    }
+
+    /// The string as `&str`.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        // SAFETY: `bytes` is valid UTF-8 (type invariant).
+        unsafe { core::str::from_utf8_unchecked(&self.bytes) }
+    }
+
+    /// The string as `&mut str`.
+    #[inline]
+    pub fn as_mut_str(&mut self) -> &mut str {
+        // SAFETY: `bytes` is valid UTF-8, and a `&mut str` can only be changed in ways
+        // that keep it so.
+        unsafe { core::str::from_utf8_unchecked_mut(&mut self.bytes) }
+    }
+
+    /// Length in bytes.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Whether the string is empty.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// Bytes the string can hold without growing.
+    #[inline]
+    pub fn capacity(&self) -> usize {
+        self.bytes.capacity()
+    }
+
+    /// Append `s` (one reservation and one `memcpy`).
+    ///
+    /// # Panics
+    ///
+    /// On capacity overflow or when memory runs out.
+    #[inline]
+    pub fn push_str(&mut self, s: &str) {
+        self.bytes.extend_from_slice_copy(s.as_bytes());
+    }
+
+    /// Fallible [`push_str`](Self::push_str).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::CapacityOverflow`], [`Error::OutOfMemory`]; nothing is appended.
+    pub fn try_push_str(&mut self, s: &str) -> Result<(), Error> {
+        self.bytes.try_extend_from_slice_copy(s.as_bytes())
+    }
+
+    /// Append `c`.
+    ///
+    /// # Panics
+    ///
+    /// On capacity overflow or when memory runs out.
+    #[inline]
+    pub fn push(&mut self, c: char) {
+        match c.len_utf8() {
+            1 => self.bytes.push(c as u8),
+            _ => self.push_str(c.encode_utf8(&mut [0; 4])),
+        }
+    }
+
+    /// Remove and return the last character.
+    pub fn pop(&mut self) -> Option<char> {
+        let c = self.as_str().chars().next_back()?;
+        self.bytes.truncate(self.len() - c.len_utf8());
+        Some(c)
+    }
+
+    /// Shorten the string to `new_len` bytes (no effect if it is not shorter).
+    ///
+    /// # Panics
+    ///
+    /// If `new_len` is not on a `char` boundary.
+    pub fn truncate(&mut self, new_len: usize) {
+        if new_len < self.len() {
+            assert!(
+                self.as_str().is_char_boundary(new_len),
+                "FrameString::truncate: {new_len} is not a char boundary"
+            );
+            self.bytes.truncate(new_len);
+        }
+    }
+
+    /// Remove everything (the capacity stays).
+    pub fn clear(&mut self) {
+        self.bytes.clear();
+    }
+
+    /// Reserve room for `additional` more bytes.
+    ///
+    /// # Panics
+    ///
+    /// On capacity overflow or when memory runs out.
+    pub fn reserve(&mut self, additional: usize) {
+        self.bytes.reserve(additional);
+    }
+
+    /// Fallible [`reserve`](Self::reserve).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::CapacityOverflow`], [`Error::OutOfMemory`].
+    pub fn try_reserve(&mut self, additional: usize) -> Result<(), Error> {
+        self.bytes.try_reserve(additional)
+    }
+
+    /// The bytes, as a `FrameVec`.
+    pub fn into_bytes(self) -> FrameVec<'f, u8> {
+        self.bytes
+    }
+
+    /// Freeze the string into a `&'f mut str` that lives as long as the `Frame` guard it
+    /// was made through (bumpalo's `into_bump_str`).
+    ///
+    /// # Panics
+    ///
+    /// If the string was made through the explicit API (see
+    /// [`FrameVec::into_slice`]).
+    #[track_caller]
+    pub fn into_str(self) -> &'f mut str {
+        let bytes = self.bytes.into_slice();
+        // SAFETY: the bytes of a `FrameString` are valid UTF-8.
+        unsafe { core::str::from_utf8_unchecked_mut(bytes) }
+    }
+
+    /// A copy on the system heap.
+    pub fn to_std_string(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl Deref for FrameString<'_> {
+    type Target = str;
+
+    #[inline]
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl DerefMut for FrameString<'_> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut str {
+        self.as_mut_str()
+    }
+}
+
+impl fmt::Write for FrameString<'_> {
+    #[inline]
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.push_str(s);
+        Ok(())
+    }
+
+    #[inline]
+    fn write_char(&mut self, c: char) -> fmt::Result {
+        self.push(c);
+        Ok(())
+    }
+}
+
+impl fmt::Display for FrameString<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Debug for FrameString<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl AsRef<str> for FrameString<'_> {
+    fn as_ref(&self) -> &str {
+        self
+    }
+}
+
+impl AsRef<[u8]> for FrameString<'_> {
+    fn as_ref(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
+impl core::borrow::Borrow<str> for FrameString<'_> {
+    fn borrow(&self) -> &str {
+        self
+    }
+}
+
+impl PartialEq for FrameString<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for FrameString<'_> {}
+
+impl PartialEq<str> for FrameString<'_> {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for FrameString<'_> {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for FrameString<'_> {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialOrd for FrameString<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for FrameString<'_> {
+    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl core::hash::Hash for FrameString<'_> {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl Extend<char> for FrameString<'_> {
+    fn extend<I: IntoIterator<Item = char>>(&mut self, iter: I) {
+        let iter = iter.into_iter();
+        self.reserve(iter.size_hint().0);
+        for c in iter {
+            self.push(c);
+        }
+    }
+}
+
+impl<'s> Extend<&'s str> for FrameString<'_> {
+    fn extend<I: IntoIterator<Item = &'s str>>(&mut self, iter: I) {
+        for s in iter {
+            self.push_str(s);
+        }
+    }
+}
+
+impl<'s> Extend<&'s char> for FrameString<'_> {
+    fn extend<I: IntoIterator<Item = &'s char>>(&mut self, iter: I) {
+        self.extend(iter.into_iter().copied());
+    }
+}
+
+impl Frame<'_> {
+    /// An empty [`FrameString`] borrowing this guard.
+    ///
+    /// ```
+    /// let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut s = frame.frame_string();
+    /// s.push_str("abc");
+    /// assert_eq!(s, "abc");
+    /// ```
+    #[inline]
+    pub fn frame_string(&self) -> FrameString<'_> {
+        FrameString {
+            bytes: self.frame_vec(),
+        }
+    }
+
+    /// Format `args` into a [`FrameString`] borrowing this guard (bumpalo's
+    /// `format!(in &bump, ..)`); [`frame_format!`](crate::frame_format) is the macro form.
+    ///
+    /// ```
+    /// let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let s = frame.format(format_args!("{} + {} = {}", 1, 2, 1 + 2));
+    /// assert_eq!(s, "1 + 2 = 3");
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// When memory runs out, or a `Display` impl returns an error.
+    #[track_caller]
+    pub fn format(&self, args: fmt::Arguments<'_>) -> FrameString<'_> {
+        let mut s = self.frame_string();
+        match args.as_str() {
+            Some(literal) => s.push_str(literal),
+            None => fmt::Write::write_fmt(&mut s, args)
+                .expect("a formatting trait implementation returned an error"),
+        }
+        s
+    }
+}
+
+/// Format into frame memory: `frame_format!(frame, "{x} {}", y)` is
+/// `frame.format(format_args!("{x} {}", y))`, a [`FrameString`] borrowing the guard
+/// (bumpalo's `format!(in &bump, ..)`).
+///
+/// ```
+/// use framealloc::{SmartAlloc, frame_format};
+///
+/// let alloc = SmartAlloc::new(Default::default());
+/// let frame = alloc.frame();
+/// let name = "probe";
+/// let s = frame_format!(frame, "{name}: {:.1} ms", 16.66);
+/// assert_eq!(s, "probe: 16.7 ms");
+/// ```
+#[macro_export]
+macro_rules! frame_format {
+    ($frame:expr, $($arg:tt)*) => {
+        ($frame).format(::core::format_args!($($arg)*))
+    };
+}
+
+impl crate::SmartAlloc {
+    /// An empty [`FrameString`] in this thread's frame (the explicit API: a live handle,
+    /// like [`frame_vec`](Self::frame_vec)).
+    ///
+    /// ```
+    /// use core::fmt::Write;
+    ///
+    /// let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// alloc.begin_frame();
+    /// let mut log_line = alloc.frame_string();
+    /// write!(log_line, "frame {}", alloc.frame_number()).unwrap();
+    /// assert_eq!(log_line, "frame 1");
+    /// alloc.end_frame();
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// With no frame open and `on_misuse = Panic`.
+    #[track_caller]
+    pub fn frame_string(&self) -> FrameString<'_> {
+        FrameString::from_utf8_vec(self.frame_vec())
+    }
+}
