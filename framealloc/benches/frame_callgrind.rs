@@ -68,6 +68,28 @@ fn empty_guard(alloc: &SmartAlloc) {
 }
 
 #[inline(never)]
+fn bumpalo_reset(bump: &mut bumpalo::Bump) {
+    bump.reset();
+}
+
+/// A frame with one empty vector (bumpalo: a reset and an empty `Vec::new_in`).
+#[inline(never)]
+fn empty_vec(alloc: &SmartAlloc) {
+    let frame = alloc.frame();
+    let v = frame.frame_vec::<u64>();
+    black_box(&v);
+}
+
+#[inline(never)]
+fn bumpalo_empty_vec(bump: &mut bumpalo::Bump) {
+    {
+        let v = allocator_api2::vec::Vec::<u64, _>::new_in(&*bump);
+        black_box(&v);
+    }
+    bump.reset();
+}
+
+#[inline(never)]
 fn begin_end(alloc: &SmartAlloc) {
     alloc.begin_frame();
     alloc.end_frame();
@@ -90,6 +112,9 @@ fn main() {
     bumpalo(&mut bump);
     empty_guard(&alloc);
     begin_end(&alloc);
+    empty_vec(&alloc);
+    bumpalo_empty_vec(&mut bump);
+    bumpalo_reset(&mut bump);
     for _ in 0..FRAMES {
         match mode.as_str() {
             "none" => {}
@@ -101,6 +126,9 @@ fn main() {
             "explicit_tagged" => explicit_tagged(&alloc),
             "empty_guard" => empty_guard(&alloc),
             "begin_end" => begin_end(&alloc),
+            "bumpalo_reset" => bumpalo_reset(&mut bump),
+            "empty_vec" => empty_vec(&alloc),
+            "bumpalo_empty_vec" => bumpalo_empty_vec(&mut bump),
             other => panic!("unknown mode {other}"),
         }
     }

@@ -324,6 +324,7 @@ impl SmartAlloc {
     /// # Errors
     ///
     /// [`Error::AlreadyInFrame`] if the explicit frame is already open; nothing changes.
+    #[inline]
     pub fn try_begin_frame(&self) -> Result<(), Error> {
         if self.arena().begin_explicit() {
             Ok(())
@@ -342,6 +343,7 @@ impl SmartAlloc {
     ///
     /// If no explicit frame is open and `on_misuse` is `Panic` (under `Log` the call is
     /// reported and is a no-op).
+    #[inline]
     #[track_caller]
     pub fn end_frame(&self) {
         if let Err(e) = self.try_end_frame() {
@@ -354,6 +356,7 @@ impl SmartAlloc {
     /// # Errors
     ///
     /// [`Error::NotInFrame`] if no explicit frame is open; nothing changes.
+    #[inline]
     pub fn try_end_frame(&self) -> Result<(), Error> {
         if self.arena().end_explicit() {
             Ok(())

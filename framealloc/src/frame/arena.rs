@@ -327,25 +327,23 @@ impl ThreadArena {
         if !self.reserved.get() {
             self.reserve_initial();
         }
-        // Checked: `mem::forget(alloc.frame())` in a loop must never wrap the depth back
-        // to zero and allow a reset under a live guard allocation.
+        // The frame's growth is accounted to `acct_tag`, which is already the thread's
+        // current tag: tag changes update the cached arena at once, and an arena that
+        // becomes the cached one catches up (`sync_tag`) — every way to reach this call.
         let opened = self.opened.get();
+        #[cfg(feature = "debug")]
         let outermost = opened == self.closed.get();
-        if outermost {
-            // An outermost frame: its growth belongs to the thread's current tag (which
-            // may have changed while this arena was not the one checkpointed).
-            self.acct_tag.set(tag::current());
-        }
-        self.opened
-            .set(opened.checked_add(1).unwrap_or_else(|| counter_overflow()));
+        // Checked once: `mem::forget(alloc.frame())` in a loop must never wrap the depth
+        // back to zero and allow a reset under a live guard allocation. Every open takes
+        // a hold too, so `opened <= holds_taken`: if `holds_taken` does not overflow,
+        // neither does `opened` (one check instead of two).
         self.take_hold();
+        self.opened.set(opened + 1);
         // Last, with the frame open: the report goes to the logger, which is user code.
         #[cfg(feature = "debug")]
         if outermost && self.live_handles() != 0 {
             self.report_stale_handles(self.frames_ended.get() + 1);
         }
-        #[cfg(not(feature = "debug"))]
-        let _ = outermost;
     }
 
     /// Reserve the configured initial capacity before the first frame.
