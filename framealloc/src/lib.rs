@@ -138,4 +138,6 @@ mod guides {
     struct Troubleshooting;
     #[doc = include_str!("../../docs/macros.md")]
     struct Macros;
+    #[doc = include_str!("../../docs/collections.md")]
+    struct Collections;
 }
