@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod budgets;
+mod collections;
 mod debug;
 mod explicit;
 mod guide;
