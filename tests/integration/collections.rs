@@ -497,13 +497,13 @@ fn into_slice_of_an_explicit_vector_panics_naming_into_vec() {
     // The vector was dropped by the unwind: no handle is left behind.
     assert_eq!(alloc.live_frame_handles(), 0);
 
-    // A `FrameString` from the explicit API: the same panic (its message speaks of
-    // `FrameVec::into_slice` and `into_vec`, which `FrameString` does not have).
+    // A `FrameString` from the explicit API: its own panic, naming its own way out.
     let s = alloc.frame_string();
     let message = expect_panic(|| {
         let _ = s.into_str();
     });
-    assert!(message.contains("into_slice"), "{message}");
+    assert!(message.contains("into_str"), "{message}");
+    assert!(message.contains("to_std_string"), "{message}");
     assert_eq!(alloc.live_frame_handles(), 0);
 
     // `into_vec` is the way out, and it keeps the elements.
@@ -1067,11 +1067,27 @@ fn budget_enforced_formatting() {
         let _ = frame_format!(frame, "{big}");
     });
     assert!(message.contains("BudgetExceeded"), "{message}");
-    let message = expect_panic(|| {
-        let _ = s.try_push_str(&big);
-    });
-    assert!(message.contains("BudgetExceeded"), "{message}");
+    // The `try_` growth paths refuse before growing: the error, nothing changed.
+    assert!(matches!(
+        s.try_push_str(&big),
+        Err(Error::BudgetExceeded { limit: 4096, .. })
+    ));
     assert_eq!(s, "head");
+    let mut v = frame.frame_vec::<u8>();
+    assert!(matches!(
+        v.try_reserve(big.len()),
+        Err(Error::BudgetExceeded { .. })
+    ));
+    assert!(matches!(
+        v.try_reserve_exact(big.len()),
+        Err(Error::BudgetExceeded { .. })
+    ));
+    assert!(matches!(
+        v.try_extend_from_slice_copy(big.as_bytes()),
+        Err(Error::BudgetExceeded { .. })
+    ));
+    assert_eq!((v.len(), v.capacity()), (0, 0));
+    drop(v);
     assert!(matches!(
         frame.try_frame_vec_with_capacity::<u8>(big.len()),
         Err(Error::BudgetExceeded { limit: 4096, .. })
@@ -1082,10 +1098,15 @@ fn budget_enforced_formatting() {
     drop(s);
     drop(frame);
 
+    // Under `Log`, a `try_` call is still refused (strict); plain growth logs and goes on.
     let alloc = enforced(MisusePolicy::Log);
     let frame = alloc.frame();
     let mut s = frame.frame_string();
-    assert_eq!(s.try_push_str(&big), Ok(()));
+    assert!(matches!(
+        s.try_push_str(&big),
+        Err(Error::BudgetExceeded { .. })
+    ));
+    s.push_str(&big);
     assert_eq!(s.len(), big.len());
     let formatted = frame_format!(frame, "{big}");
     assert_eq!(formatted.len(), big.len());

@@ -201,6 +201,9 @@ impl<'f> FrameString<'f> {
     /// [`FrameVec::into_slice`]).
     #[track_caller]
     pub fn into_str(self) -> &'f mut str {
+        if self.bytes.is_explicit() {
+            explicit_into_str();
+        }
         let bytes = self.bytes.into_slice();
         // SAFETY: the bytes of a `FrameString` are valid UTF-8.
         unsafe { core::str::from_utf8_unchecked_mut(bytes) }
@@ -210,6 +213,18 @@ impl<'f> FrameString<'f> {
     pub fn to_std_string(&self) -> String {
         self.as_str().to_owned()
     }
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn explicit_into_str() -> ! {
+    panic!(
+        "framealloc: FrameString::into_str needs a string made through a Frame guard \
+         (`frame.frame_string()`, `FrameString::from_str_in`, `frame_format!`); this one \
+         comes from SmartAlloc::frame_string, whose memory is reused after end_frame: use \
+         to_std_string(), or make the string through the guard"
+    )
 }
 
 impl Deref for FrameString<'_> {

@@ -1,5 +1,6 @@
 //! `FrameVec`: a growable vector in frame memory.
 
+use core::alloc::Layout;
 use core::fmt;
 use core::ops::{Deref, DerefMut, RangeBounds};
 
@@ -161,6 +162,11 @@ impl<'a, T> FrameVec<'a, T> {
         Ok(vec)
     }
 
+    /// Whether the vector is a live handle of the explicit API (not guard-made).
+    pub(crate) fn is_explicit(&self) -> bool {
+        self.live.is_some()
+    }
+
     /// Freeze the vector into a plain slice that lives as long as the [`Frame`] guard it
     /// was made through (bumpalo's `into_bump_slice`). The elements are never dropped,
     /// so `T` must have no destructor (checked at compile time, as for `frame.alloc`).
@@ -286,27 +292,57 @@ impl<'a, T> FrameVec<'a, T> {
         self.vec.reserve(additional);
     }
 
-    /// Reserve room for at least `additional` more elements, or say why not.
+    /// Reserve room for at least `additional` more elements, or say why not (amortised
+    /// growth, as `reserve`).
     ///
     /// # Errors
     ///
     /// [`Error::CapacityOverflow`] if the capacity would exceed `isize::MAX` bytes,
-    /// [`Error::OutOfMemory`] if the system allocator refuses a new chunk.
+    /// [`Error::OutOfMemory`] if the system allocator refuses a new chunk,
+    /// [`Error::BudgetExceeded`] under `BudgetPolicy::Enforce` if the growth would take a
+    /// frame budget past its limit. Nothing changes on error.
     pub fn try_reserve(&mut self, additional: usize) -> Result<(), Error> {
-        self.vec
-            .try_reserve(additional)
-            .map_err(|e| map_reserve_error(&e.kind()))
+        let (len, cap) = (self.vec.len(), self.vec.capacity());
+        if cap - len >= additional {
+            return Ok(());
+        }
+        let required = len.checked_add(additional).ok_or(Error::CapacityOverflow)?;
+        // The growth `reserve` would pick (allocator-api2's, like std's): double, at least
+        // what is required, at least a small minimum.
+        let min_cap = match size_of::<T>() {
+            1 => 8,
+            2..=1024 => 4,
+            _ => 1,
+        };
+        self.try_grow_to(required.max(cap.saturating_mul(2)).max(min_cap))
     }
 
     /// Reserve room for exactly `additional` more elements.
     ///
     /// # Errors
     ///
-    /// [`Error::CapacityOverflow`] if the new capacity's size in bytes exceeds
-    /// `isize::MAX`; [`Error::OutOfMemory`].
+    /// As [`try_reserve`](Self::try_reserve).
     pub fn try_reserve_exact(&mut self, additional: usize) -> Result<(), Error> {
+        let (len, cap) = (self.vec.len(), self.vec.capacity());
+        if cap - len >= additional {
+            return Ok(());
+        }
+        self.try_grow_to(len.checked_add(additional).ok_or(Error::CapacityOverflow)?)
+    }
+
+    /// Grow the buffer to exactly `target` elements (more than the capacity). Frame
+    /// budgets are checked here, strictly, for the bytes the growth asks for: the
+    /// allocator's own check (collection growth in general) can only follow
+    /// `on_misuse`, so a `try_` call must refuse before it gets there.
+    fn try_grow_to(&mut self, target: usize) -> Result<(), Error> {
+        let bytes = Layout::array::<T>(target).map_err(|_| Error::CapacityOverflow)?;
+        let arena = self.vec.allocator().get();
+        if arena.budgets_armed() && bytes.size() != 0 {
+            let current = self.vec.capacity() * size_of::<T>();
+            arena.check_frame_budgets((bytes.size() - current) as u64, true)?;
+        }
         self.vec
-            .try_reserve_exact(additional)
+            .try_reserve_exact(target - self.vec.len())
             .map_err(|e| map_reserve_error(&e.kind()))
     }
 
