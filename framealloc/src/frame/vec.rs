@@ -465,8 +465,10 @@ impl<T: Copy> FrameVec<'_, T> {
     pub fn extend_from_slice_copy(&mut self, other: &[T]) {
         self.vec.reserve(other.len());
         // SAFETY: room for `other.len()` more elements was reserved; `T: Copy`, so a
-        // bitwise copy initialises them; the frame buffer cannot overlap `other` (a
-        // `&[T]` that does would borrow `self`).
+        // bitwise copy initialises them. The destination is the vector's spare capacity,
+        // which nothing else can reference, so it cannot overlap `other` (a live borrow:
+        // of another allocation, or of this vector's elements, which `&mut self` rules
+        // out).
         unsafe {
             let len = self.vec.len();
             self.vec
