@@ -7,11 +7,11 @@
 //! under Miri in release mode so that no debug assertion can hide undefined behaviour.
 //! docs/soundness.md lists every call-out and the test here that attacks it.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, LazyLock};
 
 use framealloc::{
     AllocConfig, BudgetPolicy, Error, FrameBox, FrameVec, MisusePolicy, PoolBox, SmartAlloc,
@@ -202,13 +202,14 @@ fn end_frame_callback_may_keep_a_vector_that_grows_later() {
 
 // ----- budget callbacks at tag pop -----
 
-static_alloc!(TAG_POP);
-thread_local! {
-    static KEPT_AT_POP: RefCell<Option<FrameBox<'static, u64>>> = const { RefCell::new(None) };
-}
-
 #[test]
+// Tag budgets are not checked under `minimal` (no per-tag accounting).
+#[cfg(not(feature = "minimal"))]
 fn tag_pop_callback_may_use_frames_and_tags() {
+    static_alloc!(TAG_POP);
+    thread_local! {
+        static KEPT_AT_POP: RefCell<Option<FrameBox<'static, u64>>> = const { RefCell::new(None) };
+    }
     let alloc: &'static SmartAlloc = &TAG_POP;
     alloc.set_tag_budget("reentry-pop", 64);
     alloc.on_budget_event(|e| {
@@ -277,10 +278,11 @@ fn recursive_callbacks_are_not_nested() {
     alloc.set_thread_frame_budget(u64::MAX);
 }
 
-static_alloc!(PANICKY);
-
 #[test]
+// Tag budgets are not checked under `minimal` (no per-tag accounting).
+#[cfg(not(feature = "minimal"))]
 fn panicking_callbacks_leave_frames_and_tags_consistent() {
+    static_alloc!(PANICKY);
     let alloc: &'static SmartAlloc = &PANICKY;
     alloc.set_thread_frame_budget(64);
     alloc.set_tag_budget("reentry-panic", 64);
@@ -288,7 +290,7 @@ fn panicking_callbacks_leave_frames_and_tags_consistent() {
 
     // At frame end (a guard's drop).
     let resets = alloc.frame_resets();
-    let first_addr = Cell::new(0usize);
+    let first_addr = std::cell::Cell::new(0usize);
     let r = catch_unwind(AssertUnwindSafe(|| {
         let f = alloc.frame();
         first_addr.set(std::ptr::from_mut(f.alloc([2u8; 256])) as usize);
@@ -451,8 +453,10 @@ fn enforce_refusal_stands_when_the_callback_allocates() {
 /// At a tag pop nothing holds the allocator (tags are per thread), so the callback can
 /// drop its last clone — and with it this thread's arena — while the pop is running.
 #[test]
+// Tag budgets are not checked under `minimal` (no per-tag accounting).
+#[cfg(not(feature = "minimal"))]
 fn a_callback_may_drop_the_last_clone_of_its_allocator() {
-    let slot: Arc<Mutex<Option<SmartAlloc>>> = Arc::new(Mutex::new(None));
+    let slot: Arc<std::sync::Mutex<Option<SmartAlloc>>> = Arc::new(std::sync::Mutex::new(None));
     let dropped = Arc::new(AtomicUsize::new(0));
     {
         let alloc = SmartAlloc::new(config(BudgetPolicy::Warn, MisusePolicy::Panic));

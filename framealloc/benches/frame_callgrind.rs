@@ -80,6 +80,15 @@ fn empty_vec(alloc: &SmartAlloc) {
     black_box(&v);
 }
 
+/// bumpalo's `from_str_in` shape: a frame with one 16-byte string.
+#[inline(never)]
+fn vec16(alloc: &SmartAlloc) {
+    let frame = alloc.frame();
+    let mut v = framealloc::FrameVec::with_capacity_in(16, &frame);
+    v.extend_from_slice_copy(b"0123456789abcdef");
+    black_box(&v);
+}
+
 #[inline(never)]
 fn bumpalo_empty_vec(bump: &mut bumpalo::Bump) {
     {
@@ -113,6 +122,7 @@ fn main() {
     empty_guard(&alloc);
     begin_end(&alloc);
     empty_vec(&alloc);
+    vec16(&alloc);
     bumpalo_empty_vec(&mut bump);
     bumpalo_reset(&mut bump);
     for _ in 0..FRAMES {
@@ -128,6 +138,7 @@ fn main() {
             "begin_end" => begin_end(&alloc),
             "bumpalo_reset" => bumpalo_reset(&mut bump),
             "empty_vec" => empty_vec(&alloc),
+            "vec16" => vec16(&alloc),
             "bumpalo_empty_vec" => bumpalo_empty_vec(&mut bump),
             other => panic!("unknown mode {other}"),
         }

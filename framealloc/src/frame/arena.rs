@@ -105,6 +105,13 @@ pub(crate) struct ThreadArena {
     acct_tag: Cell<TagId>,
     /// the arena's use at the last checkpoint,
     acct_used: Cell<usize>,
+    /// bytes given back in place (a dealloc or shrink of the latest block) since the last
+    /// checkpoint: the growth to credit is `used + reclaimed - acct_used`, so bytes bumped
+    /// and given back between two checkpoints still count as allocated, without a
+    /// checkpoint on every dealloc,
+    reclaimed: Cell<usize>,
+    /// The frame slot of the last tag a frame ended under (`credit_frame_end`'s cache).
+    frame_slot: Cell<(TagId, NonNull<KindSlot>)>,
     /// explicit handles made up to the last checkpoint,
     acct_handles: Cell<u64>,
     /// tags with frame bytes in the current frame (their `frame_live` is cleared at reset),
@@ -179,6 +186,23 @@ impl TouchedTags {
     }
 }
 
+/// `debug`: overwrite every allocated byte of an idle arena about to reset, so stale
+/// reads of frame data see the poison pattern, not old values.
+#[cfg_attr(not(feature = "debug"), inline(always))]
+fn poison(bump: &mut Bump) {
+    #[cfg(feature = "debug")]
+    // SAFETY: we hold the only `&mut Bump` and nothing allocated from it is in use (the
+    // arena is idle), so its allocated bytes are ours to overwrite; each `(ptr, len)` is
+    // an allocated region of a live chunk.
+    unsafe {
+        for (ptr, len) in bump.iter_allocated_chunks_raw() {
+            ptr.write_bytes(crate::debug::FRAME_POISON, len);
+        }
+    }
+    #[cfg(not(feature = "debug"))]
+    let _ = bump;
+}
+
 /// [`ThreadArena::pool_slot`]'s cache.
 #[derive(Clone, Copy)]
 struct SlotCache {
@@ -198,6 +222,7 @@ impl ThreadArena {
             0
         };
         let untagged_pool = shard.kind_ptr(0, POOL);
+        let untagged_frame = shard.kind_ptr(0, FRAME);
         ThreadArena {
             bump: UnsafeCell::new(Bump::new()),
             opened: Cell::new(0),
@@ -213,6 +238,8 @@ impl ThreadArena {
             shard,
             acct_tag: Cell::new(0),
             acct_used: Cell::new(0),
+            reclaimed: Cell::new(0),
+            frame_slot: Cell::new((0, untagged_frame)),
             acct_handles: Cell::new(0),
             touched: TouchedTags::new(),
             frame_peak: Cell::new(0),
@@ -370,6 +397,37 @@ impl ThreadArena {
         bump.allocated_bytes().saturating_sub(bump.chunk_capacity())
     }
 
+    /// Bytes bumped since the last checkpoint's baseline: use plus bytes given back in
+    /// place meanwhile (see `reclaimed`).
+    fn accrued_bytes(&self) -> usize {
+        self.used_bytes() + self.reclaimed.get()
+    }
+
+    /// The block at `ptr` (with `layout`) goes back to bumpalo, which reclaims it in place
+    /// if it is the latest allocation: remember the bytes given back (see `reclaimed`).
+    ///
+    /// # Safety
+    ///
+    /// As `Allocator::deallocate` for this arena.
+    #[inline]
+    pub(crate) unsafe fn give_back(&self, ptr: NonNull<u8>, layout: core::alloc::Layout) {
+        let before = self.used_bytes();
+        // SAFETY: forwarded with the caller's guarantees (block from this arena).
+        unsafe { allocator_api2::alloc::Allocator::deallocate(&self.bump(), ptr, layout) };
+        self.note_reclaimed(before);
+    }
+
+    /// Add what the arena's use dropped since it was `before` to `reclaimed`.
+    #[inline(always)]
+    pub(crate) fn note_reclaimed(&self, before: usize) {
+        if cfg!(feature = "minimal") {
+            return;
+        }
+        let after = self.used_bytes();
+        self.reclaimed
+            .set(self.reclaimed.get() + before.saturating_sub(after));
+    }
+
     /// Bytes of frame memory in use since the last reset (see `used_bytes`).
     pub(crate) fn frame_bytes(&self) -> u64 {
         self.used_bytes() as u64
@@ -419,11 +477,12 @@ impl ThreadArena {
             return;
         }
         let used = self.used_bytes();
+        let accrued = used + self.reclaimed.get();
         let handles = self.handles_made();
-        if used == self.acct_used.get() && handles == self.acct_handles.get() {
+        if accrued == self.acct_used.get() && handles == self.acct_handles.get() {
             return;
         }
-        let bytes = used.saturating_sub(self.acct_used.get()) as u64;
+        let bytes = accrued.saturating_sub(self.acct_used.get()) as u64;
         let new_handles = handles - self.acct_handles.get();
         let tag = self.acct_tag.get();
         self.shard.slot(tag).kinds[FRAME].on_frame_delta(bytes, new_handles);
@@ -431,8 +490,41 @@ impl ThreadArena {
         if used as u64 > self.frame_peak.get() {
             self.frame_peak.set(used as u64);
         }
+        // The new baseline is the use alone: what was given back is credited now.
         self.acct_used.set(used);
+        self.reclaimed.set(0);
         self.acct_handles.set(handles);
+    }
+
+    /// [`credit`](Self::credit) and the frame's end for a frame with no earlier
+    /// checkpoint (no touched tag): one update of `acct_tag`'s frame slot, found through
+    /// a one-entry cache.
+    #[inline]
+    fn credit_frame_end(&self) {
+        if cfg!(feature = "minimal") {
+            return;
+        }
+        let used = self.used_bytes();
+        let accrued = used + self.reclaimed.get();
+        let handles = self.handles_made();
+        let bytes = accrued.saturating_sub(self.acct_used.get()) as u64;
+        let new_handles = handles - self.acct_handles.get();
+        let tag = self.acct_tag.get();
+        let (cached_tag, cached_slot) = self.frame_slot.get();
+        let slot = if cached_tag == tag {
+            cached_slot
+        } else {
+            let slot = self.shard.kind_ptr(tag, FRAME);
+            self.frame_slot.set((tag, slot));
+            slot
+        };
+        // SAFETY: a slot of `self.shard`, which this arena keeps alive; slots never move.
+        unsafe { slot.as_ref() }.on_frame_end(bytes, new_handles);
+        if used as u64 > self.frame_peak.get() {
+            self.frame_peak.set(used as u64);
+        }
+        self.acct_handles.set(handles);
+        // `acct_used` and `reclaimed` are reset with the arena by the caller.
     }
 
     /// The largest frame so far, in bytes.
@@ -594,6 +686,7 @@ impl ThreadArena {
     fn reset(&self) {
         debug_assert!(self.is_idle());
         if self.used_bytes() == 0
+            && self.reclaimed.get() == 0
             && self.handles_made() == self.acct_handles.get()
             && self.touched.is_empty()
         {
@@ -610,34 +703,55 @@ impl ThreadArena {
     #[inline(never)]
     fn reset_used(&self) {
         debug_assert!(self.is_idle());
-        self.credit();
-        self.touched
-            .drain(|tag| self.shard.slot(tag).kinds[FRAME].end_frame());
-        // The `Bump` is taken out of its cell and reset as an owned value: freeing its
-        // older chunks calls the global allocator, which may be user code that uses this
-        // very arena (a `#[global_allocator]` built on framealloc). It then finds an
-        // empty `Bump` in the cell instead of one we are mutating.
-        // SAFETY: no frame is open and no handle is alive (checked by both callers): no
-        // guard and no handle exists, so no `&Bump` from `bump()` is in use (the
-        // accounting above used it only transiently) and no allocation from this arena is
-        // reachable. We are on the owner thread (the type is `!Sync` and only reached
-        // through `!Send` handles or the owner's cache). `Bump::new()` allocates nothing.
-        let mut bump = unsafe { core::ptr::replace(self.bump.get(), Bump::new()) };
-        // `debug`: stale reads of frame data see the poison pattern, not old values.
-        #[cfg(feature = "debug")]
-        // SAFETY: we own the `Bump` and nothing allocated from it is in use (see
-        // above), so its allocated bytes are ours to overwrite; each `(ptr, len)` is an
-        // allocated region of a live chunk.
-        unsafe {
-            for (ptr, len) in bump.iter_allocated_chunks_raw() {
-                ptr.write_bytes(crate::debug::FRAME_POISON, len);
-            }
+        if self.touched.is_empty() {
+            // The usual frame: no checkpoint since the last reset, so all of its growth
+            // belongs to `acct_tag`: credit it and end the frame in one slot update.
+            self.credit_frame_end();
+        } else {
+            self.credit();
+            self.touched
+                .drain(|tag| self.shard.slot(tag).kinds[FRAME].end_frame());
         }
-        bump.reset();
-        self.put_back(bump);
+        // SAFETY: a transient look at the chunk list (footers only), no allocation meanwhile.
+        let one_chunk = unsafe { self.bump().iter_allocated_chunks_raw() }
+            .nth(1)
+            .is_none();
+        if one_chunk {
+            // Steady state: bumpalo's reset frees no chunk, so it calls no allocator and
+            // no user code can run during it.
+            // SAFETY: no frame is open and no handle is alive (checked by both callers): no
+            // guard and no handle exists, so no `&Bump` from `bump()` is in use (the
+            // accounting above used it only transiently) and no allocation from this arena
+            // is reachable. We are on the owner thread (the type is `!Sync` and only reached
+            // through `!Send` handles or the owner's cache). This `&mut` is the only
+            // reference for its short life: nothing below calls out.
+            let bump = unsafe { &mut *self.bump.get() };
+            poison(bump);
+            bump.reset();
+        } else {
+            self.reset_chunks();
+        }
         self.refresh_armed();
         self.acct_used.set(self.used_bytes());
+        self.reclaimed.set(0);
         self.resets.set(self.resets.get() + 1);
+    }
+
+    /// [`reset_used`](Self::reset_used) of an arena with older chunks to free.
+    ///
+    /// The `Bump` is taken out of its cell and reset as an owned value: freeing its older
+    /// chunks calls the global allocator, which may be user code that uses this very arena
+    /// (a `#[global_allocator]` built on framealloc). It then finds an empty `Bump` in the
+    /// cell instead of one we are mutating.
+    #[cold]
+    #[inline(never)]
+    fn reset_chunks(&self) {
+        // SAFETY: as in `reset_used` (idle, owner thread); `Bump::new()` allocates
+        // nothing, and the `&mut` to the cell lives only for the swap.
+        let mut bump = unsafe { core::ptr::replace(self.bump.get(), Bump::new()) };
+        poison(&mut bump);
+        bump.reset();
+        self.put_back(bump);
     }
 
     /// Put the `Bump` that [`reset_used`](Self::reset_used) took out back in its cell.
@@ -807,11 +921,10 @@ unsafe impl allocator_api2::alloc::Allocator for ArenaRef<'_> {
 
     #[inline]
     unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: core::alloc::Layout) {
-        // bumpalo takes the latest block back in place; account the growth first so the
-        // bytes still count as allocated to the tag that made them.
-        self.get().checkpoint();
+        // bumpalo takes the latest block back in place; the bytes given back still count
+        // as allocated to the tag that made them (`reclaimed`), with no checkpoint here.
         // SAFETY: forwarded with the caller's guarantees (block from this arena).
-        unsafe { allocator_api2::alloc::Allocator::deallocate(&self.get().bump(), ptr, layout) }
+        unsafe { self.get().give_back(ptr, layout) }
     }
 
     #[inline]
@@ -851,17 +964,14 @@ unsafe impl allocator_api2::alloc::Allocator for ArenaRef<'_> {
         old_layout: core::alloc::Layout,
         new_layout: core::alloc::Layout,
     ) -> Result<NonNull<[u8]>, allocator_api2::alloc::AllocError> {
-        // Shrinking the latest block gives bytes back in place: account first, as in
-        // `deallocate`.
-        self.get().checkpoint();
+        // Shrinking the latest block gives bytes back in place: noted as in `deallocate`.
+        let arena = self.get();
+        let before = arena.used_bytes();
         // SAFETY: forwarded with the caller's guarantees.
-        unsafe {
-            allocator_api2::alloc::Allocator::shrink(
-                &self.get().bump(),
-                ptr,
-                old_layout,
-                new_layout,
-            )
-        }
+        let shrunk = unsafe {
+            allocator_api2::alloc::Allocator::shrink(&arena.bump(), ptr, old_layout, new_layout)
+        };
+        arena.note_reclaimed(before);
+        shrunk
     }
 }

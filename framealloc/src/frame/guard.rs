@@ -251,6 +251,7 @@ impl<'a> Frame<'a> {
     /// # Panics
     ///
     /// On capacity overflow or when the system allocator refuses a chunk.
+    #[inline]
     #[track_caller]
     pub fn frame_vec_with_capacity<T>(&self, capacity: usize) -> FrameVec<'_, T> {
         self.scoped_vec(capacity, false)
@@ -271,6 +272,7 @@ impl<'a> Frame<'a> {
     }
 
     /// A guard-borrowing vector with room for `capacity` (`strict`: a `try_` call).
+    #[inline]
     #[track_caller]
     fn scoped_vec<T>(&self, capacity: usize, strict: bool) -> Result<FrameVec<'_, T>, Error> {
         let arena = self.arena();
@@ -280,7 +282,7 @@ impl<'a> Frame<'a> {
             let bytes = Layout::array::<T>(capacity).map_err(|_| Error::CapacityOverflow)?;
             arena.check_frame_budgets(bytes.size() as u64, strict)?;
         }
-        FrameVec::try_scoped_with_capacity(self.arena, capacity)
+        FrameVec::try_scoped_with_capacity(self.arena, capacity, strict)
     }
 
     /// `len` default values in a [`FrameBox<[T]>`](FrameBox) borrowing this guard.

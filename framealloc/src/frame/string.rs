@@ -55,6 +55,7 @@ impl<'f> FrameString<'f> {
     /// # Panics
     ///
     /// On capacity overflow or when memory runs out.
+    #[inline]
     #[track_caller]
     pub fn with_capacity_in(capacity: usize, frame: &'f Frame<'_>) -> Self {
         FrameString {
@@ -70,6 +71,7 @@ impl<'f> FrameString<'f> {
     /// let s = framealloc::FrameString::from_str_in("hello", &frame);
     /// assert_eq!((s.as_str(), s.len()), ("hello", 5));
     /// ```
+    #[inline]
     #[track_caller]
     pub fn from_str_in(s: &str, frame: &'f Frame<'_>) -> Self {
         let mut out = Self::with_capacity_in(s.len(), frame);

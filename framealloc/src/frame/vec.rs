@@ -68,6 +68,7 @@ impl<'f, T> FrameVec<'f, T> {
     /// # Panics
     ///
     /// On capacity overflow or when memory runs out.
+    #[inline]
     #[track_caller]
     pub fn with_capacity_in(capacity: usize, frame: &'f Frame<'_>) -> Self {
         frame.frame_vec_with_capacity(capacity)
@@ -150,16 +151,27 @@ impl<'a, T> FrameVec<'a, T> {
         }
     }
 
-    /// [`scoped`](Self::scoped) with room for `capacity` elements.
+    /// [`scoped`](Self::scoped) with room for `capacity` elements (`strict`: a `try_`
+    /// call; the caller checked the frame budgets). The buffer is bumped directly, the
+    /// way `frame.alloc` bumps, rather than through the vector's growth path.
+    #[inline]
+    #[track_caller]
     pub(crate) fn try_scoped_with_capacity(
         arena: ArenaRef<'a>,
         capacity: usize,
+        strict: bool,
     ) -> Result<Self, Error> {
-        let mut vec = Self::scoped(arena);
-        if capacity > 0 {
-            vec.try_reserve_exact(capacity)?;
+        if capacity == 0 || size_of::<T>() == 0 {
+            return Ok(Self::scoped(arena));
         }
-        Ok(vec)
+        let layout = Layout::array::<T>(capacity).map_err(|_| Error::CapacityOverflow)?;
+        let ptr = arena.get().alloc_layout(layout, strict)?;
+        // SAFETY: `ptr` was allocated from `arena`'s bump with the layout of `capacity`
+        // `T`s (what the vector's allocator will be asked to free or grow), and holds no
+        // elements yet.
+        let vec =
+            unsafe { ApiVec::from_raw_parts_in(ptr.cast::<T>().as_ptr(), 0, capacity, arena) };
+        Ok(FrameVec { vec, live: None })
     }
 
     /// Whether the vector is a live handle of the explicit API (not guard-made).
@@ -322,6 +334,7 @@ impl<'a, T> FrameVec<'a, T> {
     /// # Errors
     ///
     /// As [`try_reserve`](Self::try_reserve).
+    #[inline]
     pub fn try_reserve_exact(&mut self, additional: usize) -> Result<(), Error> {
         let (len, cap) = (self.vec.len(), self.vec.capacity());
         if cap - len >= additional {
@@ -334,6 +347,7 @@ impl<'a, T> FrameVec<'a, T> {
     /// budgets are checked here, strictly, for the bytes the growth asks for: the
     /// allocator's own check (collection growth in general) can only follow
     /// `on_misuse`, so a `try_` call must refuse before it gets there.
+    #[inline]
     fn try_grow_to(&mut self, target: usize) -> Result<(), Error> {
         let bytes = Layout::array::<T>(target).map_err(|_| Error::CapacityOverflow)?;
         let arena = self.vec.allocator().get();

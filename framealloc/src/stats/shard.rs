@@ -217,6 +217,23 @@ impl KindSlot {
         }
     }
 
+    /// Owner only: the frame's last growth, `bytes` and `handles` (as
+    /// [`on_frame_delta`](Self::on_frame_delta)), and its reset (as
+    /// [`end_frame`](Self::end_frame)) in one update.
+    #[inline]
+    pub(crate) fn on_frame_end(&self, bytes: u64, handles: u64) {
+        if cfg!(feature = "minimal") {
+            return;
+        }
+        add_local(&self.allocated_bytes, bytes);
+        add_local(&self.allocations, handles);
+        let live = self.frame_live.load(Ordering::Relaxed) + bytes;
+        if live > self.peak_bytes.load(Ordering::Relaxed) {
+            self.peak_bytes.store(live, Ordering::Relaxed);
+        }
+        self.frame_live.store(0, Ordering::Relaxed);
+    }
+
     /// Owner only: the frame was reset.
     pub(crate) fn end_frame(&self) {
         if cfg!(feature = "minimal") {

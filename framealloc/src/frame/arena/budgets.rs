@@ -193,7 +193,7 @@ impl ThreadArena {
         if cfg!(feature = "minimal") || self.acct_tag.get() != tag {
             return 0;
         }
-        self.used_bytes().saturating_sub(self.acct_used.get()) as u64
+        self.accrued_bytes().saturating_sub(self.acct_used.get()) as u64
     }
 
     /// Check the current tag's budget for a pool or heap allocation of `requested` bytes.
