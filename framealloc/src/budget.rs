@@ -200,6 +200,11 @@ impl Budgets {
         self.any_tag.load(Ordering::Relaxed)
     }
 
+    /// The flag [`any_tag`](Self::any_tag) reads (arenas keep a pointer to it).
+    pub(crate) fn any_tag_flag(&self) -> &AtomicBool {
+        &self.any_tag
+    }
+
     /// Set the budget of `tag` (any thread); `u64::MAX` removes it.
     pub(crate) fn set_tag(&self, tag: TagId, limit: u64) {
         let tag = tag as usize;

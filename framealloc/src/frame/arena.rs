@@ -110,6 +110,12 @@ pub(crate) struct ThreadArena {
     /// and given back between two checkpoints still count as allocated, without a
     /// checkpoint on every dealloc,
     reclaimed: Cell<usize>,
+    /// The arena's chunk bytes (bumpalo's `allocated_bytes`) right after its last reset,
+    /// when it holds one chunk: still the same at the next reset means still one chunk.
+    reset_capacity: Cell<usize>,
+    /// The instance's "some tag has a budget" flag, read at every reset (one load instead
+    /// of three through the shard). Points into the `Budgets` that `shard` keeps alive.
+    any_tag_budget: NonNull<core::sync::atomic::AtomicBool>,
     /// The frame slot of the last tag a frame ended under (`credit_frame_end`'s cache).
     frame_slot: Cell<(TagId, NonNull<KindSlot>)>,
     /// explicit handles made up to the last checkpoint,
@@ -223,6 +229,7 @@ impl ThreadArena {
         };
         let untagged_pool = shard.kind_ptr(0, POOL);
         let untagged_frame = shard.kind_ptr(0, FRAME);
+        let any_tag_budget = NonNull::from(shard.budgets().any_tag_flag());
         ThreadArena {
             bump: UnsafeCell::new(Bump::new()),
             opened: Cell::new(0),
@@ -240,6 +247,8 @@ impl ThreadArena {
             acct_used: Cell::new(0),
             reclaimed: Cell::new(0),
             frame_slot: Cell::new((0, untagged_frame)),
+            reset_capacity: Cell::new(0),
+            any_tag_budget,
             acct_handles: Cell::new(0),
             touched: TouchedTags::new(),
             frame_peak: Cell::new(0),
@@ -713,9 +722,12 @@ impl ThreadArena {
                 .drain(|tag| self.shard.slot(tag).kinds[FRAME].end_frame());
         }
         // SAFETY: a transient look at the chunk list (footers only), no allocation meanwhile.
-        let one_chunk = unsafe { self.bump().iter_allocated_chunks_raw() }
-            .nth(1)
-            .is_none();
+        // bumpalo's `allocated_bytes` sums every chunk's size: unchanged since the last
+        // reset (which leaves one chunk) means no chunk was added. Otherwise look.
+        let one_chunk = self.bump().allocated_bytes() == self.reset_capacity.get()
+            || unsafe { self.bump().iter_allocated_chunks_raw() }
+                .nth(1)
+                .is_none();
         if one_chunk {
             // Steady state: bumpalo's reset frees no chunk, so it calls no allocator and
             // no user code can run during it.
@@ -731,6 +743,7 @@ impl ThreadArena {
         } else {
             self.reset_chunks();
         }
+        self.reset_capacity.set(self.bump().allocated_bytes());
         self.refresh_armed();
         self.acct_used.set(self.used_bytes());
         self.reclaimed.set(0);

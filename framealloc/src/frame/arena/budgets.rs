@@ -23,7 +23,10 @@ impl ThreadArena {
     /// are checked against). Reads the instance's flag, so it is current on every thread.
     #[inline(always)]
     pub(crate) fn tag_budgets_armed(&self) -> bool {
-        !cfg!(feature = "minimal") && self.shard.budgets().any_tag()
+        // SAFETY: `any_tag_budget` points into the `Budgets` of `self.shard`, which the
+        // arena keeps alive (an `Arc`) for as long as it exists.
+        !cfg!(feature = "minimal")
+            && unsafe { self.any_tag_budget.as_ref() }.load(core::sync::atomic::Ordering::Relaxed)
     }
 
     /// Whether `tag` has a budget that pool and heap allocations must be checked against.
