@@ -145,4 +145,6 @@ mod guides {
     struct Macros;
     #[doc = include_str!("../../docs/collections.md")]
     struct Collections;
+    #[doc = include_str!("../../docs/async.md")]
+    struct Async;
 }

@@ -102,6 +102,10 @@ impl<'f, T> TaskVec<'f, T> {
     /// no destructor (the slice never drops its elements) — a compile-time check, as for
     /// [`TaskFrame::alloc`](crate::TaskFrame::alloc).
     ///
+    /// In an `async` block, build and freeze the vector inside a block
+    /// (`let ids = { let mut v = frame.task_vec(); ..; v.into_slice() };`): a moved-from
+    /// `TaskVec` variable still in scope at an `.await` counts as held across it.
+    ///
     /// ```
     /// let alloc = framealloc::SmartAlloc::new(Default::default());
     /// let frame = alloc.task_frame();
