@@ -73,6 +73,37 @@ use crate::tag::{self, TagId};
 /// assert!(alloc.stats().tag("net").unwrap().kind(Kind::Frame).allocated_bytes >= 3 * 69);
 /// assert_eq!(alloc.task_arenas_idle(), 1); // back in the pool
 /// ```
+///
+/// What the compiler refuses (each would be a data race or a use after free):
+///
+/// ```compile_fail,E0277
+/// // A `&TaskFrame` shared with another thread (`TaskFrame` is `!Sync`).
+/// let alloc = framealloc::SmartAlloc::new(Default::default());
+/// let frame = alloc.task_frame();
+/// std::thread::scope(|s| {
+///     s.spawn(|| frame.alloc(1u32));
+/// });
+/// ```
+///
+/// ```compile_fail,E0505
+/// // Task-frame data outliving its task frame.
+/// let alloc = framealloc::SmartAlloc::new(Default::default());
+/// let frame = alloc.task_frame();
+/// let xs = frame.alloc_slice_copy(&[1, 2, 3]);
+/// drop(frame);
+/// assert_eq!(xs[0], 1);
+/// ```
+///
+/// ```compile_fail,E0277
+/// // A `TaskVec` (which grows through a `&TaskFrame`) sent to another thread.
+/// let alloc = framealloc::SmartAlloc::new(Default::default());
+/// let frame = alloc.task_frame();
+/// let mut v = frame.task_vec::<u32>();
+/// v.push(1);
+/// std::thread::scope(|s| {
+///     s.spawn(move || v.len());
+/// });
+/// ```
 // `repr(C)` keeps the `Bump` at offset 0, as in `ThreadArena`: the hot loop then passes
 // the task frame's own address to bumpalo's refill call (an offset made LLVM spill the
 // loop's value to the stack there, measured with callgrind).
