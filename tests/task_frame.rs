@@ -499,3 +499,74 @@ fn the_budget_callback_runs_last() {
     assert_eq!(seen.load(Ordering::Relaxed), 1);
     assert!(slot.lock().unwrap().is_none());
 }
+
+/// A two-worker executor (std threads pulling from one shared queue, one poll per turn):
+/// tasks migrate between workers at every `.await` while holding task-frame data (a
+/// `&mut` slice, a `FixedTaskVec`, a `TaskBox`), as on a work-stealing runtime. Every
+/// task's data stays intact and every arena is back in the pool at the end.
+#[test]
+fn tasks_migrate_between_worker_threads_with_their_frames() {
+    use std::collections::VecDeque;
+    type Task = Pin<Box<dyn Future<Output = ()> + Send>>;
+    let alloc = SmartAlloc::new(Default::default());
+    let (tasks, rounds, len) = if cfg!(miri) { (4, 2, 4) } else { (64, 8, 32) };
+    let moved = Arc::new(AtomicUsize::new(0));
+    let queue: Arc<std::sync::Mutex<VecDeque<Task>>> = Arc::default();
+    for task in 0..tasks {
+        let frame = alloc.task_frame_tagged("migrating");
+        let moved = moved.clone();
+        let fut: Task = Box::pin(async move {
+            let mut frame = frame;
+            for round in 0..rounds {
+                let xs = frame.alloc_slice_fill_with(len, |i| pattern(task, round, i));
+                let mut fixed = frame.fixed_vec::<String>(2);
+                fixed.push(format!("{task}/{round}")).unwrap();
+                let boxed = frame.frame_box(vec![task; 3]);
+                let before = std::thread::current().id();
+                yield_now().await;
+                yield_now().await;
+                if std::thread::current().id() != before {
+                    moved.fetch_add(1, Ordering::Relaxed);
+                }
+                for (i, x) in xs.iter().enumerate() {
+                    assert_eq!(*x, pattern(task, round, i));
+                }
+                assert_eq!(fixed[0], format!("{task}/{round}"));
+                assert_eq!(*boxed, vec![task; 3]);
+                drop((fixed, boxed));
+                frame.reset();
+            }
+        });
+        queue.lock().unwrap().push_back(fut);
+    }
+    let remaining = Arc::new(AtomicUsize::new(tasks));
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            let (queue, remaining) = (queue.clone(), remaining.clone());
+            s.spawn(move || {
+                let mut cx = Context::from_waker(Waker::noop());
+                while remaining.load(Ordering::Acquire) != 0 {
+                    let next = queue.lock().unwrap().pop_front();
+                    let Some(mut fut) = next else {
+                        std::thread::yield_now();
+                        continue;
+                    };
+                    if fut.as_mut().poll(&mut cx).is_ready() {
+                        drop(fut); // the task frame goes back to the pool here
+                        remaining.fetch_sub(1, Ordering::Release);
+                    } else {
+                        queue.lock().unwrap().push_back(fut);
+                    }
+                }
+            });
+        }
+    });
+    assert_eq!(alloc.task_arenas_in_use(), 0);
+    assert_eq!(alloc.task_arenas_idle(), tasks);
+    assert_eq!(alloc.task_arenas_made(), tasks);
+    // Not asserted (scheduling decides), only reported: how often a task resumed elsewhere.
+    eprintln!(
+        "tasks resumed on another worker {} times",
+        moved.load(Ordering::Relaxed)
+    );
+}
