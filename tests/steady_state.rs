@@ -329,3 +329,56 @@ fn ending_a_frame_does_no_per_allocation_work() {
         assert_eq!(alloc.frame_capacity_bytes(), capacity);
     }
 }
+
+/// Issue 15: N task frames alive at once, each doing a task's work (a growing `TaskVec`,
+/// a `FixedTaskVec`, boxes, a mid-task `reset`), then dropped: once every pool arena has
+/// grown to hold a whole task, further rounds make no system allocation.
+#[test]
+#[cfg_attr(
+    feature = "debug",
+    ignore = "`debug` records allocation sites in a map, which allocates"
+)]
+fn steady_state_task_frames_make_no_system_allocations() {
+    let alloc = SmartAlloc::new(Default::default());
+    let (tasks, n) = if cfg!(miri) { (3, 300) } else { (16, 5_000) };
+    // The test's own list of live frames, made once.
+    let mut frames: Vec<framealloc::TaskFrame> = Vec::with_capacity(tasks);
+    let mut round = |alloc: &SmartAlloc| -> usize {
+        for t in 0..tasks {
+            frames.push(alloc.task_frame_tagged(if t % 2 == 0 { "net" } else { "db" }));
+        }
+        let mut total = 0;
+        for (t, frame) in frames.iter_mut().enumerate() {
+            for _ in 0..2 {
+                let mut v = frame.task_vec::<u32>();
+                v.extend((0..n + t).map(|i| i as u32));
+                let mut fixed = frame.fixed_vec::<u64>(64);
+                while fixed.push(7).is_ok() {}
+                let b = frame.frame_box([t as u8; 100]);
+                let s = frame.alloc_str("request body");
+                total += v.len() + fixed.len() + b.len() + s.len();
+                drop((v, fixed, b));
+                frame.reset();
+            }
+        }
+        frames.clear(); // every arena goes back to the pool
+        total
+    };
+    let want = (0..tasks)
+        .map(|t| 2 * (n + t + 64 + 100 + 12))
+        .sum::<usize>();
+    for _ in 0..6 {
+        assert_eq!(round(&alloc), want);
+    }
+    let before = system_calls();
+    for _ in 0..if cfg!(miri) { 2 } else { 50 } {
+        assert_eq!(round(&alloc), want);
+    }
+    assert_eq!(
+        system_calls() - before,
+        0,
+        "steady-state task frames called the system allocator"
+    );
+    assert_eq!(alloc.task_arenas_made(), tasks);
+    assert_eq!(alloc.task_arenas_idle(), tasks);
+}

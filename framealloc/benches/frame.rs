@@ -133,6 +133,27 @@ fn alloc_64(c: &mut Criterion) {
     group.finish();
 }
 
+/// Issue 15: a task frame's `alloc` is bumpalo's, on an owned arena; its `reset` credits
+/// the bytes to the tag (one slot lookup, two atomics per reset). Same group as
+/// `alloc_64`, so the row sits beside bumpalo's in the same run.
+fn task_frame_alloc_64(c: &mut Criterion) {
+    let mut group = c.benchmark_group("frame/alloc_64B");
+    group.throughput(Throughput::Elements(BATCH));
+    let alloc = SmartAlloc::default();
+    group.bench_function("framealloc_task_frame", |b| {
+        let mut frame = alloc.task_frame();
+        b.iter_custom(|iters| {
+            time_batches(iters, || {
+                for _ in 0..BATCH {
+                    black_box(frame.alloc(payload()));
+                }
+                frame.reset();
+            })
+        });
+    });
+    group.finish();
+}
+
 fn empty_frame(c: &mut Criterion) {
     let mut group = c.benchmark_group("frame/empty_frame");
     group.throughput(Throughput::Elements(1));
@@ -205,6 +226,6 @@ fn end_frame_cost(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = common::criterion_config();
-    targets = alloc_64, empty_frame, end_frame_cost
+    targets = alloc_64, task_frame_alloc_64, empty_frame, end_frame_cost
 }
 criterion_main!(benches);

@@ -62,6 +62,15 @@ fn bumpalo(bump: &mut bumpalo::Bump) {
     bump.reset();
 }
 
+/// Issue 15: a task frame's loop and reset (the reset credits the bytes to the tag).
+#[inline(never)]
+fn task_frame(frame: &mut framealloc::TaskFrame) {
+    for _ in 0..N {
+        black_box(frame.alloc([7u8; 64]));
+    }
+    frame.reset();
+}
+
 #[inline(never)]
 fn empty_guard(alloc: &SmartAlloc) {
     drop(alloc.frame());
@@ -112,6 +121,7 @@ fn main() {
     budgeted.set_thread_frame_budget(u64::MAX - 1);
     budgeted.set_tag_budget("physics", u64::MAX - 1);
     let mut bump = bumpalo::Bump::with_capacity(1 << 20);
+    let mut task = alloc.task_frame();
     // Warm up every path once so first-use costs are in the baseline.
     scoped(&alloc);
     scoped_macro(&alloc);
@@ -119,6 +129,7 @@ fn main() {
     explicit_box_drop(&budgeted);
     explicit_tagged(&alloc);
     bumpalo(&mut bump);
+    task_frame(&mut task);
     empty_guard(&alloc);
     begin_end(&alloc);
     empty_vec(&alloc);
@@ -129,6 +140,7 @@ fn main() {
         match mode.as_str() {
             "none" => {}
             "bumpalo" => bumpalo(&mut bump),
+            "task_frame" => task_frame(&mut task),
             "scoped" => scoped(&alloc),
             "scoped_macro" => scoped_macro(&alloc),
             "explicit" => explicit_box_drop(&alloc),

@@ -17,6 +17,7 @@ mod report;
 mod smart_alloc;
 mod stats;
 mod tag;
+mod task;
 mod transfer;
 
 pub use budget::{BudgetEvent, BudgetPolicy, BudgetScope};
@@ -109,6 +110,10 @@ pub use report::{LiveEntry, LiveReport, LiveSite};
 pub use smart_alloc::SmartAlloc;
 pub use stats::{Kind, KindStats, Stats, TagStats};
 pub use tag::{TagGuard, TagInfo, UNTAGGED, registered_tags};
+pub use task::boxed::TaskBox;
+pub use task::tag_future::TagFuture;
+pub use task::vec::{FixedTaskVec, TaskVec};
+pub use task::{TaskFrame, TaskFrameAllocator};
 pub use transfer::{IntoTransfer, TransferHandle};
 
 pub(crate) use smart_alloc::fail;
@@ -140,4 +145,6 @@ mod guides {
     struct Macros;
     #[doc = include_str!("../../docs/collections.md")]
     struct Collections;
+    #[doc = include_str!("../../docs/async.md")]
+    struct Async;
 }

@@ -40,6 +40,8 @@ struct Inner {
     config: AllocConfig,
     frames: Arc<ArenaSet>,
     budgets: Arc<Budgets>,
+    /// The task-frame arena pool, made at the first `task_frame` (see `task::pool`).
+    tasks: std::sync::OnceLock<Arc<crate::task::pool::TaskPool>>,
 }
 
 impl Drop for Inner {
@@ -99,6 +101,7 @@ impl SmartAlloc {
                 config,
                 frames,
                 budgets,
+                tasks: std::sync::OnceLock::new(),
             }),
         };
         let mut declared: Vec<(&str, u64)> = crate::registered_tags()
@@ -146,6 +149,20 @@ impl SmartAlloc {
     /// The instance's arenas and accounting shards.
     pub(crate) fn arena_set(&self) -> &Arc<ArenaSet> {
         &self.inner.frames
+    }
+
+    /// The task-frame arena pool (made on first use).
+    pub(crate) fn task_pool(&self) -> &Arc<crate::task::pool::TaskPool> {
+        self.inner.tasks.get_or_init(|| {
+            Arc::new(crate::task::pool::TaskPool::new(
+                self.inner.frames.shards.detached(),
+            ))
+        })
+    }
+
+    /// The task-frame arena pool, if a task frame was ever made.
+    pub(crate) fn task_pool_if_any(&self) -> Option<&Arc<crate::task::pool::TaskPool>> {
+        self.inner.tasks.get()
     }
 
     /// The calling thread's arena (created on first use).

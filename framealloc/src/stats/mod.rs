@@ -310,6 +310,17 @@ impl ShardSet {
         shard
     }
 
+    /// A shard no thread ever owns, summed into the stats like the others: the task
+    /// frames' (their frame bytes are credited to it from any thread, with atomic
+    /// read-modify-writes, see [`shard::KindSlot::on_task_frame`]).
+    pub(crate) fn detached(&self) -> Arc<Shard> {
+        let shard = Arc::new(Shard::new(self.budgets.clone(), self.instance));
+        crate::locked_vec::lock_with_room(|| self.lock(), |l| &mut l.all)
+            .all
+            .push(shard.clone());
+        shard
+    }
+
     /// The owner thread is gone: the shard waits for the next thread.
     pub(crate) fn retire(&self, shard: &Arc<Shard>) {
         let mut list = crate::locked_vec::lock_with_room(|| self.lock(), |l| &mut l.retired);

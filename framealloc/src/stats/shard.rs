@@ -285,10 +285,24 @@ impl KindSlot {
         self.peak_bytes.store(live, Ordering::Relaxed);
     }
 
+    /// Frame kind of the task-frame shard, from any thread: a task frame that used
+    /// `bytes` was reset or dropped. Its bytes count as allocated, and the largest one as
+    /// the peak (a task frame between resets is one frame); they are never live, as the
+    /// frame has ended by the time it is credited.
+    pub(crate) fn on_task_frame(&self, bytes: u64) {
+        if cfg!(feature = "minimal") {
+            return;
+        }
+        self.remote_allocated_bytes
+            .fetch_add(bytes, Ordering::Relaxed);
+        self.peak_bytes.fetch_max(bytes, Ordering::Relaxed);
+    }
+
     fn touched(&self) -> bool {
         self.allocations.load(Ordering::Relaxed) != 0
             || self.remote_allocations.load(Ordering::Relaxed) != 0
             || self.allocated_bytes.load(Ordering::Relaxed) != 0
+            || self.remote_allocated_bytes.load(Ordering::Relaxed) != 0
     }
 }
 
@@ -426,7 +440,8 @@ impl Shard {
     }
 
     /// The slot of `tag` (owner thread only: it may create the segment; other threads only
-    /// for a tag whose slot is known to exist).
+    /// for a tag whose slot is known to exist — except on the detached task-frame shard,
+    /// which no thread owns and whose segments any thread may create).
     #[inline(always)]
     pub(crate) fn slot(&self, tag: TagId) -> &TagSlot {
         let tag = tag as usize;
@@ -455,10 +470,24 @@ impl Shard {
             }
         }
         let ptr = Box::into_raw(fresh);
-        // Only the owner creates segments, so this cannot race with another creation;
-        // Release publishes the initialised slots to snapshot readers.
-        self.segments[segment].store(ptr, Ordering::Release);
-        ptr
+        // A thread shard's segments are made by its owner only, but the task-frame shard
+        // (see [`ShardSet::detached`](super::ShardSet::detached)) is credited from any
+        // thread: publish with a compare-exchange, and a loser frees its copy. Release
+        // publishes the initialised slots to snapshot readers.
+        match self.segments[segment].compare_exchange(
+            ptr::null_mut(),
+            ptr,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        ) {
+            Ok(_) => ptr,
+            Err(existing) => {
+                // SAFETY: `ptr` came from `Box::into_raw` above and was never published,
+                // so nothing else can reach it.
+                drop(unsafe { Box::from_raw(ptr) });
+                existing
+            }
+        }
     }
 
     /// Visit every slot that saw any activity: `f(tag, kind, [allocated, count, live, peak])`.
