@@ -92,7 +92,12 @@ fn hook() {
     let _ = INSIDE.try_with(|i| i.set(false));
 }
 
+/// Under Miri this runs in its own CI step with `-Zmiri-ignore-leaks` (`.ci/run`): when the
+/// hook allocates from an arena while bumpalo is fetching that arena's next chunk, bumpalo
+/// links only one of the two new chunks and the other stays allocated for the life of the
+/// process (docs/soundness.md) — a leak Miri's leak check reports, not undefined behaviour.
 #[test]
+#[cfg_attr(miri, ignore = "run by .ci/run with -Zmiri-ignore-leaks (a documented one-chunk leak)")]
 fn framealloc_inside_the_global_allocator_stays_sound() {
     let alloc: &SmartAlloc = &ALLOC;
     alloc.set_tag_budget("hooked-budget", 1 << 30);
