@@ -97,7 +97,10 @@ fn hook() {
 /// links only one of the two new chunks and the other stays allocated for the life of the
 /// process (docs/soundness.md) — a leak Miri's leak check reports, not undefined behaviour.
 #[test]
-#[cfg_attr(miri, ignore = "run by .ci/run with -Zmiri-ignore-leaks (a documented one-chunk leak)")]
+#[cfg_attr(
+    miri,
+    ignore = "run by .ci/run with -Zmiri-ignore-leaks (a documented one-chunk leak)"
+)]
 fn framealloc_inside_the_global_allocator_stays_sound() {
     let alloc: &SmartAlloc = &ALLOC;
     alloc.set_tag_budget("hooked-budget", 1 << 30);

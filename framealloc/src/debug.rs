@@ -7,10 +7,11 @@
 //! moves when it grows). Recording takes a lock: this is a debugging aid, not a mode to
 //! ship.
 
+use core::cell::Cell;
 use core::panic::Location;
 use core::sync::atomic::{AtomicU64, Ordering};
 use std::collections::HashMap;
-use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
+use std::sync::{LazyLock, Mutex, PoisonError};
 
 use crate::Kind;
 use crate::tag::TagId;
@@ -46,8 +47,28 @@ pub(crate) enum Key {
 static LIVE: LazyLock<Mutex<HashMap<Key, Site>>> = LazyLock::new(Default::default);
 static NEXT_FRAME_TOKEN: AtomicU64 = AtomicU64::new(1);
 
-fn live() -> MutexGuard<'static, HashMap<Key, Site>> {
-    LIVE.lock().unwrap_or_else(PoisonError::into_inner)
+thread_local! {
+    /// Set while this thread holds the table's lock: a re-entrant use (the table grows or
+    /// shrinks, which calls the global allocator, which may be user code that allocates
+    /// through framealloc) skips the table instead of waiting on itself.
+    static IN_TABLE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Run `f` on the locked table, unless this thread is already inside it (then `None`:
+/// the nested allocation goes unrecorded, and a nested free finds nothing to forget).
+fn with_live<R>(f: impl FnOnce(&mut HashMap<Key, Site>) -> R) -> Option<R> {
+    if IN_TABLE.try_with(|t| t.replace(true)).unwrap_or(true) {
+        return None;
+    }
+    struct Leave;
+    impl Drop for Leave {
+        fn drop(&mut self) {
+            let _ = IN_TABLE.try_with(|t| t.set(false));
+        }
+    }
+    let _leave = Leave;
+    let mut live = LIVE.lock().unwrap_or_else(PoisonError::into_inner);
+    Some(f(&mut live))
 }
 
 /// A fresh frame handle token.
@@ -57,7 +78,7 @@ pub(crate) fn frame_token() -> u64 {
 
 /// Record a live allocation.
 pub(crate) fn record(key: Key, site: Site) {
-    live().insert(key, site);
+    with_live(|live| live.insert(key, site));
 }
 
 /// Record a live pool or heap block (zero-size ones have no address of their own and are
@@ -89,34 +110,42 @@ pub(crate) fn record_block(
 
 /// Forget a freed allocation (nothing happens if it was never recorded, e.g. a clone).
 pub(crate) fn forget(key: Key) {
-    live().remove(&key);
+    with_live(|live| live.remove(&key));
 }
 
 /// A block moved (heap `grow`/`shrink`): re-key its record.
 pub(crate) fn moved(old: usize, new: usize, bytes: u64) {
-    let mut live = live();
-    if let Some(mut site) = live.remove(&Key::Block(old)) {
-        site.bytes = bytes;
-        live.insert(Key::Block(new), site);
-    }
+    with_live(|live| {
+        if let Some(mut site) = live.remove(&Key::Block(old)) {
+            site.bytes = bytes;
+            live.insert(Key::Block(new), site);
+        }
+    });
 }
 
 /// Every live allocation of `instance`.
 pub(crate) fn sites_of(instance: u64) -> Vec<Site> {
-    live()
-        .values()
-        .filter(|s| s.instance == instance)
-        .copied()
-        .collect()
+    with_live(|live| {
+        live.values()
+            .filter(|s| s.instance == instance)
+            .copied()
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 /// Frame handles of `instance` on `thread` made before frame `frame`.
 pub(crate) fn stale_frame_handles(instance: u64, thread: u64, frame: u64) -> Vec<Site> {
-    live()
-        .values()
-        .filter(|s| {
-            s.kind == Kind::Frame && s.instance == instance && s.thread == thread && s.frame < frame
-        })
-        .copied()
-        .collect()
+    with_live(|live| {
+        live.values()
+            .filter(|s| {
+                s.kind == Kind::Frame
+                    && s.instance == instance
+                    && s.thread == thread
+                    && s.frame < frame
+            })
+            .copied()
+            .collect()
+    })
+    .unwrap_or_default()
 }
