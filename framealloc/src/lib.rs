@@ -1,4 +1,4 @@
-#![doc = include_str!("../../README.md")]
+#![doc = include_str!("../README.md")]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
@@ -127,15 +127,22 @@ pub mod __private {
     pub use inventory;
 }
 
-/// The guides under `docs/`, compiled and run as doctests so their snippets stay true.
-#[cfg(doctest)]
-mod guides {
-    #[doc = include_str!("../../docs/getting-started.md")]
-    struct GettingStarted;
-    #[doc = include_str!("../../docs/patterns.md")]
-    struct Patterns;
-    #[doc = include_str!("../../docs/troubleshooting.md")]
-    struct Troubleshooting;
-    #[doc = include_str!("../../docs/macros.md")]
-    struct Macros;
+/// The guides, rendered here and compiled and run as doctests so their snippets stay true.
+///
+/// Each module is one file of the repository's `docs/` directory (the package carries a
+/// copy under `framealloc/docs/`, see CONTRIBUTING.md). Start with
+/// [`getting_started`](guides::getting_started).
+pub mod guides {
+    #[doc = include_str!("../docs/getting-started.md")]
+    pub mod getting_started {}
+    #[doc = include_str!("../docs/patterns.md")]
+    pub mod patterns {}
+    #[doc = include_str!("../docs/performance.md")]
+    pub mod performance {}
+    #[doc = include_str!("../docs/macros.md")]
+    pub mod macros {}
+    #[doc = include_str!("../docs/troubleshooting.md")]
+    pub mod troubleshooting {}
+    #[doc = include_str!("../docs/soundness.md")]
+    pub mod soundness {}
 }

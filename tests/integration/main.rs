@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod budgets;
+mod crate_docs;
 mod debug;
 mod explicit;
 mod guide;
