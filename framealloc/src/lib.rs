@@ -1,4 +1,11 @@
 #![doc = include_str!("../README.md")]
+//! ## The guides in this documentation
+//!
+//! The links above point into the repository; here the same guides are modules:
+//! [getting started](guides::getting_started), [patterns](guides::patterns),
+//! [performance](guides::performance), [macros](guides::macros),
+//! [troubleshooting](guides::troubleshooting) and [soundness](guides::soundness).
+//! The methods of [`SmartAlloc`] are listed by topic in its own documentation.
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
