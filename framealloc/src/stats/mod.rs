@@ -186,6 +186,16 @@ pub struct Stats {
 
 impl Stats {
     /// One kind, summed over every tag.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// use framealloc::Kind;
+    /// let b = alloc.pool_box([0u8; 32]);
+    /// assert_eq!(alloc.stats().total(Kind::Pool).live_bytes, 32);
+    /// drop(b);
+    /// ```
     pub fn total(&self, kind: Kind) -> KindStats {
         let mut total = KindStats::default();
         for t in &self.tags {
@@ -195,6 +205,18 @@ impl Stats {
     }
 
     /// The counters of the tag called `name`, if anything was accounted to it.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// use framealloc::Kind;
+    /// let b = alloc.with_tag("ai", |a| a.pool_box(0u64));
+    /// let stats = alloc.stats();
+    /// assert_eq!(stats.tag("ai").unwrap().kind(Kind::Pool).allocations, 1);
+    /// assert!(stats.tag("audio").is_none());
+    /// drop(b);
+    /// ```
     pub fn tag(&self, name: &str) -> Option<TagStats> {
         self.tags.iter().find(|t| t.name == name).cloned()
     }
@@ -407,6 +429,17 @@ impl SmartAlloc {
     }
 
     /// Reset every peak to the current live value (e.g. after loading a level).
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// let big = alloc.heap_vec_with_capacity::<u8>(1 << 16);
+    /// drop(big);
+    /// alloc.reset_peaks(); // e.g. after loading a level
+    /// let heap = alloc.stats().total(framealloc::Kind::Heap);
+    /// assert_eq!(heap.peak_bytes, heap.live_bytes);
+    /// ```
     pub fn reset_peaks(&self) {
         let set = self.arena_set();
         let _ = ArenaSet::current_if_exists(set, ThreadArena::checkpoint);
@@ -417,6 +450,17 @@ impl SmartAlloc {
     ///
     /// Tags are per thread (not per allocator) and nest; `name` is interned once, later
     /// pushes of the same name do no hashing and take no lock.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// {
+    ///     let _physics = alloc.tag("physics");
+    ///     assert_eq!(alloc.current_tag(), "physics");
+    /// }
+    /// assert_eq!(alloc.current_tag(), "untagged");
+    /// ```
     pub fn tag(&self, name: &str) -> TagGuard {
         if cfg!(feature = "minimal") {
             return TagGuard::push(0);
@@ -448,6 +492,14 @@ impl SmartAlloc {
     }
 
     /// The calling thread's current tag (`"untagged"` outside any tag scope).
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// assert_eq!(alloc.current_tag(), "untagged");
+    /// alloc.with_tag("ai", |a| assert_eq!(a.current_tag(), "ai"));
+    /// ```
     pub fn current_tag(&self) -> &'static str {
         tag::name_of(tag::current())
     }
