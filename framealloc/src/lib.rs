@@ -3,6 +3,7 @@
 //!
 //! The links above point into the repository; here the same guides are modules:
 //! [getting started](guides::getting_started), [patterns](guides::patterns),
+//! [budgets](guides::budgets),
 //! [performance](guides::performance), [macros](guides::macros),
 //! [troubleshooting](guides::troubleshooting) and [soundness](guides::soundness).
 //! The methods of [`SmartAlloc`] are listed by topic in its own documentation.
@@ -144,6 +145,8 @@ pub mod guides {
     pub mod getting_started {}
     #[doc = include_str!("../docs/patterns.md")]
     pub mod patterns {}
+    #[doc = include_str!("../docs/budgets.md")]
+    pub mod budgets {}
     #[doc = include_str!("../docs/performance.md")]
     pub mod performance {}
     #[doc = include_str!("../docs/macros.md")]
