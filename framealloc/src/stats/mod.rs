@@ -187,6 +187,10 @@ pub struct Stats {
 impl Stats {
     /// One kind, summed over every tag.
     ///
+    /// `peak_bytes` of the result is the sum of the tags' peaks, which were reached at
+    /// different times: an upper bound of the real peak, not the peak itself (the
+    /// `Display` table leaves it out of its total rows).
+    ///
     /// ```
     /// use framealloc::SmartAlloc;
     ///
@@ -272,7 +276,17 @@ impl fmt::Display for Stats {
         for kind in Kind::ALL {
             rows.push(("total", kind, self.total(kind)));
         }
-        for (name, kind, k) in rows {
+        let tag_rows = rows.len() - Kind::ALL.len();
+        for (i, (name, kind, k)) in rows.into_iter().enumerate() {
+            // The total row's peak would be a sum of peaks reached at different times
+            // (per tag, per thread): larger than any real peak of the sum, so it is not
+            // shown. Tracking the true peak of the sum would put a shared counter on every
+            // allocation.
+            let peak = if i < tag_rows {
+                human(k.peak_bytes)
+            } else {
+                "-".to_owned()
+            };
             writeln!(
                 f,
                 "{:<name_width$}  {:<5}  {:>12}  {:>10}  {:>12}  {:>12}",
@@ -281,10 +295,15 @@ impl fmt::Display for Stats {
                 human(k.allocated_bytes),
                 k.allocations,
                 human(k.live_bytes),
-                human(k.peak_bytes)
+                peak
             )?;
         }
-        Ok(())
+        f.write_str(
+            "allocated: bytes so far. count: allocations so far; frame rows count explicit\n\
+             handles only (scoped `frame.alloc` is in the bytes, not the count). live: bytes\n\
+             in use. peak: highest live bytes of a row; `-` on total rows, whose tags peaked\n\
+             at different times (the first line has this thread's largest frame).\n",
+        )
     }
 }
 
