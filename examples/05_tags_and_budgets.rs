@@ -2,7 +2,8 @@
 //! each under its own tag and budget. The physics system overruns its budget on a spike
 //! frame; a callback sees the event (once per frame per budget), the allocation still
 //! succeeds under `BudgetPolicy::Warn`, and a fallible call under a second, enforcing
-//! allocator shows the refusal. The stats table is printed at the end.
+//! allocator shows the refusal. The stats table is printed at the end. (With no `log`
+//! logger installed, framealloc also prints each distinct warning once on stderr.)
 //!
 //! Run with `cargo run --example 05_tags_and_budgets`.
 

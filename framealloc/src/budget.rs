@@ -276,7 +276,7 @@ impl Budgets {
     #[cold]
     pub(crate) fn report(&self, event: &BudgetEvent) {
         crate::callout::run(|| {
-            log::warn!("framealloc: {event}");
+            crate::callout::emit(format_args!("framealloc: {event}"));
             // Cloned out of the lock: the callback may replace itself.
             let callback = self
                 .callback

@@ -166,6 +166,15 @@ fn map_reserve_error(e: &allocator_api2::collections::TryReserveError) -> Error 
 
 impl SmartAlloc {
     /// The allocator behind heap boxes and vectors, for `allocator_api2` collections.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// let mut v = framealloc::allocator_api2::vec::Vec::new_in(alloc.heap_allocator());
+    /// v.push(1u8);
+    /// assert_eq!(v.len(), 1);
+    /// ```
     #[cfg_attr(feature = "debug", track_caller)]
     pub fn heap_allocator(&self) -> HeapAllocator {
         HeapAllocator {
@@ -180,6 +189,15 @@ impl SmartAlloc {
     /// # Panics
     ///
     /// When the global allocator fails (as `Box::new` does).
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// let texture = alloc.heap_box([0u8; 4096]);
+    /// drop(alloc); // handles outlive the allocator
+    /// assert_eq!(texture.len(), 4096);
+    /// ```
     #[track_caller]
     pub fn heap_box<T>(&self, value: T) -> HeapBox<T> {
         self.new_heap_box(value, false)
@@ -193,6 +211,14 @@ impl SmartAlloc {
     /// [`Error::OutOfMemory`] when the global allocator fails; [`Error::BudgetExceeded`]
     /// if the current tag's budget cannot take `size_of::<T>()` more bytes under
     /// `BudgetPolicy::Enforce`.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// let b = alloc.try_heap_box(5u64).unwrap();
+    /// assert_eq!(*b, 5);
+    /// ```
     #[cfg_attr(feature = "debug", track_caller)]
     pub fn try_heap_box<T>(&self, value: T) -> Result<HeapBox<T>, Error> {
         self.new_heap_box(value, true)
@@ -218,6 +244,22 @@ impl SmartAlloc {
     }
 
     /// An empty heap vector (allocates nothing until it grows).
+    ///
+    /// It takes no capacity: for `heap_vec::<Vertex>(n)` (rustc answers "remove the extra
+    /// argument", which would drop the capacity) write
+    /// [`heap_vec_with_capacity::<Vertex>(n)`](Self::heap_vec_with_capacity). Rust has no
+    /// overloading, so the two shapes are two methods.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// let mut v = alloc.heap_vec::<u32>();
+    /// v.push(1);
+    /// assert_eq!(v.len(), 1);
+    /// let with_room = alloc.heap_vec_with_capacity::<u32>(1000); // not heap_vec(1000)
+    /// assert!(with_room.capacity() >= 1000);
+    /// ```
     #[cfg_attr(feature = "debug", track_caller)]
     pub fn heap_vec<T>(&self) -> HeapVec<T> {
         HeapVec::new_in(self.heap_allocator())
@@ -231,7 +273,20 @@ impl SmartAlloc {
     /// # Panics
     ///
     /// On capacity overflow or when the global allocator fails.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// #[derive(Clone, Copy)]
+    /// struct Vertex { pos: [f32; 3] }
+    /// let mut mesh = alloc.heap_vec_with_capacity::<Vertex>(3); // the guide's heap_vec::<Vertex>(n)
+    /// mesh.push(Vertex { pos: [0.0; 3] });
+    /// assert!(mesh.capacity() >= 3);
+    /// assert_eq!(mesh[0].pos, [0.0; 3]);
+    /// ```
     #[track_caller]
+    #[doc(alias = "heap_vec(n)", alias = "with_capacity", alias = "reserve")]
     pub fn heap_vec_with_capacity<T>(&self, capacity: usize) -> HeapVec<T> {
         self.new_heap_vec(capacity, false)
             .unwrap_or_else(|e| crate::fail(&e))
@@ -244,6 +299,13 @@ impl SmartAlloc {
     /// [`Error::CapacityOverflow`] if `capacity * size_of::<T>()` exceeds `isize::MAX`;
     /// [`Error::OutOfMemory`] when the global allocator fails; [`Error::BudgetExceeded`]
     /// as for [`try_heap_box`](Self::try_heap_box).
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// assert!(alloc.try_heap_vec_with_capacity::<u64>(usize::MAX).is_err());
+    /// ```
     #[cfg_attr(feature = "debug", track_caller)]
     pub fn try_heap_vec_with_capacity<T>(&self, capacity: usize) -> Result<HeapVec<T>, Error> {
         self.new_heap_vec(capacity, true)

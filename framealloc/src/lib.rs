@@ -1,4 +1,14 @@
-#![doc = include_str!("../../README.md")]
+#![doc = include_str!("../README.md")]
+//! ## The guides in this documentation
+//!
+//! The links above point into the repository; here the same guides are modules:
+//! [getting started](guides::getting_started), [patterns](guides::patterns),
+//! [budgets](guides::budgets),
+//! [performance](guides::performance), [macros](guides::macros),
+//! [troubleshooting](guides::troubleshooting), [soundness](guides::soundness),
+//! [collections](guides::collections) (coming from bumpalo) and
+//! [async tasks](guides::async_tasks).
+//! The methods of [`SmartAlloc`] are listed by topic in its own documentation.
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
@@ -132,19 +142,28 @@ pub mod __private {
     pub use inventory;
 }
 
-/// The guides under `docs/`, compiled and run as doctests so their snippets stay true.
-#[cfg(doctest)]
-mod guides {
-    #[doc = include_str!("../../docs/getting-started.md")]
-    struct GettingStarted;
-    #[doc = include_str!("../../docs/patterns.md")]
-    struct Patterns;
-    #[doc = include_str!("../../docs/troubleshooting.md")]
-    struct Troubleshooting;
-    #[doc = include_str!("../../docs/macros.md")]
-    struct Macros;
-    #[doc = include_str!("../../docs/collections.md")]
-    struct Collections;
-    #[doc = include_str!("../../docs/async.md")]
-    struct Async;
+/// The guides, rendered here and compiled and run as doctests so their snippets stay true.
+///
+/// Each module is one file of the repository's `docs/` directory (the package carries a
+/// copy under `framealloc/docs/`, see CONTRIBUTING.md). Start with
+/// [`getting_started`](guides::getting_started).
+pub mod guides {
+    #[doc = include_str!("../docs/getting-started.md")]
+    pub mod getting_started {}
+    #[doc = include_str!("../docs/patterns.md")]
+    pub mod patterns {}
+    #[doc = include_str!("../docs/budgets.md")]
+    pub mod budgets {}
+    #[doc = include_str!("../docs/performance.md")]
+    pub mod performance {}
+    #[doc = include_str!("../docs/macros.md")]
+    pub mod macros {}
+    #[doc = include_str!("../docs/troubleshooting.md")]
+    pub mod troubleshooting {}
+    #[doc = include_str!("../docs/soundness.md")]
+    pub mod soundness {}
+    #[doc = include_str!("../docs/collections.md")]
+    pub mod collections {}
+    #[doc = include_str!("../docs/async.md")]
+    pub mod async_tasks {}
 }

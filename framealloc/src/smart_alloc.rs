@@ -17,6 +17,53 @@ use crate::{AllocConfig, Error, Frame, FrameBox, FrameVec, MisusePolicy};
 /// the two ways to use frame memory (scoped guards and the explicit
 /// `begin_frame`/`end_frame` API).
 ///
+/// # Methods by topic
+///
+/// Rustdoc lists methods in source order, spread over several files; this is the order
+/// to learn them in. Every plain method that can fail has a `try_` twin returning
+/// [`Result<_, Error>`](crate::Error) (its rustdoc sits next to it below).
+///
+/// 1. **Construct:** [`new`](Self::new) (and `clone`), [`config`](Self::config).
+/// 2. **Frames:** scoped [`frame`](Self::frame), [`frame_scope`](Self::frame_scope);
+///    explicit [`begin_frame`](Self::begin_frame), [`end_frame`](Self::end_frame);
+///    state [`is_in_frame`](Self::is_in_frame),
+///    [`is_in_explicit_frame`](Self::is_in_explicit_frame),
+///    [`frame_number`](Self::frame_number).
+/// 3. **Frame data (handles):** [`frame_box`](Self::frame_box),
+///    [`frame_vec`](Self::frame_vec),
+///    [`frame_vec_with_capacity`](Self::frame_vec_with_capacity),
+///    [`frame_slice`](Self::frame_slice), [`frame_alloc`](Self::frame_alloc),
+///    bumpalo's grid [`alloc_with`](Self::alloc_with), [`alloc_str`](Self::alloc_str),
+///    [`alloc_slice_copy`](Self::alloc_slice_copy),
+///    [`alloc_slice_clone`](Self::alloc_slice_clone),
+///    [`alloc_slice_fill_with`](Self::alloc_slice_fill_with),
+///    [`alloc_slice_fill_copy`](Self::alloc_slice_fill_copy),
+///    [`alloc_slice_fill_clone`](Self::alloc_slice_fill_clone),
+///    [`alloc_slice_fill_default`](Self::alloc_slice_fill_default),
+///    [`alloc_slice_fill_iter`](Self::alloc_slice_fill_iter); to another thread
+///    [`frame_box_for_transfer`](Self::frame_box_for_transfer).
+/// 4. **Pools:** [`pool_box`](Self::pool_box), [`pool_arc`](Self::pool_arc),
+///    [`pool_allocator`](Self::pool_allocator).
+/// 5. **Heap:** [`heap_box`](Self::heap_box), [`heap_vec`](Self::heap_vec),
+///    [`heap_vec_with_capacity`](Self::heap_vec_with_capacity),
+///    [`heap_allocator`](Self::heap_allocator).
+/// 6. **Tags and budgets:** [`with_tag`](Self::with_tag), [`tag`](Self::tag),
+///    [`current_tag`](Self::current_tag),
+///    [`set_thread_frame_budget`](Self::set_thread_frame_budget),
+///    [`thread_frame_budget`](Self::thread_frame_budget),
+///    [`set_tag_budget`](Self::set_tag_budget), [`tag_budget`](Self::tag_budget),
+///    [`on_budget_event`](Self::on_budget_event).
+/// 7. **Stats and diagnostics:** [`stats`](Self::stats),
+///    [`reset_peaks`](Self::reset_peaks), [`allocated_bytes`](Self::allocated_bytes),
+///    [`live_frame_handles`](Self::live_frame_handles),
+///    [`deferred_resets`](Self::deferred_resets), [`frame_resets`](Self::frame_resets),
+///    [`frame_capacity_bytes`](Self::frame_capacity_bytes),
+///    [`frame_arena_threads`](Self::frame_arena_threads),
+///    [`abandoned_pool_pages`](Self::abandoned_pool_pages), and with the `debug`
+///    feature `live_report`.
+///
+/// # Example
+///
 /// ```
 /// use framealloc::SmartAlloc;
 ///
@@ -90,6 +137,14 @@ impl SmartAlloc {
     /// Tags declared with a budget (`#[alloc_tag("physics", budget = "8 MiB")]`) start
     /// with that budget (the smallest one, if a name is declared more than once);
     /// [`set_tag_budget`](Self::set_tag_budget) overrides it.
+    ///
+    /// ```
+    /// use framealloc::{AllocConfig, SmartAlloc};
+    ///
+    /// let alloc = SmartAlloc::new(AllocConfig::default());
+    /// let same = alloc.clone(); // cheap: shares pools, stats and config
+    /// assert_eq!(same.frame_number(), alloc.frame_number());
+    /// ```
     pub fn new(config: AllocConfig) -> Self {
         let id = registry::new_instance_id();
         let budgets = Arc::new(Budgets::new(config.budget_policy, config.on_misuse));
@@ -142,6 +197,13 @@ impl SmartAlloc {
     }
 
     /// The configuration this allocator was made with.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// assert_eq!(alloc.config().on_misuse, framealloc::MisusePolicy::Panic);
+    /// ```
     pub fn config(&self) -> &AllocConfig {
         &self.inner.config
     }
@@ -250,12 +312,27 @@ impl SmartAlloc {
     /// drop(small);
     /// alloc.end_frame();
     /// ```
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// alloc.set_thread_frame_budget(4 << 20);
+    /// assert_eq!(alloc.thread_frame_budget(), Some(4 << 20));
+    /// ```
     pub fn set_thread_frame_budget(&self, bytes: u64) {
         let limit = (bytes != u64::MAX).then_some(bytes);
         self.arena().set_thread_budget(limit);
     }
 
     /// This thread's frame budget for this allocator, if any.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// assert_eq!(alloc.thread_frame_budget(), None);
+    /// ```
     pub fn thread_frame_budget(&self) -> Option<u64> {
         ArenaSet::current_if_exists(&self.inner.frames, ThreadArena::thread_budget).flatten()
     }
@@ -297,6 +374,15 @@ impl SmartAlloc {
     }
 
     /// The budget of the tag `tag`, if it has one.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// alloc.set_tag_budget("physics", 8 << 20);
+    /// assert_eq!(alloc.tag_budget("physics"), Some(8 << 20));
+    /// assert_eq!(alloc.tag_budget("audio"), None);
+    /// ```
     pub fn tag_budget(&self, tag: &str) -> Option<u64> {
         self.inner.budgets.tag_limit(crate::tag::intern(tag))
     }
@@ -314,6 +400,17 @@ impl SmartAlloc {
     /// the allocating call with framealloc's state consistent (during unwinding it is
     /// caught and dropped instead). Keep it quick: it runs on the allocating thread.
     /// See docs/soundness.md.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// alloc.set_thread_frame_budget(64);
+    /// alloc.on_budget_event(|e| assert_eq!(e.scope, framealloc::BudgetScope::ThreadFrame));
+    /// let frame = alloc.frame();
+    /// let big = frame.alloc([0u8; 128]); // over budget: the callback runs, the allocation succeeds
+    /// assert_eq!(big.len(), 128);
+    /// ```
     pub fn on_budget_event(&self, f: impl Fn(&BudgetEvent) + Send + Sync + 'static) {
         self.inner.budgets.set_callback(Arc::new(f));
     }
@@ -326,6 +423,17 @@ impl SmartAlloc {
     ///
     /// If the explicit frame is already open and `on_misuse` is `Panic` (under `Log` the
     /// call is reported and ignored).
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// alloc.begin_frame();
+    /// assert!(alloc.is_in_explicit_frame());
+    /// let scratch = alloc.frame_vec::<u32>();
+    /// alloc.end_frame();
+    /// drop(scratch); // a handle dropped after end_frame is fine: the reset waits for it
+    /// ```
     #[track_caller]
     pub fn begin_frame(&self) {
         if let Err(e) = self.try_begin_frame() {
@@ -341,6 +449,15 @@ impl SmartAlloc {
     /// # Errors
     ///
     /// [`Error::AlreadyInFrame`] if the explicit frame is already open; nothing changes.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// alloc.try_begin_frame().unwrap();
+    /// assert!(matches!(alloc.try_begin_frame(), Err(framealloc::Error::AlreadyInFrame)));
+    /// alloc.end_frame();
+    /// ```
     #[inline]
     pub fn try_begin_frame(&self) -> Result<(), Error> {
         if self.arena().begin_explicit() {
@@ -360,6 +477,16 @@ impl SmartAlloc {
     ///
     /// If no explicit frame is open and `on_misuse` is `Panic` (under `Log` the call is
     /// reported and is a no-op).
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// let before = alloc.frame_number();
+    /// alloc.begin_frame();
+    /// alloc.end_frame();
+    /// assert_eq!(alloc.frame_number(), before + 1);
+    /// ```
     #[inline]
     #[track_caller]
     pub fn end_frame(&self) {
@@ -373,6 +500,13 @@ impl SmartAlloc {
     /// # Errors
     ///
     /// [`Error::NotInFrame`] if no explicit frame is open; nothing changes.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// assert!(matches!(alloc.try_end_frame(), Err(framealloc::Error::NotInFrame)));
+    /// ```
     #[inline]
     pub fn try_end_frame(&self) -> Result<(), Error> {
         if self.arena().end_explicit() {
@@ -383,17 +517,43 @@ impl SmartAlloc {
     }
 
     /// Whether a frame (explicit or a guard) is open on this thread.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// assert!(!alloc.is_in_frame());
+    /// let frame = alloc.frame();
+    /// assert!(frame.is_in_frame());
+    /// ```
     pub fn is_in_frame(&self) -> bool {
         self.arena().in_frame()
     }
 
     /// Whether the explicit `begin_frame` frame is open on this thread.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// assert!(!frame.is_in_explicit_frame()); // a guard is not the explicit frame
+    /// ```
     pub fn is_in_explicit_frame(&self) -> bool {
         self.arena().in_explicit_frame()
     }
 
     /// This thread's frame number: the number of outermost frames begun on it so far
     /// (the current one included). 0 before the first frame.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// let n = alloc.frame_number();
+    /// alloc.frame_scope(|_| ());
+    /// assert_eq!(alloc.frame_number(), n + 1);
+    /// ```
     pub fn frame_number(&self) -> u64 {
         registry::ArenaSet::current_if_exists(&self.inner.frames, ThreadArena::frame_number)
             .unwrap_or(0)
@@ -401,26 +561,73 @@ impl SmartAlloc {
 
     /// Frames on this thread whose end found explicit handles still alive, so the reset
     /// waited for the last of them. Normal, not misuse.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// alloc.begin_frame();
+    /// let kept = alloc.frame_box(1u32);
+    /// alloc.end_frame(); // `kept` is alive: the reset waits for it
+    /// drop(kept);
+    /// assert_eq!(alloc.deferred_resets(), 1);
+    /// ```
     pub fn deferred_resets(&self) -> u64 {
         ArenaSet::current_if_exists(&self.inner.frames, ThreadArena::deferred_resets).unwrap_or(0)
     }
 
     /// Times this thread's arena was reset (its memory made reusable).
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// alloc.frame_scope(|f| f.alloc(1u8).clone());
+    /// assert!(alloc.frame_resets() >= 1);
+    /// ```
     pub fn frame_resets(&self) -> u64 {
         ArenaSet::current_if_exists(&self.inner.frames, ThreadArena::resets).unwrap_or(0)
     }
 
     /// Explicit frame handles alive on this thread.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// alloc.begin_frame();
+    /// let a = alloc.frame_box(1u32);
+    /// assert_eq!(alloc.live_frame_handles(), 1);
+    /// drop(a);
+    /// assert_eq!(alloc.live_frame_handles(), 0);
+    /// alloc.end_frame();
+    /// ```
     pub fn live_frame_handles(&self) -> u64 {
         ArenaSet::current_if_exists(&self.inner.frames, ThreadArena::live_handles).unwrap_or(0)
     }
 
     /// Bytes of chunk memory this thread's arena holds (its capacity, kept across frames).
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// alloc.frame_scope(|f| f.alloc([0u8; 4096]).len());
+    /// assert!(alloc.frame_capacity_bytes() >= 4096); // the arena keeps its chunk
+    /// ```
     pub fn frame_capacity_bytes(&self) -> usize {
         ArenaSet::current_if_exists(&self.inner.frames, ThreadArena::capacity_bytes).unwrap_or(0)
     }
 
     /// Number of threads that currently hold a frame arena of this allocator.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// alloc.frame_scope(|f| f.alloc(0u8).clone());
+    /// assert_eq!(alloc.frame_arena_threads(), 1);
+    /// ```
     pub fn frame_arena_threads(&self) -> usize {
         self.inner.frames.thread_count()
     }
@@ -430,6 +637,19 @@ impl SmartAlloc {
     /// Open a frame guard on this thread: the frame lasts until the guard drops, and
     /// everything allocated through the guard borrows it (compile-time checked).
     /// Joins the explicit frame or an enclosing guard if one is open.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// {
+    ///     let frame = alloc.frame(); // the frame begins
+    ///     let x = frame.alloc(41u32);
+    ///     *x += 1;
+    ///     assert_eq!(*x, 42);
+    /// } // ...and ends with the guard
+    /// assert!(!alloc.is_in_frame());
+    /// ```
     #[inline]
     pub fn frame(&self) -> Frame<'_> {
         Frame::open(self, self.arena())
@@ -459,6 +679,17 @@ impl SmartAlloc {
     /// # Panics
     ///
     /// With no frame open and `on_misuse = Panic`; always when memory runs out.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// alloc.begin_frame();
+    /// let mut b = alloc.frame_box([0u8; 64]);
+    /// b[0] = 7;
+    /// assert_eq!(b[0], 7);
+    /// alloc.end_frame();
+    /// ```
     #[track_caller]
     // Always: a call here (the value passed through memory, the box returned in two
     // registers) made `frame_box`+drop 2.3x slower in criterion than the inlined path.
@@ -474,6 +705,13 @@ impl SmartAlloc {
     /// # Errors
     ///
     /// [`Error::NotInFrame`] with no frame open; [`Error::OutOfMemory`].
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// assert!(matches!(alloc.try_frame_box(1u32), Err(framealloc::Error::NotInFrame)));
+    /// ```
     #[inline(always)]
     #[cfg_attr(feature = "debug", track_caller)]
     pub fn try_frame_box<T>(&self, value: T) -> Result<FrameBox<'_, T>, Error> {
@@ -485,6 +723,17 @@ impl SmartAlloc {
     /// # Panics
     ///
     /// With no frame open and `on_misuse = Panic`.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// alloc.begin_frame();
+    /// let mut names = alloc.frame_vec::<String>(); // any T: destructors run
+    /// names.push("a".to_owned());
+    /// assert_eq!(names.len(), 1);
+    /// alloc.end_frame();
+    /// ```
     #[track_caller]
     #[inline]
     pub fn frame_vec<T>(&self) -> FrameVec<'_, T> {
@@ -496,6 +745,16 @@ impl SmartAlloc {
     /// # Errors
     ///
     /// [`Error::NotInFrame`] with no frame open.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// alloc.begin_frame();
+    /// let v = alloc.try_frame_vec::<u32>().unwrap();
+    /// assert!(v.is_empty());
+    /// alloc.end_frame();
+    /// ```
     #[cfg_attr(feature = "debug", track_caller)]
     pub fn try_frame_vec<T>(&self) -> Result<FrameVec<'_, T>, Error> {
         self.try_frame_vec_with_capacity(0)
@@ -507,6 +766,16 @@ impl SmartAlloc {
     ///
     /// With no frame open and `on_misuse = Panic`; always on capacity overflow or when
     /// memory runs out.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// alloc.begin_frame();
+    /// let v = alloc.frame_vec_with_capacity::<u32>(100);
+    /// assert!(v.capacity() >= 100);
+    /// alloc.end_frame();
+    /// ```
     #[track_caller]
     pub fn frame_vec_with_capacity<T>(&self, capacity: usize) -> FrameVec<'_, T> {
         self.arena_in_frame()
@@ -519,6 +788,15 @@ impl SmartAlloc {
     /// # Errors
     ///
     /// [`Error::NotInFrame`], [`Error::CapacityOverflow`], [`Error::OutOfMemory`].
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// alloc.begin_frame();
+    /// assert!(alloc.try_frame_vec_with_capacity::<u64>(usize::MAX).is_err());
+    /// alloc.end_frame();
+    /// ```
     #[cfg_attr(feature = "debug", track_caller)]
     pub fn try_frame_vec_with_capacity<T>(
         &self,
@@ -533,6 +811,16 @@ impl SmartAlloc {
     ///
     /// With no frame open and `on_misuse = Panic`; always on capacity overflow or when
     /// memory runs out.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// alloc.begin_frame();
+    /// let s = alloc.frame_slice::<u32>(8); // T: Default
+    /// assert_eq!(&*s, &[0; 8]);
+    /// alloc.end_frame();
+    /// ```
     #[track_caller]
     pub fn frame_slice<T: Default>(&self, len: usize) -> FrameBox<'_, [T]> {
         self.arena_in_frame()
@@ -546,6 +834,15 @@ impl SmartAlloc {
     ///
     /// [`Error::NotInFrame`]; [`Error::CapacityOverflow`] if `len * size_of::<T>()`
     /// exceeds `isize::MAX`; [`Error::OutOfMemory`].
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// alloc.begin_frame();
+    /// assert!(alloc.try_frame_slice::<u64>(usize::MAX).is_err());
+    /// alloc.end_frame();
+    /// ```
     #[cfg_attr(feature = "debug", track_caller)]
     pub fn try_frame_slice<T: Default>(&self, len: usize) -> Result<FrameBox<'_, [T]>, Error> {
         self.try_arena_in_frame()?.try_slice(len, true)
@@ -557,6 +854,17 @@ impl SmartAlloc {
     /// # Panics
     ///
     /// With no frame open and `on_misuse = Panic`; always when memory runs out.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// alloc.begin_frame();
+    /// let slot = alloc.frame_alloc::<u64>();
+    /// let v = slot.write(5);
+    /// assert_eq!(*v, 5);
+    /// alloc.end_frame();
+    /// ```
     #[track_caller]
     pub fn frame_alloc<T>(&self) -> FrameBox<'_, MaybeUninit<T>> {
         self.arena_in_frame()
@@ -569,6 +877,16 @@ impl SmartAlloc {
     /// # Errors
     ///
     /// [`Error::NotInFrame`]; [`Error::OutOfMemory`].
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// alloc.begin_frame();
+    /// let v = alloc.try_frame_alloc::<u64>().unwrap().write(5);
+    /// assert_eq!(*v, 5);
+    /// alloc.end_frame();
+    /// ```
     #[cfg_attr(feature = "debug", track_caller)]
     pub fn try_frame_alloc<T>(&self) -> Result<FrameBox<'_, MaybeUninit<T>>, Error> {
         self.try_arena_in_frame()?.try_uninit(true)

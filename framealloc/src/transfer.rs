@@ -100,6 +100,19 @@ impl SmartAlloc {
     ///
     /// Frame handles are `!Send` because frame memory belongs to its thread; this is the
     /// way across. The copy it costs is listed on [`IntoTransfer`].
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// alloc.begin_frame();
+    /// let mut hits = alloc.frame_vec::<u32>();
+    /// hits.extend([1, 2, 3]);
+    /// let handle = alloc.frame_box_for_transfer(hits); // TransferHandle<Vec<u32>>: Send
+    /// alloc.end_frame();
+    /// let sum = std::thread::spawn(move || handle.receive().iter().sum::<u32>()).join().unwrap();
+    /// assert_eq!(sum, 6);
+    /// ```
     pub fn frame_box_for_transfer<T: Send>(&self, x: impl IntoTransfer<T>) -> TransferHandle<T> {
         TransferHandle {
             payload: x.into_transfer(),

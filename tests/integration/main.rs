@@ -3,6 +3,7 @@
 mod bad_input;
 mod budgets;
 mod collections;
+mod crate_docs;
 mod debug;
 mod explicit;
 mod guide;

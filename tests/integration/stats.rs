@@ -215,6 +215,14 @@ fn display_renders_a_table_and_peaks_reset() {
             .any(|l| l.starts_with("total") && l.contains("heap")),
         "{table}"
     );
+    // The columns are explained, and a total row shows no summed peak.
+    assert!(table.contains("count: allocations so far"), "{table}");
+    assert!(table.contains("scoped `frame.alloc`"), "{table}");
+    let total_heap = table
+        .lines()
+        .find(|l| l.starts_with("total") && l.contains("heap"))
+        .unwrap();
+    assert!(total_heap.trim_end().ends_with('-'), "{total_heap}");
     assert_eq!(
         stats.tag("audio").unwrap().kind(Kind::Heap).peak_bytes,
         2048

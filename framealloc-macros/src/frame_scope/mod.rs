@@ -89,26 +89,88 @@ pub(crate) fn find_allocator_param(func: &FrameFn) -> syn::Result<Ident> {
             Pat::Ident(pat) if pat.by_ref.is_none() && pat.subpat.is_none() => {
                 found.push(pat.ident.clone());
             }
-            other => bail!(
-                other,
-                "#[frame_scope] shadows the allocator parameter with the frame guard, so it \
-                 must be bound to a plain name, e.g. `alloc: &SmartAlloc`"
-            ),
+            other => bail!(other, "{}", bind_a_name(other)),
         }
     }
     match found.as_slice() {
         [name] => Ok(name.clone()),
-        [] => bail!(
-            func.sig.ident,
-            "#[frame_scope] needs an allocator: add a parameter `alloc: &SmartAlloc`, or name \
-             one with `#[frame_scope(self.alloc)]` or `#[frame_scope(frame = EXPR)]`"
-        ),
+        [] => {
+            near_miss(func)?;
+            bail!(
+                func.sig.ident,
+                "#[frame_scope] needs an allocator: add a parameter `alloc: &SmartAlloc`, or \
+                 name one with `#[frame_scope(self.alloc)]` or `#[frame_scope(frame = EXPR)]`"
+            )
+        }
         [_, second, ..] => bail!(
             second,
             "#[frame_scope] found several `SmartAlloc` parameters; choose one with \
              `#[frame_scope({})]`",
             found[0]
         ),
+    }
+}
+
+/// The error for an allocator parameter bound to a pattern, naming the pattern.
+fn bind_a_name(pat: &Pat) -> String {
+    format!(
+        "#[frame_scope] found the pattern `{}` where it needs the allocator parameter's \
+         name: bind a name, e.g. `alloc: &SmartAlloc` (the macro shadows that name with the \
+         frame guard), and destructure inside the body",
+        tidy(&pat.to_token_stream())
+    )
+}
+
+/// When no `&SmartAlloc` parameter was found: a parameter that takes the allocator by
+/// value (`alloc: Arc<SmartAlloc>`), or a pattern whose type holds one
+/// (`(alloc, n): (&SmartAlloc, u32)`), gets an error naming it and the fix.
+fn near_miss(func: &FrameFn) -> syn::Result<()> {
+    for arg in &func.sig.inputs {
+        let FnArg::Typed(arg) = arg else { continue };
+        let is_name = matches!(&*arg.pat, Pat::Ident(p) if p.subpat.is_none());
+        if is_name && is_allocator(&arg.ty) {
+            let ty = tidy(&arg.ty.to_token_stream());
+            bail!(
+                arg.ty,
+                "#[frame_scope] found the allocator taken by value (`{0}`); take `&{0}` \
+                 instead: the frame guard borrows the allocator",
+                ty
+            );
+        }
+        if !is_name && mentions_allocator(&arg.ty) {
+            bail!(arg.pat, "{}", bind_a_name(&arg.pat));
+        }
+    }
+    Ok(())
+}
+
+/// Token text without the spaces `to_string` puts around `<`, `>`, `::` and `&`.
+fn tidy(tokens: &TokenStream) -> String {
+    let text = tokens.to_string();
+    let mut out = String::with_capacity(text.len());
+    for (i, part) in text.split(' ').enumerate() {
+        let prev = out.chars().last();
+        let glue = matches!(prev, Some('<' | ':' | '&' | '(' | '[') | None)
+            || part.starts_with(['<', '>', ':', ',', ')', ']'])
+            || part.is_empty();
+        if i > 0 && !glue {
+            out.push(' ');
+        }
+        out.push_str(part);
+    }
+    out
+}
+
+/// Whether `ty` holds an allocator anywhere (a tuple or array of them, a reference).
+fn mentions_allocator(ty: &Type) -> bool {
+    match ty {
+        Type::Reference(r) => mentions_allocator(&r.elem),
+        Type::Paren(inner) => mentions_allocator(&inner.elem),
+        Type::Group(inner) => mentions_allocator(&inner.elem),
+        Type::Tuple(tuple) => tuple.elems.iter().any(mentions_allocator),
+        Type::Array(array) => mentions_allocator(&array.elem),
+        Type::Slice(slice) => mentions_allocator(&slice.elem),
+        other => is_allocator(other),
     }
 }
 
@@ -191,12 +253,21 @@ mod tests {
         let err = plan(
             quote!(),
             quote!(
-                fn f(x: SmartAlloc) {}
+                fn f(x: u32) {}
             ),
         )
         .err()
         .unwrap();
         assert!(err.to_string().contains("needs an allocator"), "{err}");
+        let err = plan(
+            quote!(),
+            quote!(
+                fn f(x: SmartAlloc) {}
+            ),
+        )
+        .err()
+        .unwrap();
+        assert!(err.to_string().contains("take `&SmartAlloc`"), "{err}");
         let err = plan(
             quote!(),
             quote!(
@@ -214,7 +285,37 @@ mod tests {
         )
         .err()
         .unwrap();
-        assert!(err.to_string().contains("plain name"), "{err}");
+        assert!(err.to_string().contains("bind a name"), "{err}");
+        assert!(err.to_string().contains("`(a, b)`"), "{err}");
+    }
+
+    #[test]
+    fn near_misses_name_what_was_found() {
+        let err = plan(
+            quote!(),
+            quote!(
+                fn f(alloc: Arc<SmartAlloc>) {}
+            ),
+        )
+        .err()
+        .unwrap();
+        let text = err.to_string();
+        assert!(
+            text.contains("taken by value (`Arc<SmartAlloc>`)"),
+            "{text}"
+        );
+        assert!(text.contains("take `&Arc<SmartAlloc>`"), "{text}");
+        let err = plan(
+            quote!(),
+            quote!(
+                fn f((alloc, n): (&SmartAlloc, u32)) {}
+            ),
+        )
+        .err()
+        .unwrap();
+        let text = err.to_string();
+        assert!(text.contains("found the pattern `(alloc, n)`"), "{text}");
+        assert!(text.contains("bind a name"), "{text}");
     }
 
     #[test]

@@ -641,7 +641,9 @@ impl ThreadArena {
         }
         crate::callout::warn(format_args!(
             "framealloc: frame {frame} began with {} explicit frame handle(s) of earlier \
-             frames alive; the arena cannot reset until they drop:{sites}",
+             frames alive; the arena cannot reset until they drop, so frame memory keeps \
+             growing. Drop them before `end_frame`, or keep data that outlives its frame in \
+             `pool_box`/`heap_box`:{sites}",
             stale.len()
         ));
     }

@@ -77,11 +77,34 @@ impl<'a, T: ?Sized> FrameBox<'a, T> {
     }
 
     /// A raw pointer to the value (valid while the box lives).
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// alloc.begin_frame();
+    /// let b = alloc.frame_box(3u32);
+    /// assert_eq!(unsafe { *framealloc::FrameBox::as_ptr(&b) }, 3);
+    /// drop(b);
+    /// alloc.end_frame();
+    /// ```
     pub fn as_ptr(this: &Self) -> *const T {
         this.ptr.as_ptr()
     }
 
     /// A raw mutable pointer to the value (valid while the box lives).
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// alloc.begin_frame();
+    /// let mut b = alloc.frame_box(3u32);
+    /// unsafe { *framealloc::FrameBox::as_mut_ptr(&mut b) = 4 };
+    /// assert_eq!(*b, 4);
+    /// drop(b);
+    /// alloc.end_frame();
+    /// ```
     pub fn as_mut_ptr(this: &mut Self) -> *mut T {
         this.ptr.as_ptr()
     }
@@ -136,6 +159,17 @@ impl<T> FrameBox<'_, T> {
 
 impl<T> FrameBox<'_, [T]> {
     /// Move the elements out of frame memory into a `Vec` on the system heap (one copy).
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// alloc.begin_frame();
+    /// let s = alloc.frame_slice::<u8>(4);
+    /// let kept: Vec<u8> = framealloc::FrameBox::into_vec(s); // survives the frame
+    /// alloc.end_frame();
+    /// assert_eq!(kept, [0; 4]);
+    /// ```
     pub fn into_vec(this: Self) -> Vec<T> {
         let (ptr, live) = Self::into_parts(this);
         let len = ptr.len();

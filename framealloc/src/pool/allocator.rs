@@ -75,6 +75,15 @@ unsafe impl Allocator for PoolAllocator {
 
 impl SmartAlloc {
     /// An [`Allocator`] over pool memory, for `allocator_api2` / `hashbrown` collections.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// let mut v = framealloc::allocator_api2::vec::Vec::new_in(alloc.pool_allocator());
+    /// v.extend([1u16, 2, 3]);
+    /// assert_eq!(v.len(), 3);
+    /// ```
     #[cfg_attr(feature = "debug", track_caller)]
     pub fn pool_allocator(&self) -> PoolAllocator {
         PoolAllocator {

@@ -90,17 +90,48 @@ impl<T> PoolArc<T> {
     }
 
     /// Number of clones alive.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// let a = alloc.pool_arc(1u32);
+    /// let b = a.clone();
+    /// assert_eq!(framealloc::PoolArc::strong_count(&a), 2);
+    /// drop(b);
+    /// ```
     pub fn strong_count(this: &Self) -> usize {
         this.inner().strong.load(Ordering::Acquire)
     }
 
     /// Number of [`PoolWeak`]s alive.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// use framealloc::PoolArc;
+    /// let a = alloc.pool_arc(1u32);
+    /// let w = PoolArc::downgrade(&a);
+    /// assert_eq!(PoolArc::weak_count(&a), 1);
+    /// drop(w);
+    /// ```
     pub fn weak_count(this: &Self) -> usize {
         // The strong handles' shared weak reference is not a `PoolWeak`.
         this.inner().weak.load(Ordering::Acquire) - 1
     }
 
     /// Whether two handles share one value.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// use framealloc::PoolArc;
+    /// let a = alloc.pool_arc(1u32);
+    /// let (b, c) = (a.clone(), alloc.pool_arc(1u32));
+    /// assert!(PoolArc::ptr_eq(&a, &b) && !PoolArc::ptr_eq(&a, &c));
+    /// ```
     pub fn ptr_eq(this: &Self, other: &Self) -> bool {
         this.ptr == other.ptr
     }
@@ -286,6 +317,16 @@ impl SmartAlloc {
     /// # Panics
     ///
     /// When the system is out of memory.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// let config = alloc.pool_arc(vec![1, 2, 3]);
+    /// let reader = config.clone();
+    /// std::thread::spawn(move || assert_eq!(reader.len(), 3)).join().unwrap();
+    /// assert_eq!(*config, [1, 2, 3]);
+    /// ```
     #[track_caller]
     pub fn pool_arc<T>(&self, value: T) -> PoolArc<T> {
         let arc = self
@@ -303,6 +344,14 @@ impl SmartAlloc {
     ///
     /// [`Error::OutOfMemory`]; [`Error::BudgetExceeded`] as for
     /// [`try_pool_box`](Self::try_pool_box).
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// let shared = alloc.try_pool_arc(7u32).unwrap();
+    /// assert_eq!(*shared, 7);
+    /// ```
     #[cfg_attr(feature = "debug", track_caller)]
     pub fn try_pool_arc<T>(&self, value: T) -> Result<PoolArc<T>, Error> {
         let arc = PoolArc::try_new(value, self.pool_slot(size_of::<Inner<T>>(), true)?)?;

@@ -80,6 +80,15 @@ impl<T> PoolBox<T> {
     }
 
     /// Move the value out, freeing the block.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// let b = alloc.pool_box(String::from("hp"));
+    /// let s: String = framealloc::PoolBox::into_inner(b);
+    /// assert_eq!(s, "hp");
+    /// ```
     pub fn into_inner(this: Self) -> T {
         let this = ManuallyDrop::new(this);
         // SAFETY: we own an initialised `T`; read once, then its block is freed and the
@@ -176,6 +185,18 @@ impl SmartAlloc {
     /// # Panics
     ///
     /// When the system is out of memory.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// #[derive(Debug, Default)]
+    /// struct Entity { id: u32, hp: f32 }
+    /// let mut e = alloc.pool_box(Entity { id: 1, hp: 100.0 });
+    /// e.hp -= 10.0;
+    /// assert_eq!((e.id, e.hp), (1, 90.0));
+    /// std::thread::spawn(move || drop(e)).join().unwrap(); // freed on any thread
+    /// ```
     #[track_caller]
     #[inline(always)]
     pub fn pool_box<T>(&self, value: T) -> PoolBox<T> {
@@ -217,6 +238,14 @@ impl SmartAlloc {
     ///
     /// [`Error::OutOfMemory`]; [`Error::BudgetExceeded`] if the current tag's budget
     /// cannot take `size_of::<T>()` more bytes under `BudgetPolicy::Enforce`.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// let b = alloc.try_pool_box([1u8; 32]).unwrap();
+    /// assert_eq!(b[31], 1);
+    /// ```
     #[inline]
     #[cfg_attr(feature = "debug", track_caller)]
     pub fn try_pool_box<T>(&self, value: T) -> Result<PoolBox<T>, Error> {
@@ -243,6 +272,16 @@ impl SmartAlloc {
     /// Pool pages of exited threads that still hold live blocks (or have not been swept
     /// since their last block was freed). Such pages are adopted by the next thread that
     /// runs out of room in their size class, or freed once empty. Process-wide.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// std::thread::scope(|s| {
+    ///     s.spawn(|| drop(alloc.pool_box(1u32)));
+    /// });
+    /// let _pages: usize = alloc.abandoned_pool_pages(); // pages of exited threads not yet adopted
+    /// ```
     pub fn abandoned_pool_pages(&self) -> usize {
         super::thread_heap::abandoned_page_count()
     }

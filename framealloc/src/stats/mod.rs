@@ -186,6 +186,20 @@ pub struct Stats {
 
 impl Stats {
     /// One kind, summed over every tag.
+    ///
+    /// `peak_bytes` of the result is the sum of the tags' peaks, which were reached at
+    /// different times: an upper bound of the real peak, not the peak itself (the
+    /// `Display` table leaves it out of its total rows).
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// use framealloc::Kind;
+    /// let b = alloc.pool_box([0u8; 32]);
+    /// assert_eq!(alloc.stats().total(Kind::Pool).live_bytes, 32);
+    /// drop(b);
+    /// ```
     pub fn total(&self, kind: Kind) -> KindStats {
         let mut total = KindStats::default();
         for t in &self.tags {
@@ -195,6 +209,18 @@ impl Stats {
     }
 
     /// The counters of the tag called `name`, if anything was accounted to it.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// use framealloc::Kind;
+    /// let b = alloc.with_tag("ai", |a| a.pool_box(0u64));
+    /// let stats = alloc.stats();
+    /// assert_eq!(stats.tag("ai").unwrap().kind(Kind::Pool).allocations, 1);
+    /// assert!(stats.tag("audio").is_none());
+    /// drop(b);
+    /// ```
     pub fn tag(&self, name: &str) -> Option<TagStats> {
         self.tags.iter().find(|t| t.name == name).cloned()
     }
@@ -250,7 +276,17 @@ impl fmt::Display for Stats {
         for kind in Kind::ALL {
             rows.push(("total", kind, self.total(kind)));
         }
-        for (name, kind, k) in rows {
+        let tag_rows = rows.len() - Kind::ALL.len();
+        for (i, (name, kind, k)) in rows.into_iter().enumerate() {
+            // The total row's peak would be a sum of peaks reached at different times
+            // (per tag, per thread): larger than any real peak of the sum, so it is not
+            // shown. Tracking the true peak of the sum would put a shared counter on every
+            // allocation.
+            let peak = if i < tag_rows {
+                human(k.peak_bytes)
+            } else {
+                "-".to_owned()
+            };
             writeln!(
                 f,
                 "{:<name_width$}  {:<5}  {:>12}  {:>10}  {:>12}  {:>12}",
@@ -259,10 +295,15 @@ impl fmt::Display for Stats {
                 human(k.allocated_bytes),
                 k.allocations,
                 human(k.live_bytes),
-                human(k.peak_bytes)
+                peak
             )?;
         }
-        Ok(())
+        f.write_str(
+            "allocated: bytes so far. count: allocations so far; frame rows count explicit\n\
+             handles only (scoped `frame.alloc` is in the bytes, not the count). live: bytes\n\
+             in use. peak: highest live bytes of a row; `-` on total rows, whose tags peaked\n\
+             at different times (the first line has this thread's largest frame).\n",
+        )
     }
 }
 
@@ -418,6 +459,17 @@ impl SmartAlloc {
     }
 
     /// Reset every peak to the current live value (e.g. after loading a level).
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// let big = alloc.heap_vec_with_capacity::<u8>(1 << 16);
+    /// drop(big);
+    /// alloc.reset_peaks(); // e.g. after loading a level
+    /// let heap = alloc.stats().total(framealloc::Kind::Heap);
+    /// assert_eq!(heap.peak_bytes, heap.live_bytes);
+    /// ```
     pub fn reset_peaks(&self) {
         let set = self.arena_set();
         let _ = ArenaSet::current_if_exists(set, ThreadArena::checkpoint);
@@ -428,6 +480,17 @@ impl SmartAlloc {
     ///
     /// Tags are per thread (not per allocator) and nest; `name` is interned once, later
     /// pushes of the same name do no hashing and take no lock.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// {
+    ///     let _physics = alloc.tag("physics");
+    ///     assert_eq!(alloc.current_tag(), "physics");
+    /// }
+    /// assert_eq!(alloc.current_tag(), "untagged");
+    /// ```
     pub fn tag(&self, name: &str) -> TagGuard {
         if cfg!(feature = "minimal") {
             return TagGuard::push(0);
@@ -459,6 +522,14 @@ impl SmartAlloc {
     }
 
     /// The calling thread's current tag (`"untagged"` outside any tag scope).
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// assert_eq!(alloc.current_tag(), "untagged");
+    /// alloc.with_tag("ai", |a| assert_eq!(a.current_tag(), "ai"));
+    /// ```
     pub fn current_tag(&self) -> &'static str {
         tag::name_of(tag::current())
     }
