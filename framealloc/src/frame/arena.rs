@@ -742,10 +742,10 @@ impl ThreadArena {
             let bump = unsafe { &mut *self.bump.get() };
             poison(bump);
             bump.reset();
+            self.reset_capacity.set(bump.allocated_bytes());
         } else {
             self.reset_chunks();
         }
-        self.reset_capacity.set(self.bump().allocated_bytes());
         self.refresh_armed();
         self.acct_used.set(self.used_bytes());
         self.reclaimed.set(0);
@@ -761,6 +761,9 @@ impl ThreadArena {
     #[cold]
     #[inline(never)]
     fn reset_chunks(&self) {
+        // A reset re-entered meanwhile (on the stand-in) must not trust the recorded
+        // one-chunk size: it belongs to the `Bump` taken out.
+        self.reset_capacity.set(usize::MAX);
         // SAFETY: as in `reset_used` (idle, owner thread); `Bump::new()` allocates
         // nothing, and the `&mut` to the cell lives only for the swap.
         let mut bump = unsafe { core::ptr::replace(self.bump.get(), Bump::new()) };
@@ -778,8 +781,13 @@ impl ThreadArena {
         // SAFETY: a shared look at the stand-in; nothing mutates the cell meanwhile.
         let stand_in_used = unsafe { &*self.bump.get() }.allocated_bytes() != 0;
         if stand_in_used {
+            // The stand-in was never reset and may hold several chunks: the next reset
+            // must look at its chunk list.
+            self.reset_capacity.set(usize::MAX);
             drop(bump);
         } else {
+            // Ours was reset: one chunk.
+            self.reset_capacity.set(bump.allocated_bytes());
             // SAFETY: the stand-in is unused, so no reference into it or to it exists (a
             // `&Bump` from `bump()` is only held by frames, handles and guards, and the
             // arena was idle when the reset began; anyone who used the stand-in would
