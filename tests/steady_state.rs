@@ -278,6 +278,9 @@ fn assert_steady(alloc: &SmartAlloc, what: &str, run: impl Fn(&SmartAlloc) -> us
     feature = "debug",
     ignore = "`debug` records allocation sites in a map, which allocates"
 )]
+// Under Miri it takes minutes (every workload, many frames) and counts system calls, which
+// Miri cannot tell us anything new about; the other steady-state tests run there.
+#[cfg_attr(miri, ignore = "minutes under Miri; a counting test, run natively")]
 fn every_workload_reaches_a_steady_state_without_system_calls() {
     for w in WORKLOADS {
         let want = expected_bytes(w);
