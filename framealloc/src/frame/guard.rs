@@ -172,13 +172,8 @@ impl<'a> Frame<'a> {
     #[inline]
     #[track_caller]
     pub fn alloc_slice_copy<T: Copy>(&self, src: &[T]) -> &mut [T] {
-        let ptr = self.bump_plain(Layout::for_value(src)).cast::<T>();
-        // SAFETY: fresh room for `src.len()` `T`s (the layout of `src`), disjoint from
-        // `src`; `T: Copy`, so a bitwise copy initialises it.
-        unsafe {
-            ptr.copy_from_nonoverlapping(NonNull::from(src).cast(), src.len());
-            core::slice::from_raw_parts_mut(ptr.as_ptr(), src.len())
-        }
+        self.copy_slice(src, false)
+            .unwrap_or_else(|e| crate::fail(&e))
     }
 
     /// Copy a string into frame memory.

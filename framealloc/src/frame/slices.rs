@@ -327,11 +327,21 @@ impl Frame<'_> {
     /// As [`try_alloc_slice_fill_with`](Self::try_alloc_slice_fill_with).
     #[inline]
     pub fn try_alloc_slice_copy<T: Copy>(&self, src: &[T]) -> Result<&mut [T], Error> {
+        self.copy_slice(src, true)
+    }
+
+    /// A copy of `src` in frame memory (`strict`: a `try_` call); `alloc_slice_copy` and
+    /// its `try_` twin.
+    #[inline]
+    #[track_caller]
+    pub(super) fn copy_slice<T: Copy>(&self, src: &[T], strict: bool) -> Result<&mut [T], Error> {
         let ptr = self
             .arena()
-            .alloc_layout(Layout::for_value(src), true)?
+            .alloc_layout(Layout::for_value(src), strict)?
             .cast::<T>();
-        // SAFETY: fresh room for `src.len()` `T`s, disjoint from `src`; `T: Copy`.
+        // SAFETY: fresh room for `src.len()` `T`s (the layout of `src`), disjoint from
+        // `src`; `T: Copy`, so a bitwise copy initialises it. The room is ours until the
+        // guard drops, which the returned borrow of `self` prevents.
         unsafe {
             ptr.copy_from_nonoverlapping(NonNull::from(src).cast(), src.len());
             Ok(core::slice::from_raw_parts_mut(ptr.as_ptr(), src.len()))
