@@ -538,6 +538,17 @@ impl SmartAlloc {
 impl Frame<'_> {
     /// Run `f` with this thread's allocations accounted to the tag `name`; `f` gets the
     /// frame, so its allocations stay compile-time checked.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let n = frame.with_tag("physics", |f| {
+    ///     # #[cfg(not(feature = "minimal"))]
+    ///     assert_eq!(f.current_tag(), "physics");
+    ///     f.alloc_slice_fill_copy(4, 0u32).len() // `f` is the `Frame`: scoped, checked
+    /// });
+    /// assert_eq!((n, frame.current_tag()), (4, "untagged"));
+    /// ```
     pub fn with_tag<R>(&self, name: &str, f: impl FnOnce(&Self) -> R) -> R {
         let _tag = self.allocator_handle().tag(name);
         f(self)
