@@ -110,6 +110,14 @@ impl<'a> Frame<'a> {
     /// Move `value` into frame memory and return a plain `&mut` to it, valid until the
     /// guard drops. No counter, no check: one pointer bump.
     ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let velocity = frame.alloc([0.0f32, -9.8]);
+    /// velocity[0] = 1.5;
+    /// assert_eq!(*velocity, [1.5, -9.8]);
+    /// ```
+    ///
     /// The value is abandoned when the frame ends: its destructor never runs. So `T` must
     /// have none — every `Copy` type, every [`FrameSafe`](crate::FrameSafe) type, any
     /// other type without drop glue, and `ManuallyDrop<T>` (which only leaks). A type with a
