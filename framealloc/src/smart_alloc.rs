@@ -19,7 +19,8 @@ use crate::{AllocConfig, Error, Frame, FrameBox, FrameVec, MisusePolicy};
 ///
 /// # Methods by topic
 ///
-/// Rustdoc lists methods in source order, spread over several files; this is the order
+/// Rustdoc lists the methods below file by file, roughly in this order (the budget
+/// setters come right after `config`, the tag methods beside `stats`); this is the order
 /// to learn them in. Every plain method that can fail has a `try_` twin returning
 /// [`Result<_, Error>`](crate::Error) (its rustdoc sits next to it below).
 ///
@@ -40,7 +41,8 @@ use crate::{AllocConfig, Error, Frame, FrameBox, FrameVec, MisusePolicy};
 ///    [`alloc_slice_fill_copy`](Self::alloc_slice_fill_copy),
 ///    [`alloc_slice_fill_clone`](Self::alloc_slice_fill_clone),
 ///    [`alloc_slice_fill_default`](Self::alloc_slice_fill_default),
-///    [`alloc_slice_fill_iter`](Self::alloc_slice_fill_iter); to another thread
+///    [`alloc_slice_fill_iter`](Self::alloc_slice_fill_iter),
+///    [`frame_string`](Self::frame_string); to another thread
 ///    [`frame_box_for_transfer`](Self::frame_box_for_transfer).
 /// 4. **Pools:** [`pool_box`](Self::pool_box), [`pool_arc`](Self::pool_arc),
 ///    [`pool_allocator`](Self::pool_allocator).
@@ -59,8 +61,14 @@ use crate::{AllocConfig, Error, Frame, FrameBox, FrameVec, MisusePolicy};
 ///    [`deferred_resets`](Self::deferred_resets), [`frame_resets`](Self::frame_resets),
 ///    [`frame_capacity_bytes`](Self::frame_capacity_bytes),
 ///    [`frame_arena_threads`](Self::frame_arena_threads),
-///    [`abandoned_pool_pages`](Self::abandoned_pool_pages), and with the `debug`
-///    feature `live_report`.
+///    [`abandoned_pool_pages`](Self::abandoned_pool_pages),
+///    [`live_report`](Self::live_report) (with allocation sites under `debug`).
+/// 8. **Async tasks:** [`task_frame`](Self::task_frame),
+///    [`task_frame_tagged`](Self::task_frame_tagged), [`tag_future`](Self::tag_future);
+///    the arena pool [`task_arenas_in_use`](Self::task_arenas_in_use),
+///    [`task_arenas_idle`](Self::task_arenas_idle),
+///    [`task_arenas_made`](Self::task_arenas_made). See the
+///    [async guide](crate::guides::async_tasks).
 ///
 /// # Example
 ///

@@ -39,6 +39,13 @@ impl Kind {
     }
 
     /// Lower-case name (`"frame"`, `"pool"`, `"heap"`).
+    ///
+    /// ```
+    /// use framealloc::Kind;
+    ///
+    /// let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+    /// assert_eq!(names, ["frame", "pool", "heap"]);
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             Kind::Frame => "frame",
@@ -108,11 +115,32 @@ pub struct TagStats {
 
 impl TagStats {
     /// The counters of one kind.
+    ///
+    /// ```
+    /// use framealloc::{Kind, SmartAlloc};
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// let _mesh = alloc.with_tag("render", |a| a.heap_box([0u8; 256]));
+    /// let render = alloc.stats().tag("render").unwrap();
+    /// let heap = render.kind(Kind::Heap);
+    /// assert_eq!((heap.allocations, heap.live_bytes), (1, 256));
+    /// assert_eq!(render.kind(Kind::Pool), Default::default()); // nothing in pools
+    /// ```
     pub fn kind(&self, kind: Kind) -> KindStats {
         self.kinds[kind.index()]
     }
 
     /// All kinds added together.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// let _tag = alloc.tag("ai");
+    /// let (_a, _b) = (alloc.pool_box(1u64), alloc.heap_box([0u8; 64]));
+    /// let ai = alloc.stats().tag("ai").unwrap();
+    /// assert_eq!((ai.total().allocations, ai.total().live_bytes), (2, 8 + 64));
+    /// ```
     pub fn total(&self) -> KindStats {
         let mut total = KindStats::default();
         for k in self.kinds {
@@ -538,6 +566,17 @@ impl SmartAlloc {
 impl Frame<'_> {
     /// Run `f` with this thread's allocations accounted to the tag `name`; `f` gets the
     /// frame, so its allocations stay compile-time checked.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let n = frame.with_tag("physics", |f| {
+    ///     # #[cfg(not(feature = "minimal"))]
+    ///     assert_eq!(f.current_tag(), "physics");
+    ///     f.alloc_slice_fill_copy(4, 0u32).len() // `f` is the `Frame`: scoped, checked
+    /// });
+    /// assert_eq!((n, frame.current_tag()), (4, "untagged"));
+    /// ```
     pub fn with_tag<R>(&self, name: &str, f: impl FnOnce(&Self) -> R) -> R {
         let _tag = self.allocator_handle().tag(name);
         f(self)
