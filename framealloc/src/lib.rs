@@ -15,7 +15,7 @@
 // Rustdoc lists `SmartAlloc`'s methods module by module, in declaration order, so the
 // modules that add them come first, in the order a user learns them (each is preceded by
 // a comment, which also keeps rustfmt from sorting them).
-// construct, budgets, frames, frame handles:
+// construct, frames, frame handles:
 mod smart_alloc;
 // bumpalo's slice, string and value constructors (`alloc_slice_copy`, ...):
 mod frame;
@@ -25,7 +25,7 @@ mod transfer;
 mod pool;
 // heap:
 mod heap;
-// stats and tags:
+// tags, budgets and stats:
 mod stats;
 // task frames:
 mod task;
