@@ -28,6 +28,8 @@ mod smart_alloc;
 mod stats;
 mod tag;
 mod task;
+#[cfg(feature = "tokio")]
+pub mod tokio;
 mod transfer;
 
 pub use budget::{BudgetEvent, BudgetPolicy, BudgetScope};
