@@ -97,12 +97,19 @@ async fn handle(frame: TaskFrame, alloc: SmartAlloc, endpoint: usize, raw: Strin
 
     let (status, payload) = match endpoint {
         0 => {
-            let id = target.rsplit('/').next().and_then(|s| s.parse().ok()).unwrap_or(0);
+            let id = target
+                .rsplit('/')
+                .next()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0);
             let (id, price) = alloc.tag_future("db", lookup(alloc.clone(), id)).await;
             (200, [id, price])
         }
         1 => {
-            let qty = body.rsplit(':').next().map_or(0, |q| q.trim_end_matches('}').len());
+            let qty = body
+                .rsplit(':')
+                .next()
+                .map_or(0, |q| q.trim_end_matches('}').len());
             sleep(Duration::from_micros(80)).await;
             (201, [qty as u64, body.len() as u64])
         }
@@ -175,15 +182,23 @@ async fn main() {
         let response_bytes: usize = mine.iter().map(|s| s.response_bytes).sum();
         let peak = mine.iter().map(|s| s.frame_peak).max().unwrap_or(0);
         // Task frames credit their bytes to the tag when they drop (`Kind::Frame`).
-        let frame_bytes = stats.tag(tag).map_or(0, |t| t.kind(Kind::Frame).allocated_bytes);
+        let frame_bytes = stats
+            .tag(tag)
+            .map_or(0, |t| t.kind(Kind::Frame).allocated_bytes);
         println!(
             "{tag:<8} {:>8} {:>7} {response_bytes:>14} {:>16} {peak:>16}",
             mine.len(),
-            statuses.iter().map(u16::to_string).collect::<Vec<_>>().join(","),
+            statuses
+                .iter()
+                .map(u16::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
             frame_bytes / mine.len().max(1) as u64,
         );
     }
-    let db = stats.tag("db").map_or(0, |t| t.kind(Kind::Pool).allocations);
+    let db = stats
+        .tag("db")
+        .map_or(0, |t| t.kind(Kind::Pool).allocations);
     println!("db lookups (pool rows under tag \"db\" via tag_future): {db}");
     let migrated = served.iter().filter(|s| s.migrated).count();
     println!("tasks that resumed on another worker with their frame: {migrated}");

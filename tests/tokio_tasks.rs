@@ -154,7 +154,7 @@ fn a_thousand_tasks_on_four_workers() {
                 let now = alive.fetch_add(1, Ordering::SeqCst) + 1;
                 peak.fetch_max(now, Ordering::SeqCst);
                 let alive = alive.clone();
-                let tag = if task % 2 == 0 { "get" } else { "post" };
+                let tag = if task.is_multiple_of(2) { "get" } else { "post" };
                 handles.push(alloc.with_tag(tag, |a| {
                     spawn_with_frame(a, move |frame| async move {
                         let checked = task_work(frame, task).await;
@@ -190,7 +190,11 @@ fn a_thousand_tasks_on_four_workers() {
     for tag in ["get", "post"] {
         // Each task frame used at least its three vectors' bytes per round, credited at
         // every reset.
-        let frame = alloc.stats().tag(tag).unwrap().kind(framealloc::Kind::Frame);
+        let frame = alloc
+            .stats()
+            .tag(tag)
+            .unwrap()
+            .kind(framealloc::Kind::Frame);
         let per_round = (4 + 4 + 8) * LEN as u64;
         let tasks = (WAVES * PER_WAVE / 2) as u64;
         assert!(frame.allocated_bytes >= tasks * ROUNDS as u64 * per_round);
