@@ -8,7 +8,7 @@
 //! there with a hand-written executor.
 #![cfg(feature = "tokio")]
 
-use std::alloc::{GlobalAlloc, Layout, System};
+use std::alloc::Layout;
 use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -16,10 +16,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use framealloc::tokio::{spawn_with_frame, spawn_with_frame_in};
 use framealloc::{SmartAlloc, TaskFrame};
+use framealloc_tests::{CountingAlloc, SystemCall};
 use tokio::runtime::Runtime;
 use tokio::task::{JoinSet, yield_now};
-
-struct Counting;
 
 thread_local! {
     // Const, destructor-free: usable from inside the allocator at any time.
@@ -29,33 +28,14 @@ thread_local! {
 /// System allocator calls made inside `counted` sections, on every thread.
 static COUNTED: AtomicU64 = AtomicU64::new(0);
 
-fn count() {
+fn on_call(_: SystemCall, _: Layout) {
     if COUNTING.try_with(Cell::get).unwrap_or(false) {
         COUNTED.fetch_add(1, Ordering::Relaxed);
     }
 }
 
-// SAFETY: forwards to `System`, only counting calls.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count();
-        // SAFETY: forwarded with the caller's guarantees.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        count();
-        // SAFETY: forwarded with the caller's guarantees.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count();
-        // SAFETY: forwarded with the caller's guarantees.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: CountingAlloc = CountingAlloc(on_call);
 
 /// Run `f` with this thread's system allocator calls counted (a task's synchronous frame
 /// work: no `.await` inside, so it runs on one thread).
@@ -154,7 +134,11 @@ fn a_thousand_tasks_on_four_workers() {
                 let now = alive.fetch_add(1, Ordering::SeqCst) + 1;
                 peak.fetch_max(now, Ordering::SeqCst);
                 let alive = alive.clone();
-                let tag = if task.is_multiple_of(2) { "get" } else { "post" };
+                let tag = if task.is_multiple_of(2) {
+                    "get"
+                } else {
+                    "post"
+                };
                 handles.push(alloc.with_tag(tag, |a| {
                     spawn_with_frame(a, move |frame| async move {
                         let checked = task_work(frame, task).await;
