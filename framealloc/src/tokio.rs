@@ -16,7 +16,7 @@
 //! `alloc.with_tag("net", |a| spawn_with_frame(a, |frame| async move { .. }))`.
 //!
 //! Needs only tokio's `rt` feature; the functions must be called from inside a tokio
-//! runtime (as [`tokio::spawn`](::tokio::spawn)), single- or multi-threaded. See
+//! runtime (as [`tokio::spawn`]), single- or multi-threaded. See
 //! `docs/async.md` ([the async guide](crate::guides::async_tasks)) for the model.
 //!
 //! ```
@@ -57,7 +57,7 @@ use crate::{SmartAlloc, TaskFrame};
 /// thread's current tag.
 ///
 /// `f` is called at once, on the calling thread, with the task frame; the future it
-/// returns is spawned with [`tokio::spawn`](::tokio::spawn), and every poll of it runs
+/// returns is spawned with [`tokio::spawn`], and every poll of it runs
 /// with the tag pushed (see the [module docs](self)). The frame goes back to the pool
 /// when the future is dropped: after it completes, when it panics, or when the task is
 /// aborted (tokio drops an aborted task's future) — by the time the [`JoinHandle`]
