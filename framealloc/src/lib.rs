@@ -40,6 +40,9 @@ mod frame_safe;
 mod locked_vec;
 mod report;
 mod tag;
+// `spawn_with_frame` and `spawn_with_frame_in` (feature `tokio`):
+#[cfg(feature = "tokio")]
+pub mod tokio;
 
 pub use budget::{BudgetEvent, BudgetPolicy, BudgetScope};
 pub use config::{AllocConfig, MisusePolicy};
