@@ -33,19 +33,24 @@ mod task;
 mod budget;
 mod callout;
 mod config;
+mod counters;
 #[cfg(feature = "debug")]
 mod debug;
 mod error;
 mod frame_safe;
+mod ids;
 mod locked_vec;
 mod report;
 mod tag;
+// `TagGuard` (above `frame`: a tag change is a frame-accounting checkpoint):
+mod tag_scope;
 // `spawn_with_frame` and `spawn_with_frame_in` (feature `tokio`):
 #[cfg(feature = "tokio")]
 pub mod tokio;
 
 pub use budget::{BudgetEvent, BudgetPolicy, BudgetScope};
 pub use config::{AllocConfig, MisusePolicy};
+pub use counters::Kind;
 #[cfg(feature = "debug")]
 pub use debug::{FRAME_POISON, POOL_POISON};
 pub use error::Error;
@@ -132,8 +137,9 @@ pub use pool::arc::{PoolArc, PoolWeak};
 pub use pool::boxed::PoolBox;
 pub use report::{LiveEntry, LiveReport, LiveSite};
 pub use smart_alloc::SmartAlloc;
-pub use stats::{Kind, KindStats, Stats, TagStats};
-pub use tag::{TagGuard, TagInfo, UNTAGGED, registered_tags};
+pub use stats::{KindStats, Stats, TagStats};
+pub use tag::{TagInfo, UNTAGGED, registered_tags};
+pub use tag_scope::TagGuard;
 pub use task::boxed::TaskBox;
 pub use task::tag_future::TagFuture;
 pub use task::vec::{FixedTaskVec, TaskVec};

@@ -25,7 +25,7 @@ use std::sync::Arc;
 use bumpalo::Bump;
 
 use crate::budget::Overruns;
-use crate::stats::shard::{FRAME, KindSlot, POOL, Shard};
+use crate::counters::shard::{FRAME, KindSlot, POOL, Shard};
 use crate::tag::{self, TagId};
 
 mod budgets;
@@ -622,7 +622,7 @@ impl ThreadArena {
             crate::debug::Key::Frame(token),
             crate::debug::Site {
                 instance: self.shard.instance(),
-                thread: super::registry::thread_token(),
+                thread: crate::ids::thread_token(),
                 kind: crate::Kind::Frame,
                 tag: tag::current(),
                 bytes: 0,
@@ -642,7 +642,7 @@ impl ThreadArena {
     fn report_stale_handles(&self, frame: u64) {
         let stale = crate::debug::stale_frame_handles(
             self.shard.instance(),
-            super::registry::thread_token(),
+            crate::ids::thread_token(),
             frame,
         );
         if stale.is_empty() {

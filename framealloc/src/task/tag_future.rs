@@ -6,7 +6,8 @@ use core::pin::Pin;
 use core::task::{Context, Poll};
 
 use crate::SmartAlloc;
-use crate::tag::{self, TagGuard, TagId};
+use crate::tag::{self, TagId};
+use crate::tag_scope::TagGuard;
 
 /// A future whose polls run with a tag pushed, from [`SmartAlloc::tag_future`].
 ///
