@@ -54,7 +54,10 @@ pub fn analyze_files(files: &[SourceFile]) -> Analysis {
         tags.merge(std::mem::take(&mut r.tags));
     }
     for finding in tags.check() {
-        if let Some(r) = results.iter_mut().find(|r| r.path == finding.primary().file) {
+        if let Some(r) = results
+            .iter_mut()
+            .find(|r| r.path == finding.primary().file)
+        {
             r.findings.push(finding);
         }
     }
@@ -168,9 +171,14 @@ fn analyze_file(file: &SourceFile) -> FileResult {
                     column: start.column + 1,
                 };
             }
+            let what = if e.to_string() == "cannot parse string into token stream" {
+                "unbalanced delimiters or an invalid token".to_owned()
+            } else {
+                e.to_string()
+            };
             result.findings.push(finding(
                 "FA000",
-                format!("cannot parse this file: {e}"),
+                format!("cannot parse this file: {what}"),
                 vec![Span::from_range(&file.path, start, end, "")],
                 Some("the file was skipped; `cargo check` reports the exact error".to_owned()),
             ));
@@ -441,13 +449,17 @@ impl TagFacts {
                 continue;
             }
             let more = self.looked_up.iter().filter(|(n, _)| n == name).count() - 1;
-            let suggestion = nearest(name, &known);
+            // Prefer the spelling an `#[alloc_tag]` declares over another pushed one.
+            let suggestion = nearest(name, &declared).or_else(|| nearest(name, &known));
             let mut d = finding(
                 "FA301",
                 format!("tag \"{name}\" is not declared by any `#[alloc_tag]` or pushed anywhere"),
                 vec![span.clone()],
                 Some(suggestion.as_ref().map_or_else(
-                    || "declare it with `#[alloc_tag(\"..\")]` or push it with `with_tag`".to_owned(),
+                    || {
+                        "declare it with `#[alloc_tag(\"..\")]` or push it with `with_tag`"
+                            .to_owned()
+                    },
                     |s| format!("did you mean \"{s}\"?"),
                 )),
             );
@@ -575,8 +587,9 @@ impl FileVisitor<'_> {
                 };
                 let budget = args.iter().find_map(|a| match a {
                     Expr::Assign(assign) if ident_of(&assign.left).as_deref() == Some("budget") => {
-                        let bytes = const_int(&assign.right)
-                            .or_else(|| str_lit(&assign.right).and_then(|(s, _)| parse_budget(&s)))?;
+                        let bytes = const_int(&assign.right).or_else(|| {
+                            str_lit(&assign.right).and_then(|(s, _)| parse_budget(&s))
+                        })?;
                         Some((bytes, self.span(&assign.right, "")))
                     }
                     _ => None,
@@ -604,7 +617,9 @@ impl FileVisitor<'_> {
                             "`async fn {}` takes `&TaskFrame`: the future is `!Send`",
                             sig.ident
                         ),
-                        vec![self.span(&t.ty, "`TaskFrame` is `!Sync`, so `&TaskFrame` is `!Send`")],
+                        vec![
+                            self.span(&t.ty, "`TaskFrame` is `!Sync`, so `&TaskFrame` is `!Send`"),
+                        ],
                         "take `&mut TaskFrame` (or the frame by value): that future is `Send`",
                     );
                 }
@@ -648,9 +663,12 @@ impl FileVisitor<'_> {
         if let Some(open) = st {
             let close = block.brace_token.span.close();
             for id in open {
-                f.begins[id]
-                    .escapes
-                    .push(Span::from_range(self.file, close.start(), close.end(), "the function returns here with the frame still open"));
+                f.begins[id].escapes.push(Span::from_range(
+                    self.file,
+                    close.start(),
+                    close.end(),
+                    "the function returns here with the frame still open",
+                ));
             }
         }
         let begins = std::mem::take(&mut f.begins);
@@ -698,12 +716,17 @@ impl FileVisitor<'_> {
             for (i, stmt) in b.stmts.iter().enumerate() {
                 let Stmt::Local(local) = stmt else { continue };
                 let Some(init) = &local.init else { continue };
-                let Some(name) = pat_ident(&local.pat) else { continue };
+                let Some(name) = pat_ident(&local.pat) else {
+                    continue;
+                };
                 if !is_handle_call(&init.expr) || task_frames.contains_root(&init.expr) {
                     continue;
                 }
                 for later in &b.stmts[i + 1..] {
-                    let mut drops = DropFinder { name: &name, found: false };
+                    let mut drops = DropFinder {
+                        name: &name,
+                        found: false,
+                    };
                     drops.visit_stmt(later);
                     let mut awaits = AwaitFinder::default();
                     awaits.visit_stmt(later);
@@ -785,8 +808,10 @@ impl FileVisitor<'_> {
                 Some("open a frame around the work (`let frame = alloc.frame();`) or put `#[frame_scope]` on the function".to_owned()),
             );
             if hits.len() > 1 {
-                d.notes
-                    .push(format!("{} more frame allocations in this function", hits.len() - 1));
+                d.notes.push(format!(
+                    "{} more frame allocations in this function",
+                    hits.len() - 1
+                ));
             }
             self.findings.push(d);
         }
@@ -849,7 +874,13 @@ fn persistent_alloc(e: &Expr) -> Option<String> {
         Expr::MethodCall(m)
             if is_method(
                 m,
-                &["pool_box", "pool_arc", "heap_box", "heap_vec", "heap_vec_with_capacity"],
+                &[
+                    "pool_box",
+                    "pool_arc",
+                    "heap_box",
+                    "heap_vec",
+                    "heap_vec_with_capacity",
+                ],
             ) =>
         {
             Some(m.method.to_string())
@@ -999,9 +1030,14 @@ impl<'ast> Visit<'ast> for FileVisitor<'_> {
         let spawns = (method == "spawn" && m.args.iter().any(|a| matches!(a, Expr::Closure(_))))
             || matches!(
                 method.as_str(),
-                "par_iter" | "par_iter_mut" | "into_par_iter" | "par_bridge" | "par_chunks" | "par_chunks_mut"
+                "par_iter"
+                    | "par_iter_mut"
+                    | "into_par_iter"
+                    | "par_bridge"
+                    | "par_chunks"
+                    | "par_chunks_mut"
             );
-        if spawns && self.tag_scope > 0 {
+        if spawns && self.tag_scope > 0 && !pushes_tag(m.args.iter()) {
             self.tag_not_inherited(&m.method, &format!(".{method}"));
         }
         self.visit_expr(&m.receiver);
@@ -1023,10 +1059,11 @@ impl<'ast> Visit<'ast> for FileVisitor<'_> {
         if let Some(p) = call_path(&c.func) {
             let last = p.last().map_or("", String::as_str);
             let spawner = matches!(last, "spawn" | "spawn_blocking" | "spawn_local")
-                && p.iter().any(|s| matches!(s.as_str(), "thread" | "tokio" | "task" | "rayon"))
+                && p.iter()
+                    .any(|s| matches!(s.as_str(), "thread" | "tokio" | "task" | "rayon"))
                 || (ends_with(&p, &["rayon", "scope"]) || ends_with(&p, &["rayon", "join"]));
             if spawner {
-                if self.tag_scope > 0 {
+                if self.tag_scope > 0 && !pushes_tag(c.args.iter()) {
                     self.tag_not_inherited(&c.func, &p.join("::"));
                 }
                 self.tag_scope = 0;
@@ -1055,6 +1092,17 @@ impl FileVisitor<'_> {
             "push the tag inside the spawned closure (`alloc.with_tag(..)`) or wrap the future with `alloc.tag_future(..)`",
         );
     }
+}
+
+/// Do these arguments push a tag themselves (`with_tag`, `tag`, `tag_future`)? Then the
+/// spawned work is tagged (the fix FA202 suggests).
+fn pushes_tag<'a>(args: impl Iterator<Item = &'a Expr>) -> bool {
+    let mut finder = CallFinder::new(&["with_tag", "tag", "tag_future", "task_frame_tagged"]);
+    finder.deep = true;
+    for a in args {
+        finder.visit_expr(a);
+    }
+    finder.found
 }
 
 fn receiver_is_stats(e: &Expr) -> bool {
@@ -1333,8 +1381,8 @@ impl<'ast> Visit<'ast> for LeakFinder<'_, 'ast> {
                 {
                     arg = strip(a);
                 }
-                let leaked = is_handle_call(arg)
-                    || ident_of(arg).is_some_and(|n| self.names.contains(&n));
+                let leaked =
+                    is_handle_call(arg) || ident_of(arg).is_some_and(|n| self.names.contains(&n));
                 if leaked {
                     self.found.push((what.to_owned(), c));
                 }
@@ -1569,7 +1617,10 @@ impl Flow<'_> {
         let mut inner = st.clone();
         self.block(body, &mut inner);
         let ctx = self.loops.pop().expect("pushed above");
-        let span = self.span(keyword, "the next iteration starts with the frame still open");
+        let span = self.span(
+            keyword,
+            "the next iteration starts with the frame still open",
+        );
         self.escape(&inner, |id| !entry.contains(&id), &span);
         let end = inner.map(|s| s.intersection(&entry).copied().collect());
         join(ctx.breaks, end)
@@ -1618,7 +1669,10 @@ impl Flow<'_> {
             }
             Expr::Try(t) => {
                 self.expr(&t.expr, st);
-                let span = self.span(&t.question_token, "an error returns here with the frame still open");
+                let span = self.span(
+                    &t.question_token,
+                    "an error returns here with the frame still open",
+                );
                 self.escape(st, |_| true, &span);
                 if let Expr::MethodCall(m) = &*t.expr
                     && is_try_begin(&t.expr)
@@ -1640,9 +1694,12 @@ impl Flow<'_> {
                 }
                 if let Some(i) = self.find_loop(b.label.as_ref()) {
                     let entry = self.loops[i].entry.clone();
-                    let span = self.span(&b.break_token, "leaves the loop with the frame still open");
+                    let span =
+                        self.span(&b.break_token, "leaves the loop with the frame still open");
                     self.escape(st, |id| !entry.contains(&id), &span);
-                    let out = st.as_ref().map(|s| s.intersection(&entry).copied().collect());
+                    let out = st
+                        .as_ref()
+                        .map(|s| s.intersection(&entry).copied().collect());
                     let breaks = self.loops[i].breaks.take();
                     self.loops[i].breaks = join(breaks, out);
                 }
@@ -1651,7 +1708,10 @@ impl Flow<'_> {
             Expr::Continue(c) => {
                 if let Some(i) = self.find_loop(c.label.as_ref()) {
                     let entry = self.loops[i].entry.clone();
-                    let span = self.span(&c.continue_token, "the next iteration starts with the frame still open");
+                    let span = self.span(
+                        &c.continue_token,
+                        "the next iteration starts with the frame still open",
+                    );
                     self.escape(st, |id| !entry.contains(&id), &span);
                 }
                 *st = None;
@@ -1663,7 +1723,8 @@ impl Flow<'_> {
                 {
                     for id in open {
                         if self.begins[id].awaited.is_none() {
-                            self.begins[id].awaited = Some(self.span(e, "awaited with an explicit frame open"));
+                            self.begins[id].awaited =
+                                Some(self.span(e, "awaited with an explicit frame open"));
                         }
                     }
                 }

@@ -87,7 +87,10 @@ fn run_inner(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Resul
             _ => (arg, None),
         };
         let take = |i: &mut usize| -> Result<String, String> {
-            inline.map_or_else(|| value(args, i, flag).map(str::to_owned), |v| Ok(v.to_owned()))
+            inline.map_or_else(
+                || value(args, i, flag).map(str::to_owned),
+                |v| Ok(v.to_owned()),
+            )
         };
         match flag {
             "-h" | "--help" => {
@@ -100,8 +103,12 @@ fn run_inner(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Resul
             }
             "--list" => {
                 for l in LINTS {
-                    writeln!(out, "{}  {:<31} {:<5}  {}", l.code, l.name, l.default, l.summary)
-                        .map_err(io)?;
+                    writeln!(
+                        out,
+                        "{}  {:<31} {:<5}  {}",
+                        l.code, l.name, l.default, l.summary
+                    )
+                    .map_err(io)?;
                 }
                 return Ok(0);
             }
@@ -177,7 +184,9 @@ fn run_inner(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Resul
                     }
                     Err(_) => unreadable.push(file_error(&shown, "this file is not valid UTF-8")),
                 },
-                Err(e) => unreadable.push(file_error(&shown, &format!("cannot read this file: {e}"))),
+                Err(e) => {
+                    unreadable.push(file_error(&shown, &format!("cannot read this file: {e}")))
+                }
             }
         }
     }
@@ -189,7 +198,10 @@ fn run_inner(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Resul
     };
     let mut shown = Vec::new();
     for mut d in unreadable.into_iter().chain(analysis.diagnostics) {
-        let config = file_config.get(&d.primary().file).cloned().unwrap_or_default();
+        let config = file_config
+            .get(&d.primary().file)
+            .cloned()
+            .unwrap_or_default();
         d.level = config.level(d.code);
         match d.level {
             Level::Allow => continue,
@@ -235,8 +247,11 @@ fn run_inner(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Resul
                 writeln!(err, "{}", renderer.render(&[group])).map_err(io)?;
             }
             if project.packages.is_empty() {
-                writeln!(err, "note: no package here depends on framealloc: nothing to check")
-                    .map_err(io)?;
+                writeln!(
+                    err,
+                    "note: no package here depends on framealloc: nothing to check"
+                )
+                .map_err(io)?;
             }
         }
     }

@@ -72,7 +72,10 @@ impl Config {
             .iter()
             .rev()
             .find(|(c, _)| *c == code)
-            .map_or_else(|| lints::find(code).map_or(Level::Warn, |l| l.default), |o| o.1)
+            .map_or_else(
+                || lints::find(code).map_or(Level::Warn, |l| l.default),
+                |o| o.1,
+            )
     }
 
     /// Whether `code` is at its default level (for the "on by default" note).
@@ -86,7 +89,12 @@ pub fn unknown_lint(key: &str) -> String {
     let near = LINTS
         .iter()
         .flat_map(|l| [l.code, l.name])
-        .map(|k| (crate::analyze::edit_distance(&key.to_ascii_uppercase(), &k.to_ascii_uppercase()), k))
+        .map(|k| {
+            (
+                crate::analyze::edit_distance(&key.to_ascii_uppercase(), &k.to_ascii_uppercase()),
+                k,
+            )
+        })
         .filter(|(d, _)| *d <= 2)
         .min();
     match near {

@@ -112,7 +112,9 @@ impl Diagnostic {
             Level::Warn | Level::Allow => SnippetLevel::WARNING,
         };
         let primary = self.primary();
-        let mut snippet = Snippet::source(source).path(primary.file.as_str()).fold(true);
+        let mut snippet = Snippet::source(source)
+            .path(primary.file.as_str())
+            .fold(true);
         for (i, span) in self.spans.iter().enumerate() {
             if span.file != primary.file {
                 continue;
