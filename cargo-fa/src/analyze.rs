@@ -1,5 +1,5 @@
 //! The analysis: one visit per file recording facts and per-function findings, then the
-//! run-level checks over tags (FA30x), then suppression.
+//! run-level checks over tags (`FA30x`), then suppression.
 //!
 //! The analyser sees syntax only: no types, no name resolution. Receivers are recognised
 //! by method names (`begin_frame`, `frame_vec`, ...) and by local `let` bindings of those
@@ -285,7 +285,7 @@ fn is_handle_call(e: &Expr) -> bool {
     }
 }
 
-/// The last segments of a call's path: `std::mem::forget` -> ["std", "mem", "forget"].
+/// The segments of a call's path: `std::mem::forget` -> `["std", "mem", "forget"]`.
 fn call_path(e: &Expr) -> Option<Vec<String>> {
     if let Expr::Path(p) = e {
         Some(
@@ -405,10 +405,13 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
 // Tags (FA301-FA303): facts per file, checked over the whole run
 // ---------------------------------------------------------------------------------------
 
+/// `#[alloc_tag("x", budget = ..)]`: name, budget (bytes, span), span of the name literal.
+type Declared = (String, Option<(u64, Span)>, Span);
+
 #[derive(Default)]
 struct TagFacts {
-    /// `#[alloc_tag("x", budget = ..)]`: name, budget, span of the name literal.
-    declared: Vec<(String, Option<(u64, Span)>, Span)>,
+    /// `#[alloc_tag]` declarations.
+    declared: Vec<Declared>,
     /// Literals pushed with `with_tag`, `tag`, `tag_future`, `task_frame_tagged`.
     pushed: Vec<(String, Span)>,
     /// Literals looked up: `stats.tag`, `set_tag_budget`, `tag_budget`.
@@ -417,6 +420,8 @@ struct TagFacts {
     tag_budgets: Vec<(String, u64, Span)>,
     /// `set_thread_frame_budget(N)` with a constant `N`.
     thread_budgets: Vec<(u64, Span)>,
+    /// String constants (`const X: &str = ".."`), which may name tags.
+    constants: Vec<(String, Span)>,
 }
 
 impl TagFacts {
@@ -426,6 +431,7 @@ impl TagFacts {
         self.looked_up.extend(other.looked_up);
         self.tag_budgets.extend(other.tag_budgets);
         self.thread_budgets.extend(other.thread_budgets);
+        self.constants.extend(other.constants);
     }
 
     fn check(&self) -> Vec<Diagnostic> {
@@ -433,6 +439,7 @@ impl TagFacts {
         let declared: BTreeSet<&str> = self.declared.iter().map(|d| d.0.as_str()).collect();
         let mut known: BTreeSet<&str> = declared.clone();
         known.extend(self.pushed.iter().map(|p| p.0.as_str()));
+        known.extend(self.constants.iter().map(|p| p.0.as_str()));
         known.insert(framealloc_untagged());
         let nearest = |name: &str, among: &BTreeSet<&str>| -> Option<String> {
             among
@@ -463,7 +470,7 @@ impl TagFacts {
                     |s| format!("did you mean \"{s}\"?"),
                 )),
             );
-            d.spans[0].label = "unknown tag".to_owned();
+            "unknown tag".clone_into(&mut d.spans[0].label);
             if more > 0 {
                 d.notes.push(format!("used {more} more times in this run"));
             }
@@ -481,7 +488,7 @@ impl TagFacts {
                     vec![span.clone()],
                     Some(format!("did you mean \"{s}\"?")),
                 );
-                d.spans[0].label = "unknown tag".to_owned();
+                "unknown tag".clone_into(&mut d.spans[0].label);
                 out.push(d);
             }
         }
@@ -683,7 +690,7 @@ impl FileVisitor<'_> {
         for b in begins {
             if let Some(await_span) = b.awaited {
                 let mut begin = b.span.clone();
-                begin.label = "frame begun here".to_owned();
+                "frame begun here".clone_into(&mut begin.label);
                 self.push(
                     "FA103",
                     "explicit frame open across `.await`: the task may resume on another thread".to_owned(),
@@ -932,6 +939,17 @@ impl<'ast> Visit<'ast> for FileVisitor<'_> {
             syn::Item::Static(i) => &i.attrs,
             _ => &[],
         };
+        // `const PHYSICS: &str = "physics";` may name a tag passed as `with_tag(PHYSICS, ..)`:
+        // count its value as a known tag so lookups by the literal are not reported.
+        let const_str = match item {
+            syn::Item::Const(c) => str_lit(&c.expr),
+            syn::Item::Static(c) => str_lit(&c.expr),
+            _ => None,
+        };
+        if let Some((name, lit)) = const_str {
+            let span = self.span(lit, "");
+            self.tags.constants.push((name, span));
+        }
         self.attrs(attrs, item);
         visit::visit_item(self, item);
     }
@@ -1408,10 +1426,14 @@ impl<'ast> Visit<'ast> for AllocFinder {
         }
         visit::visit_expr_method_call(self, m);
     }
+    // Frame-loop shapes: `loop`, `while`, and `for` over a range (`for tick in 0..n`). A
+    // `for` over a collection is data iteration, common in helpers that run inside their
+    // caller's frame, and is not counted.
     fn visit_expr_for_loop(&mut self, l: &'ast syn::ExprForLoop) {
-        self.loops += 1;
+        let counted = matches!(strip(&l.expr), Expr::Range(_));
+        self.loops += usize::from(counted);
         visit::visit_expr_for_loop(self, l);
-        self.loops -= 1;
+        self.loops -= usize::from(counted);
     }
     fn visit_expr_while(&mut self, l: &'ast syn::ExprWhile) {
         self.loops += 1;

@@ -67,6 +67,7 @@ fn value<'a>(args: &'a [String], i: &mut usize, flag: &str) -> Result<&'a str, S
         .ok_or_else(|| format!("`{flag}` needs a value (`cargo fa --help`)"))
 }
 
+#[allow(clippy::too_many_lines)] // option parsing, then one pass over the findings
 fn run_inner(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Result<i32, String> {
     let args = match args.first() {
         Some(first) if first == "fa" => &args[1..],
@@ -185,7 +186,7 @@ fn run_inner(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Resul
                     Err(_) => unreadable.push(file_error(&shown, "this file is not valid UTF-8")),
                 },
                 Err(e) => {
-                    unreadable.push(file_error(&shown, &format!("cannot read this file: {e}")))
+                    unreadable.push(file_error(&shown, &format!("cannot read this file: {e}")));
                 }
             }
         }

@@ -6,7 +6,7 @@
 //! workspace; `cargo fa --list` lists the checks and `cargo fa --explain FA101` explains
 //! one. The guide is `docs/cargo-fa.md`.
 //!
-//! The library is what the binary runs; [`analyze`] checks one source text, which is how
+//! The library is what the binary runs; [`analyze()`] checks one source text, which is how
 //! the tests drive each lint:
 //!
 //! ```

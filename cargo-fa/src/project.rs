@@ -85,7 +85,7 @@ pub fn load(manifest_path: Option<&Path>) -> Result<Project, String> {
 }
 
 /// Adds `root` and every module file it names (recursively) to `files`.
-pub fn module_tree(root: &Path, seen: &mut HashSet<PathBuf>, files: &mut Vec<PathBuf>) {
+fn module_tree(root: &Path, seen: &mut HashSet<PathBuf>, files: &mut Vec<PathBuf>) {
     let key = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     if !seen.insert(key) {
         return;
@@ -129,25 +129,22 @@ fn walk_items(
         });
         let name = m.ident.to_string();
         let name = name.strip_prefix("r#").unwrap_or(&name);
-        match &m.content {
-            Some((_, inner)) => {
-                // An inline module: its `mod x;` children live in a subdirectory.
-                let sub = child_dir.join(name);
-                let dir = path_attr.map_or_else(|| sub.clone(), |p| file_dir.join(p));
-                walk_items(inner, &dir, &dir, seen, files);
-            }
-            None => {
-                let candidates = match path_attr {
-                    // `#[path]` is relative to the directory of the file holding the `mod`.
-                    Some(p) => vec![file_dir.join(p)],
-                    None => vec![
-                        child_dir.join(format!("{name}.rs")),
-                        child_dir.join(name).join("mod.rs"),
-                    ],
-                };
-                if let Some(found) = candidates.into_iter().find(|c| c.is_file()) {
-                    module_tree_child(&found, seen, files);
-                }
+        if let Some((_, inner)) = &m.content {
+            // An inline module: its `mod x;` children live in a subdirectory.
+            let sub = child_dir.join(name);
+            let dir = path_attr.map_or_else(|| sub.clone(), |p| file_dir.join(p));
+            walk_items(inner, &dir, &dir, seen, files);
+        } else {
+            let candidates = match path_attr {
+                // `#[path]` is relative to the directory of the file holding the `mod`.
+                Some(p) => vec![file_dir.join(p)],
+                None => vec![
+                    child_dir.join(format!("{name}.rs")),
+                    child_dir.join(name).join("mod.rs"),
+                ],
+            };
+            if let Some(found) = candidates.into_iter().find(|c| c.is_file()) {
+                module_tree_child(&found, seen, files);
             }
         }
     }

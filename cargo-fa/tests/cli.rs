@@ -217,6 +217,10 @@ fn explain_and_list() {
 
 /// A crate written at test time: non-UTF-8 source, a crate without framealloc.
 fn scratch_crate(name: &str, deps: &str, files: &[(&str, &[u8])]) -> PathBuf {
+    scratch_crate_with(name, deps, "", files)
+}
+
+fn scratch_crate_with(name: &str, deps: &str, extra: &str, files: &[(&str, &[u8])]) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(dir.join("src")).unwrap();
@@ -226,11 +230,12 @@ fn scratch_crate(name: &str, deps: &str, files: &[(&str, &[u8])]) -> PathBuf {
         dir.join("Cargo.toml"),
         format!(
             "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n\
-             [dependencies]\n{deps}\n\n[workspace]\n"
+             [dependencies]\n{deps}\n\n[workspace]\n\n{extra}"
         ),
     )
     .unwrap();
     for (path, bytes) in files {
+        fs::create_dir_all(dir.join(path).parent().unwrap()).unwrap();
         fs::write(dir.join(path), bytes).unwrap();
     }
     dir
@@ -289,4 +294,77 @@ fn this_repository_has_nothing_at_error_level() {
         .map(|l| String::from_utf8_lossy(l).into_owned())
         .collect();
     assert!(in_examples.is_empty(), "{in_examples:#?}");
+}
+
+const HOLDS_HANDLE: &[u8] = b"pub struct S<'f> {\n    v: framealloc::FrameVec<'f, u32>,\n}\n";
+
+fn tree_crate(name: &str, extra: &str) -> PathBuf {
+    scratch_crate_with(
+        name,
+        "framealloc = { path = \"FRAMEALLOC\" }",
+        extra,
+        &[
+            (
+                "src/lib.rs",
+                b"mod a;\nmod inline {\n    mod c;\n}\n#[path = \"other/renamed.rs\"]\nmod d;\n",
+            ),
+            ("src/a.rs", b"mod b;\n"),
+            ("src/a/b.rs", HOLDS_HANDLE),
+            ("src/inline/c.rs", HOLDS_HANDLE),
+            ("src/other/renamed.rs", HOLDS_HANDLE),
+            ("src/stray.rs", HOLDS_HANDLE),
+        ],
+    )
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn the_module_tree_is_followed_and_stray_files_are_not_read() {
+    let out = on(&tree_crate("fa-tree", ""), &["--message-format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let records = json_lines(&out);
+    let files: Vec<&str> = records
+        .iter()
+        .filter(|r| r["type"] == "diagnostic")
+        .map(|r| {
+            assert_eq!(r["code"], "FA105");
+            assert_eq!(r["spans"][0]["line_start"], 2);
+            r["spans"][0]["file"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(
+        files,
+        ["src/a/b.rs", "src/inline/c.rs", "src/other/renamed.rs"]
+    );
+    assert_eq!(records.last().unwrap()["files"], 5);
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn configuration_from_workspace_and_package_metadata() {
+    // The workspace denies FA105: an error, exit 1.
+    let ws = "[workspace.metadata.framealloc.fa]\ndeny = [\"frame-handle-in-struct\"]\n";
+    let out = on(
+        &tree_crate("fa-config-ws", ws),
+        &["--message-format", "json"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let records = json_lines(&out);
+    assert_eq!(records[0]["level"], "error");
+    assert_eq!(records.last().unwrap()["errors"], 3);
+    // The package's table wins over the workspace's; the command line over both.
+    let both = format!("{ws}\n[package.metadata.framealloc.fa]\nallow = [\"FA105\"]\n");
+    let dir = tree_crate("fa-config-pkg", &both);
+    let out = on(&dir, &["--message-format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(json_lines(&out).len(), 1);
+    let out = on(&dir, &["--message-format", "json", "-W", "FA105"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(json_lines(&out).last().unwrap()["warnings"], 3);
+    // A mistake in the table is a tool failure.
+    let bad = "[package.metadata.framealloc.fa]\nforbid = [\"FA105\"]\n";
+    let out = on(&tree_crate("fa-config-bad", bad), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("unknown key `forbid`"), "{err}");
 }

@@ -37,13 +37,13 @@ fn fa000_parse_error_is_reported_at_the_parser_location() {
     assert!(found("fn main() { let x = 1; }\n", "FA000").is_empty());
 }
 
-const FA101_QUESTION: &str = r#"fn update(alloc: &SmartAlloc) -> Result<(), E> {
+const FA101_QUESTION: &str = r"fn update(alloc: &SmartAlloc) -> Result<(), E> {
     alloc.begin_frame();
     load()?;
     alloc.end_frame();
     Ok(())
 }
-"#;
+";
 
 #[test]
 fn fa101_question_mark_skips_end_frame() {
@@ -60,7 +60,7 @@ fn fa101_question_mark_skips_end_frame() {
 
 #[test]
 fn fa101_return_break_continue_and_if_arms() {
-    let src = r#"fn a(alloc: &SmartAlloc, x: bool) {
+    let src = r"fn a(alloc: &SmartAlloc, x: bool) {
     alloc.begin_frame();
     if x {
         return;
@@ -92,7 +92,7 @@ fn d(alloc: &SmartAlloc) {
         alloc.end_frame();
     }
 }
-"#;
+";
     let got = found(src, "FA101");
     let lines: Vec<usize> = got.iter().map(|f| f.0).collect();
     assert_eq!(lines, [2, 10, 18, 26], "{got:#?}");
@@ -117,16 +117,16 @@ fn d(alloc: &SmartAlloc) {
 #[test]
 fn fa101_once_per_begin_and_not_for_paired_or_split_frames() {
     // Two escaping paths, one report.
-    let src = r#"fn f(alloc: &SmartAlloc) -> Result<(), E> {
+    let src = r"fn f(alloc: &SmartAlloc) -> Result<(), E> {
     alloc.begin_frame();
     a()?;
     b()?;
     alloc.end_frame();
     Ok(())
 }
-"#;
+";
     assert_eq!(found(src, "FA101").len(), 1);
-    let clean = r#"fn paired(alloc: &SmartAlloc, x: bool) -> Result<(), E> {
+    let clean = r"fn paired(alloc: &SmartAlloc, x: bool) -> Result<(), E> {
     alloc.begin_frame();
     let r = if x { work() } else { other() };
     alloc.end_frame();
@@ -153,7 +153,7 @@ fn checked(alloc: &SmartAlloc) {
         let _ = alloc.try_end_frame();
     }
 }
-"#;
+";
     assert!(found(clean, "FA101").is_empty(), "{:#?}", analyze(clean));
 }
 
@@ -173,38 +173,38 @@ fn fa102_end_without_begin() {
 
 #[test]
 fn fa103_explicit_frame_across_await() {
-    let src = r#"async fn f(alloc: &SmartAlloc) {
+    let src = r"async fn f(alloc: &SmartAlloc) {
     alloc.begin_frame();
     load().await;
     alloc.end_frame();
 }
-"#;
+";
     let d = one(src, "FA103");
     assert_eq!(d.level, Level::Deny);
     assert_eq!((d.primary().line_start, d.primary().column_start), (3, 5));
     assert_eq!(d.primary().column_end, 17);
     assert!(d.message.starts_with("explicit frame open across `.await`"));
     assert_eq!(d.spans[1].line_start, 2);
-    let ok = r#"async fn f(alloc: &SmartAlloc) {
+    let ok = r"async fn f(alloc: &SmartAlloc) {
     alloc.begin_frame();
     work();
     alloc.end_frame();
     load().await;
 }
-"#;
+";
     assert!(found(ok, "FA103").is_empty());
 }
 
 #[test]
 fn fa104_leaked_guards_and_handles() {
-    let src = r#"fn f(alloc: &SmartAlloc) {
+    let src = r"fn f(alloc: &SmartAlloc) {
     std::mem::forget(alloc.frame());
     let v = alloc.frame_vec::<u32>();
     Box::leak(Box::new(v));
     let b = alloc.frame_box(1u8);
     let _m = ManuallyDrop::new(b);
 }
-"#;
+";
     let got = found(src, "FA104");
     assert_eq!(
         got.iter().map(|f| (f.0, f.1)).collect::<Vec<_>>(),
@@ -235,7 +235,7 @@ fn fa105_frame_handle_in_struct() {
 
 #[test]
 fn fa106_frame_alloc_outside_frame() {
-    let src = r#"fn main() {
+    let src = r"fn main() {
     let alloc = SmartAlloc::new(Default::default());
     let mut v = alloc.frame_vec::<u32>();
     let b = alloc.frame_box(1);
@@ -245,7 +245,7 @@ fn helper(alloc: &SmartAlloc) {
         let _v = alloc.frame_vec::<u32>();
     }
 }
-"#;
+";
     let got = found(src, "FA106");
     assert_eq!(
         got.iter().map(|f| (f.0, f.1)).collect::<Vec<_>>(),
@@ -264,7 +264,7 @@ fn helper(alloc: &SmartAlloc) {
         .find(|d| d.code == "FA106")
         .unwrap();
     assert_eq!(d.notes, ["1 more frame allocations in this function"]);
-    let ok = r#"fn main() {
+    let ok = r"fn main() {
     let alloc = SmartAlloc::new(Default::default());
     for _ in 0..3 {
         let frame = alloc.frame();
@@ -280,18 +280,23 @@ fn tick(alloc: &SmartAlloc) {
 fn helper(alloc: &SmartAlloc) {
     let _v = alloc.frame_vec::<u32>();
 }
-"#;
+fn per_entity(alloc: &SmartAlloc, entities: &[u32]) {
+    for e in entities {
+        let _v = alloc.frame_vec::<u32>();
+    }
+}
+";
     assert!(found(ok, "FA106").is_empty(), "{:#?}", analyze(ok));
 }
 
 #[test]
 fn fa201_guard_across_await() {
-    let src = r#"async fn gather(alloc: &SmartAlloc) -> usize {
+    let src = r"async fn gather(alloc: &SmartAlloc) -> usize {
     let ids = alloc.frame_vec::<u32>();
     flush().await;
     ids.len()
 }
-"#;
+";
     let d = one(src, "FA201");
     assert_eq!((d.primary().line_start, d.primary().column_start), (3, 5));
     assert_eq!(
@@ -299,7 +304,7 @@ fn fa201_guard_across_await() {
         "frame guard or handle `ids` is held across `.await`"
     );
     assert_eq!((d.spans[1].line_start, d.spans[1].column_start), (2, 9));
-    let ok = r#"async fn gather(alloc: &SmartAlloc) -> usize {
+    let ok = r"async fn gather(alloc: &SmartAlloc) -> usize {
     let n = {
         let ids = alloc.frame_vec::<u32>();
         ids.len()
@@ -312,7 +317,7 @@ fn fa201_guard_across_await() {
     flush().await;
     n
 }
-"#;
+";
     assert!(found(ok, "FA201").is_empty(), "{:#?}", analyze(ok));
 }
 
@@ -393,9 +398,12 @@ fn report(alloc: &SmartAlloc) {
         "tag \"rendering\" is not declared by any `#[alloc_tag]` or pushed anywhere"
     );
     assert!(!all[2].help.as_deref().unwrap().contains("did you mean"));
-    let ok = r#"fn report(alloc: &SmartAlloc) {
+    let ok = r#"const AUDIO: &str = "audio";
+fn report(alloc: &SmartAlloc) {
     alloc.with_tag("render", |a| {});
+    alloc.with_tag(AUDIO, |a| {});
     let s = alloc.stats().tag("render");
+    let a = alloc.stats().tag("audio");
     let u = alloc.stats().tag("untagged");
 }
 "#;
@@ -444,7 +452,7 @@ fn setup(alloc: &SmartAlloc) {
 
 #[test]
 fn fa401_short_lived_pool_allocation_in_frame_loop() {
-    let src = r#"fn run(alloc: &SmartAlloc, out: &mut Vec<PoolBox<u32>>) {
+    let src = r"fn run(alloc: &SmartAlloc, out: &mut Vec<PoolBox<u32>>) {
     loop {
         alloc.begin_frame();
         let scratch = alloc.pool_box([0u32; 16]);
@@ -456,7 +464,7 @@ fn fa401_short_lived_pool_allocation_in_frame_loop() {
         alloc.end_frame();
     }
 }
-"#;
+";
     let d = one(src, "FA401");
     assert_eq!(d.level, Level::Allow);
     assert_eq!((d.primary().line_start, d.primary().column_start), (4, 23));
@@ -464,13 +472,13 @@ fn fa401_short_lived_pool_allocation_in_frame_loop() {
         d.message,
         "`pool_box` allocated and freed every frame inside a per-frame loop"
     );
-    let ok = r#"fn run(alloc: &SmartAlloc) {
+    let ok = r"fn run(alloc: &SmartAlloc) {
     for _ in 0..3 {
         let scratch = alloc.pool_box([0u32; 16]);
         let first = scratch[0];
     }
 }
-"#;
+";
     assert!(found(ok, "FA401").is_empty());
 }
 
