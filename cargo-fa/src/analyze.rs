@@ -159,6 +159,7 @@ fn analyze_file(file: &SourceFile) -> FileResult {
                 tags: &mut result.tags,
                 suppress: &mut result.suppress,
                 tag_scope: 0,
+                stats_locals: HashSet::new(),
             };
             v.visit_file(&ast);
         }
@@ -559,6 +560,8 @@ struct FileVisitor<'a> {
     suppress: &'a mut Vec<(Vec<String>, usize, usize)>,
     /// > 0 inside `with_tag` closures and `#[alloc_tag]` functions (FA202).
     tag_scope: usize,
+    /// Locals bound to `..stats()` snapshots, whose `.tag("x")` is a lookup (FA301).
+    stats_locals: HashSet<String>,
 }
 
 impl FileVisitor<'_> {
@@ -1013,7 +1016,9 @@ impl<'ast> Visit<'ast> for FileVisitor<'_> {
             "tag" if m.args.len() == 1 => {
                 if let Some((name, lit)) = &first {
                     let span = self.span(*lit, "");
-                    if receiver_is_stats(&m.receiver) {
+                    let stats_local =
+                        ident_of(&m.receiver).is_some_and(|n| self.stats_locals.contains(&n));
+                    if stats_local || receiver_is_stats(&m.receiver) {
                         self.tags.looked_up.push((name.clone(), span));
                     } else {
                         self.tags.pushed.push((name.clone(), span));
@@ -1076,9 +1081,12 @@ impl<'ast> Visit<'ast> for FileVisitor<'_> {
         let outer = self.tag_scope;
         if let Some(p) = call_path(&c.func) {
             let last = p.last().map_or("", String::as_str);
+            // `thread::spawn`, `tokio::task::spawn_blocking`, or a bare `spawn(..)` imported
+            // with `use std::thread::spawn`.
             let spawner = matches!(last, "spawn" | "spawn_blocking" | "spawn_local")
-                && p.iter()
-                    .any(|s| matches!(s.as_str(), "thread" | "tokio" | "task" | "rayon"))
+                && (p.len() == 1
+                    || p.iter()
+                        .any(|s| matches!(s.as_str(), "thread" | "tokio" | "task" | "rayon")))
                 || (ends_with(&p, &["rayon", "scope"]) || ends_with(&p, &["rayon", "join"]));
             if spawner {
                 if self.tag_scope > 0 && !pushes_tag(c.args.iter()) {
@@ -1089,6 +1097,15 @@ impl<'ast> Visit<'ast> for FileVisitor<'_> {
         }
         visit::visit_expr_call(self, c);
         self.tag_scope = outer;
+    }
+
+    fn visit_local(&mut self, l: &'ast syn::Local) {
+        if let (Some(init), Some(name)) = (&l.init, pat_ident(&l.pat))
+            && matches!(strip(&init.expr), Expr::MethodCall(m) if m.method == "stats")
+        {
+            self.stats_locals.insert(name);
+        }
+        visit::visit_local(self, l);
     }
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {

@@ -234,10 +234,10 @@ fn run_inner(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Resul
                     SnippetLevel::WARNING
                 };
                 let title = format!(
-                    "`cargo fa` found {} and {} in {} files",
+                    "`cargo fa` found {} and {} in {}",
                     plural(summary.errors, "error"),
                     plural(summary.warnings, "warning"),
-                    summary.files
+                    plural(summary.files, "file")
                 );
                 let renderer = if styled {
                     Renderer::styled()

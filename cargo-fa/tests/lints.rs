@@ -331,12 +331,13 @@ fn fa202_spawn_inside_a_tag_scope() {
 #[alloc_tag("audio")]
 fn audio(alloc: &SmartAlloc) {
     let _h = tokio::spawn(mix());
+    let _t = spawn(move || work());
 }
 "#;
     let got = found(src, "FA202");
     assert_eq!(
         got.iter().map(|f| (f.0, f.1)).collect::<Vec<_>>(),
-        [(3, 9), (8, 14)]
+        [(3, 9), (8, 14), (9, 14)]
     );
     assert_eq!(
         got[0].2,
@@ -380,6 +381,8 @@ fn report(alloc: &SmartAlloc) {
     let t = alloc.stats().tag("physics");
     alloc.with_tag("physcs", |a| {});
     let u = alloc.stats().tag("rendering");
+    let snapshot = alloc.stats();
+    let w = snapshot.tag("physcis");
 }
 "#;
     let all: Vec<Diagnostic> = analyze(src)
@@ -390,7 +393,7 @@ fn report(alloc: &SmartAlloc) {
         .iter()
         .map(|d| (d.primary().line_start, d.primary().column_start))
         .collect();
-    assert_eq!(at, [(4, 31), (6, 20), (7, 31)]);
+    assert_eq!(at, [(4, 31), (6, 20), (7, 31), (9, 26)]);
     assert_eq!(all[0].help.as_deref(), Some("did you mean \"physics\"?"));
     assert_eq!(all[1].help.as_deref(), Some("did you mean \"physics\"?"));
     assert_eq!(
