@@ -8,7 +8,7 @@ use annotate_snippets::{Group, Level as SnippetLevel, Renderer};
 
 use crate::analyze::{SourceFile, analyze_files};
 use crate::config::{Config, unknown_lint};
-use crate::diag::{Diagnostic, Span, Summary};
+use crate::diag::{Diagnostic, SourceLines, Span, Summary};
 use crate::lints::{self, LINTS, Level};
 use crate::project;
 
@@ -223,9 +223,13 @@ fn run_inner(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Resul
             let styled = opts
                 .color
                 .unwrap_or_else(|| std::io::IsTerminal::is_terminal(&std::io::stderr()));
+            let mut indexed: HashMap<&str, SourceLines<'_>> = HashMap::new();
             for (d, default) in &shown {
-                let text = texts.get(&d.primary().file).map_or("", String::as_str);
-                writeln!(err, "{}\n", d.render(text, *default, styled)).map_err(io)?;
+                let file = d.primary().file.as_str();
+                let lines = indexed.entry(file).or_insert_with(|| {
+                    SourceLines::new(texts.get(file).map_or("", String::as_str))
+                });
+                writeln!(err, "{}\n", d.render(lines, *default, styled)).map_err(io)?;
             }
             if summary.errors + summary.warnings > 0 {
                 let level = if summary.errors > 0 {

@@ -104,28 +104,39 @@ impl Diagnostic {
     }
 
     /// Renders the diagnostic as rustc does (`warning[FA101]: ..`, `--> file:line:col`,
-    /// an excerpt with carets, `= help: ..`). `source` is the text of the primary file;
+    /// an excerpt with carets, `= help: ..`). `source` is the primary file;
     /// `default_note` adds the "on by default" note. `styled` uses ANSI colours.
-    pub fn render(&self, source: &str, default_note: bool, styled: bool) -> String {
+    pub fn render(&self, source: &SourceLines<'_>, default_note: bool, styled: bool) -> String {
         let level = match self.level {
             Level::Deny => SnippetLevel::ERROR,
             Level::Warn | Level::Allow => SnippetLevel::WARNING,
         };
         let primary = self.primary();
-        let mut snippet = Snippet::source(source)
+        let in_file: Vec<&Span> = self
+            .spans
+            .iter()
+            .filter(|s| s.file == primary.file)
+            .collect();
+        // Only the lines the spans cover go to the renderer (it folds the gaps), so a
+        // diagnostic in a huge file costs the size of its excerpt, not of the file.
+        let first = in_file.iter().map(|s| s.line_start).min().unwrap_or(1);
+        let last = in_file.iter().map(|s| s.line_end).max().unwrap_or(first);
+        let base = source.offset(first, 1);
+        let end = source.line_end(last);
+        let excerpt = &source.text[base..end.max(base)];
+        let mut snippet = Snippet::source(excerpt)
+            .line_start(first)
             .path(primary.file.as_str())
             .fold(true);
-        for (i, span) in self.spans.iter().enumerate() {
-            if span.file != primary.file {
-                continue;
-            }
-            let range = byte_range(source, span);
+        for (i, span) in in_file.iter().enumerate() {
+            let start = source.offset(span.line_start, span.column_start) - base;
+            let stop = (source.offset(span.line_end, span.column_end) - base).max(start);
             let kind = if i == 0 {
                 AnnotationKind::Primary
             } else {
                 AnnotationKind::Context
             };
-            snippet = snippet.annotation(kind.span(range).label(span.label.as_str()));
+            snippet = snippet.annotation(kind.span(start..stop).label(span.label.as_str()));
         }
         let mut group: Group<'_> = level
             .primary_title(self.message.as_str())
@@ -166,23 +177,40 @@ fn json_level(level: Level) -> &'static str {
     }
 }
 
-/// Converts a span's line/column (characters) into a byte range of `source`, clamped to
-/// the text so a stale or odd span can never make the renderer panic.
-fn byte_range(source: &str, span: &Span) -> std::ops::Range<usize> {
-    let offset = |line: usize, column: usize| -> usize {
-        let mut start = 0;
-        for (i, l) in source.split_inclusive('\n').enumerate() {
-            if i + 1 == line {
-                let chars = column.saturating_sub(1);
-                return start + l.char_indices().nth(chars).map_or(l.len(), |(b, _)| b);
-            }
-            start += l.len();
-        }
-        source.len()
-    };
-    let a = offset(span.line_start, span.column_start);
-    let b = offset(span.line_end, span.column_end).max(a);
-    a..b
+/// A source text with its line starts, to turn line/column positions into byte offsets
+/// without rescanning the file for every diagnostic.
+pub struct SourceLines<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> SourceLines<'a> {
+    /// Indexes `text`'s lines.
+    pub fn new(text: &'a str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Self { text, starts }
+    }
+
+    /// The byte offset of a 1-based line and character column, clamped to the text (a
+    /// stale or odd position can never make the renderer panic).
+    fn offset(&self, line: usize, column: usize) -> usize {
+        let Some(&start) = self.starts.get(line.saturating_sub(1)) else {
+            return self.text.len();
+        };
+        let end = self.line_end(line);
+        let text = &self.text[start..end];
+        start
+            + text
+                .char_indices()
+                .nth(column.saturating_sub(1))
+                .map_or(text.len(), |(b, _)| b)
+    }
+
+    /// The byte offset just after a 1-based line (including its newline).
+    fn line_end(&self, line: usize) -> usize {
+        self.starts.get(line).copied().unwrap_or(self.text.len())
+    }
 }
 
 /// Counts for the summary record and line.

@@ -33,5 +33,5 @@ pub mod lints;
 pub mod project;
 
 pub use analyze::{Analysis, SourceFile, analyze, analyze_files};
-pub use diag::{Diagnostic, Span, Summary};
+pub use diag::{Diagnostic, SourceLines, Span, Summary};
 pub use lints::{LINTS, Level, Lint};

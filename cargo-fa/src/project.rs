@@ -73,7 +73,7 @@ pub fn load(manifest_path: Option<&Path>) -> Result<Project, String> {
             if target.kind.contains(&TargetKind::CustomBuild) {
                 continue;
             }
-            module_tree(target.src_path.as_std_path(), &mut seen, &mut files);
+            module_tree(target.src_path.as_std_path(), true, &mut seen, &mut files);
         }
         project.packages.push(Package {
             name,
@@ -84,23 +84,34 @@ pub fn load(manifest_path: Option<&Path>) -> Result<Project, String> {
     Ok(project)
 }
 
-/// Adds `root` and every module file it names (recursively) to `files`.
-fn module_tree(root: &Path, seen: &mut HashSet<PathBuf>, files: &mut Vec<PathBuf>) {
-    let key = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+/// Adds `path` and every module file it names (recursively) to `files`. A crate root's
+/// (`is_root`) and a `mod.rs`'s `mod x;` children live beside it (`src/main.rs` ->
+/// `src/x.rs`, `examples/demo.rs` -> `examples/x.rs`); any other file's live in a directory
+/// named after it (`src/a.rs` -> `src/a/x.rs`).
+fn module_tree(path: &Path, is_root: bool, seen: &mut HashSet<PathBuf>, files: &mut Vec<PathBuf>) {
+    let key = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     if !seen.insert(key) {
         return;
     }
-    files.push(root.to_path_buf());
-    let Ok(text) = fs::read_to_string(root) else {
+    files.push(path.to_path_buf());
+    let Ok(text) = fs::read_to_string(path) else {
         return; // reported as FA000 when the file is analysed
     };
+    // Most files declare no module: skip the parse (the analysis parses every file again).
+    if !text.contains("mod ") {
+        return;
+    }
     let Ok(ast) = syn::parse_file(&text) else {
         return;
     };
-    // A crate root's `mod x;` children live beside it (`src/main.rs` -> `src/x.rs`,
-    // `examples/demo.rs` -> `examples/x.rs`).
-    let dir = root.parent().unwrap_or(Path::new("")).to_path_buf();
-    walk_items(&ast.items, &dir, &dir, seen, files);
+    let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    let child_dir = if is_root || stem == "mod" {
+        dir.clone()
+    } else {
+        dir.join(stem)
+    };
+    walk_items(&ast.items, &dir, &child_dir, seen, files);
 }
 
 fn walk_items(
@@ -144,31 +155,8 @@ fn walk_items(
                 ],
             };
             if let Some(found) = candidates.into_iter().find(|c| c.is_file()) {
-                module_tree_child(&found, seen, files);
+                module_tree(&found, false, seen, files);
             }
         }
     }
-}
-
-/// Like [`module_tree`] for a module file (never a crate root).
-fn module_tree_child(path: &Path, seen: &mut HashSet<PathBuf>, files: &mut Vec<PathBuf>) {
-    let key = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    if !seen.insert(key) {
-        return;
-    }
-    files.push(path.to_path_buf());
-    let Ok(text) = fs::read_to_string(path) else {
-        return;
-    };
-    let Ok(ast) = syn::parse_file(&text) else {
-        return;
-    };
-    let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-    let child_dir = if stem == "mod" {
-        dir.clone()
-    } else {
-        dir.join(stem)
-    };
-    walk_items(&ast.items, &dir, &child_dir, seen, files);
 }

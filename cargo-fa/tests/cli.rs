@@ -259,6 +259,29 @@ fn bad_input_is_reported_not_crashed_on() {
     assert_eq!(records[0]["spans"][0]["file"], "src/latin1.rs");
     assert_eq!(records[0]["message"], "this file is not valid UTF-8");
 
+    // A machine-written file: one expression 20 000 terms deep, after a planted FA101.
+    let deep = format!(
+        "fn f(alloc: &framealloc::SmartAlloc) -> Result<(), ()> {{\n    alloc.begin_frame();\n    \
+         g()?;\n    alloc.end_frame();\n    Ok(())\n}}\nfn deep() -> u64 {{\n    {}\n}}\nfn main() {{}}\n",
+        vec!["1"; 20_000].join(" + ")
+    );
+    let dir = scratch_crate(
+        "fa-deep",
+        "framealloc = { path = \"FRAMEALLOC\" }",
+        &[("src/main.rs", deep.as_bytes())],
+    );
+    let out = on(&dir, &["--message-format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let records = json_lines(&out);
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[0]["code"], "FA101");
+    assert_eq!(records[0]["spans"][0]["line_start"], 2);
+
     // No framealloc dependency: nothing to check, exit 0.
     let dir = scratch_crate(
         "fa-unrelated",

@@ -551,7 +551,7 @@ fn json_round_trip() {
 #[test]
 fn human_rendering_has_the_rustc_shape() {
     let d = one(FA101_QUESTION, "FA101");
-    let text = d.render(FA101_QUESTION, true, false);
+    let text = d.render(&cargo_fa::SourceLines::new(FA101_QUESTION), true, false);
     let expected = "\
 warning[FA101]: `begin_frame()` is not paired with `end_frame()` on every path
  --> src/lib.rs:2:5
