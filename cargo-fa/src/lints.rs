@@ -164,15 +164,16 @@ allow the lint on that struct with `#[framealloc::fa_allow(FA105, reason = \"..\
         summary: "explicit frame allocation in `main`, a test or a loop with no frame visible",
         explain: "\
 `alloc.frame_vec()` (or `frame_box`, `frame_slice`, `frame_alloc`) is called in `main`,
-in a test or inside a loop, and the function shows no frame: no `begin_frame()`, no
+in a test or inside a frame-shaped loop (`loop`, `while`, `for` over a range), and the
+function shows no frame: no `begin_frame()`, no
 `alloc.frame()`, no `frame_scope`, no `#[frame_scope]`, no `&Frame` parameter.
 
 With no frame open the call fails (`Error::NotInFrame`, a panic by default) or, under
 `MisusePolicy::Log`, opens an implicit frame that only the next `end_frame()` closes.
 
 Fix: open a frame around the work (`let frame = alloc.frame();`) or annotate the
-function with `#[frame_scope]`. Helper functions outside loops are not reported (their
-caller may hold the frame). Reported once per function, at the first allocation.",
+function with `#[frame_scope]`. Helper functions outside such loops are not reported
+(their caller may hold the frame). Reported once per function, at the first allocation.",
     },
     Lint {
         code: "FA201",
