@@ -98,6 +98,17 @@ fn vec16(alloc: &SmartAlloc) {
     black_box(&v);
 }
 
+/// `vec16` on bumpalo: a reset, then `Vec::with_capacity_in(16)` and a copy.
+#[inline(never)]
+fn bumpalo_vec16(bump: &mut bumpalo::Bump) {
+    {
+        let mut v = bumpalo::collections::Vec::with_capacity_in(16, &*bump);
+        v.extend_from_slice_copy(b"0123456789abcdef");
+        black_box(&v);
+    }
+    bump.reset();
+}
+
 #[inline(never)]
 fn bumpalo_empty_vec(bump: &mut bumpalo::Bump) {
     {
@@ -135,6 +146,7 @@ fn main() {
     empty_vec(&alloc);
     vec16(&alloc);
     bumpalo_empty_vec(&mut bump);
+    bumpalo_vec16(&mut bump);
     bumpalo_reset(&mut bump);
     for _ in 0..FRAMES {
         match mode.as_str() {
@@ -152,6 +164,7 @@ fn main() {
             "empty_vec" => empty_vec(&alloc),
             "vec16" => vec16(&alloc),
             "bumpalo_empty_vec" => bumpalo_empty_vec(&mut bump),
+            "bumpalo_vec16" => bumpalo_vec16(&mut bump),
             other => panic!("unknown mode {other}"),
         }
     }

@@ -14,10 +14,30 @@ use crate::{Error, Kind, SmartAlloc};
 ///
 /// The handle is `'static`: it may outlive every `SmartAlloc` clone and be dropped on
 /// any thread.
+///
+/// ```
+/// use framealloc::{HeapBox, SmartAlloc};
+///
+/// let alloc = SmartAlloc::new(Default::default());
+/// let mut level: HeapBox<[u16; 4096]> = alloc.heap_box([0; 4096]);
+/// level[7] = 3;
+/// let level = std::thread::spawn(move || level).join().unwrap(); // Send, like Box
+/// assert_eq!(level.iter().map(|&t| u32::from(t)).sum::<u32>(), 3);
+/// ```
 pub type HeapBox<T> = allocator_api2::boxed::Box<T, HeapAllocator>;
 
 /// A growable `Vec` on framealloc's heap, through [`HeapAllocator`]: the full
 /// `allocator_api2` `Vec` API; `Send`/`Sync` exactly as `Vec<T>`.
+///
+/// ```
+/// use framealloc::{HeapVec, SmartAlloc};
+///
+/// let alloc = SmartAlloc::new(Default::default());
+/// let mut vertices: HeapVec<[f32; 3]> = alloc.heap_vec_with_capacity(3);
+/// vertices.extend([[0.0; 3], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]);
+/// vertices.retain(|v| v[1] == 0.0);
+/// assert_eq!(vertices.len(), 2);
+/// ```
 pub type HeapVec<T> = allocator_api2::vec::Vec<T, HeapAllocator>;
 
 /// The allocator behind [`HeapBox`] and [`HeapVec`]: the program's global allocator

@@ -12,23 +12,37 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
+// Rustdoc lists `SmartAlloc`'s methods module by module, in declaration order, so the
+// modules that add them come first, in the order a user learns them (each is preceded by
+// a comment, which also keeps rustfmt from sorting them).
+// construct, frames, frame handles:
+mod smart_alloc;
+// bumpalo's slice, string and value constructors (`alloc_slice_copy`, ...):
+mod frame;
+// frame data to another thread:
+mod transfer;
+// pools:
+mod pool;
+// heap:
+mod heap;
+// tags, budgets and stats:
+mod stats;
+// task frames:
+mod task;
+
 mod budget;
 mod callout;
 mod config;
 #[cfg(feature = "debug")]
 mod debug;
 mod error;
-mod frame;
 mod frame_safe;
-mod heap;
 mod locked_vec;
-mod pool;
 mod report;
-mod smart_alloc;
-mod stats;
 mod tag;
-mod task;
-mod transfer;
+// `spawn_with_frame` and `spawn_with_frame_in` (feature `tokio`):
+#[cfg(feature = "tokio")]
+pub mod tokio;
 
 pub use budget::{BudgetEvent, BudgetPolicy, BudgetScope};
 pub use config::{AllocConfig, MisusePolicy};

@@ -4,7 +4,7 @@ use core::fmt;
 use core::mem::MaybeUninit;
 use std::sync::Arc;
 
-use crate::budget::{BudgetEvent, Budgets};
+use crate::budget::Budgets;
 use crate::frame::arena::ThreadArena;
 use crate::frame::registry::{self, ArenaSet};
 use crate::{AllocConfig, Error, Frame, FrameBox, FrameVec, MisusePolicy};
@@ -19,8 +19,7 @@ use crate::{AllocConfig, Error, Frame, FrameBox, FrameVec, MisusePolicy};
 ///
 /// # Methods by topic
 ///
-/// Rustdoc lists methods in source order, spread over several files; this is the order
-/// to learn them in. Every plain method that can fail has a `try_` twin returning
+/// Rustdoc lists the methods below in this order, the order to learn them in. Every plain method that can fail has a `try_` twin returning
 /// [`Result<_, Error>`](crate::Error) (its rustdoc sits next to it below).
 ///
 /// 1. **Construct:** [`new`](Self::new) (and `clone`), [`config`](Self::config).
@@ -40,7 +39,8 @@ use crate::{AllocConfig, Error, Frame, FrameBox, FrameVec, MisusePolicy};
 ///    [`alloc_slice_fill_copy`](Self::alloc_slice_fill_copy),
 ///    [`alloc_slice_fill_clone`](Self::alloc_slice_fill_clone),
 ///    [`alloc_slice_fill_default`](Self::alloc_slice_fill_default),
-///    [`alloc_slice_fill_iter`](Self::alloc_slice_fill_iter); to another thread
+///    [`alloc_slice_fill_iter`](Self::alloc_slice_fill_iter),
+///    [`frame_string`](Self::frame_string); to another thread
 ///    [`frame_box_for_transfer`](Self::frame_box_for_transfer).
 /// 4. **Pools:** [`pool_box`](Self::pool_box), [`pool_arc`](Self::pool_arc),
 ///    [`pool_allocator`](Self::pool_allocator).
@@ -59,8 +59,14 @@ use crate::{AllocConfig, Error, Frame, FrameBox, FrameVec, MisusePolicy};
 ///    [`deferred_resets`](Self::deferred_resets), [`frame_resets`](Self::frame_resets),
 ///    [`frame_capacity_bytes`](Self::frame_capacity_bytes),
 ///    [`frame_arena_threads`](Self::frame_arena_threads),
-///    [`abandoned_pool_pages`](Self::abandoned_pool_pages), and with the `debug`
-///    feature `live_report`.
+///    [`abandoned_pool_pages`](Self::abandoned_pool_pages),
+///    [`live_report`](Self::live_report) (with allocation sites under `debug`).
+/// 8. **Async tasks:** [`task_frame`](Self::task_frame),
+///    [`task_frame_tagged`](Self::task_frame_tagged), [`tag_future`](Self::tag_future);
+///    the arena pool [`task_arenas_in_use`](Self::task_arenas_in_use),
+///    [`task_arenas_idle`](Self::task_arenas_idle),
+///    [`task_arenas_made`](Self::task_arenas_made). See the
+///    [async guide](crate::guides::async_tasks).
 ///
 /// # Example
 ///
@@ -208,6 +214,11 @@ impl SmartAlloc {
         &self.inner.config
     }
 
+    /// The instance's budgets.
+    pub(crate) fn budgets(&self) -> &Budgets {
+        &self.inner.budgets
+    }
+
     /// The instance's arenas and accounting shards.
     pub(crate) fn arena_set(&self) -> &Arc<ArenaSet> {
         &self.inner.frames
@@ -285,134 +296,6 @@ impl SmartAlloc {
         } else {
             Err(Error::NotInFrame)
         }
-    }
-
-    // ----- budgets -----
-
-    /// Limit the frame memory *this thread* may use in one frame of this allocator, in
-    /// bytes (arena use since the frame began, alignment padding included). `u64::MAX`
-    /// removes the limit.
-    ///
-    /// Checked on every explicit frame allocation, and for scoped `frame.alloc` when the
-    /// arena needs a new chunk, at tag pop and at frame end; what an overrun does depends
-    /// on [`AllocConfig::budget_policy`] (see [`BudgetPolicy`](crate::BudgetPolicy)).
-    ///
-    /// ```
-    /// use framealloc::{AllocConfig, BudgetPolicy, Error, SmartAlloc};
-    ///
-    /// let alloc = SmartAlloc::new(AllocConfig {
-    ///     budget_policy: BudgetPolicy::Enforce,
-    ///     ..Default::default()
-    /// });
-    /// alloc.set_thread_frame_budget(1024);
-    /// alloc.begin_frame();
-    /// let small = alloc.frame_box([0u8; 512]);
-    /// let refused = alloc.try_frame_box([0u8; 1024]);
-    /// assert!(matches!(refused, Err(Error::BudgetExceeded { limit: 1024, requested: 1024, .. })));
-    /// drop(small);
-    /// alloc.end_frame();
-    /// ```
-    ///
-    /// ```
-    /// use framealloc::SmartAlloc;
-    ///
-    /// let alloc = SmartAlloc::new(Default::default());
-    /// alloc.set_thread_frame_budget(4 << 20);
-    /// assert_eq!(alloc.thread_frame_budget(), Some(4 << 20));
-    /// ```
-    pub fn set_thread_frame_budget(&self, bytes: u64) {
-        let limit = (bytes != u64::MAX).then_some(bytes);
-        self.arena().set_thread_budget(limit);
-    }
-
-    /// This thread's frame budget for this allocator, if any.
-    ///
-    /// ```
-    /// use framealloc::SmartAlloc;
-    ///
-    /// let alloc = SmartAlloc::new(Default::default());
-    /// assert_eq!(alloc.thread_frame_budget(), None);
-    /// ```
-    pub fn thread_frame_budget(&self) -> Option<u64> {
-        ArenaSet::current_if_exists(&self.inner.frames, ThreadArena::thread_budget).flatten()
-    }
-
-    /// Limit the bytes the tag `tag` may have in use on each thread: its frame bytes in
-    /// the current frame plus its live pool and heap bytes allocated from that thread.
-    /// Applies to every thread of this allocator; `u64::MAX` removes the limit.
-    ///
-    /// Checked on every explicit frame, pool and heap allocation under the tag, and for
-    /// scoped `frame.alloc` when the arena needs a new chunk, at tag pop and at frame
-    /// end. Pool and heap allocations see a new budget at once on every thread; frame
-    /// allocations on the calling thread at once, on other threads from their next frame
-    /// (their frame path reads a thread-local flag, refreshed at frame end).
-    ///
-    /// ```
-    /// use std::sync::{Arc, Mutex};
-    /// use framealloc::{BudgetScope, SmartAlloc};
-    ///
-    /// let alloc = SmartAlloc::new(Default::default()); // BudgetPolicy::Warn
-    /// alloc.set_tag_budget("physics", 1000);
-    /// let seen = Arc::new(Mutex::new(Vec::new()));
-    /// let sink = seen.clone();
-    /// alloc.on_budget_event(move |e| sink.lock().unwrap().push(e.clone()));
-    ///
-    /// let bodies = alloc.with_tag("physics", |a| {
-    ///     (0..20).map(|i| a.pool_box([i as u64; 8])).collect::<Vec<_>>() // 20 x 64 B
-    /// });
-    /// assert_eq!(bodies.len(), 20); // Warn: every allocation succeeded
-    /// let events = seen.lock().unwrap();
-    /// assert_eq!(events.len(), 1); // once per frame per budget
-    /// assert_eq!((events[0].tag, events[0].scope), ("physics", BudgetScope::Tag));
-    /// assert_eq!((events[0].used, events[0].requested), (960, 64));
-    /// ```
-    pub fn set_tag_budget(&self, tag: &str, bytes: u64) {
-        self.inner.budgets.set_tag(crate::tag::intern(tag), bytes);
-        // Frame allocations on this thread are checked from now on; on other threads
-        // from their next frame (pool and heap allocations everywhere at once).
-        let _ = ArenaSet::current_if_exists(&self.inner.frames, ThreadArena::refresh_armed);
-    }
-
-    /// The budget of the tag `tag`, if it has one.
-    ///
-    /// ```
-    /// use framealloc::SmartAlloc;
-    ///
-    /// let alloc = SmartAlloc::new(Default::default());
-    /// alloc.set_tag_budget("physics", 8 << 20);
-    /// assert_eq!(alloc.tag_budget("physics"), Some(8 << 20));
-    /// assert_eq!(alloc.tag_budget("audio"), None);
-    /// ```
-    pub fn tag_budget(&self, tag: &str) -> Option<u64> {
-        self.inner.budgets.tag_limit(crate::tag::intern(tag))
-    }
-
-    /// Call `f` with every [`BudgetEvent`] (once per frame per budget on each thread, on
-    /// the thread that allocated). Replaces the previous callback. Events also go to
-    /// `log::warn!`.
-    ///
-    /// `f` is your code running inside framealloc, and may call it back: allocate, begin
-    /// and end frames, keep handles, push tags, change budgets, replace itself, even drop
-    /// the allocator. framealloc finishes its own state changes before calling `f`
-    /// (at frame end: after the frame is closed and reset), and events raised on this
-    /// thread while `f` runs (e.g. by `f` allocating over budget) are dropped rather
-    /// than delivered inside it, so it cannot recurse. If `f` panics, the panic reaches
-    /// the allocating call with framealloc's state consistent (during unwinding it is
-    /// caught and dropped instead). Keep it quick: it runs on the allocating thread.
-    /// See docs/soundness.md.
-    ///
-    /// ```
-    /// use framealloc::SmartAlloc;
-    ///
-    /// let alloc = SmartAlloc::new(Default::default());
-    /// alloc.set_thread_frame_budget(64);
-    /// alloc.on_budget_event(|e| assert_eq!(e.scope, framealloc::BudgetScope::ThreadFrame));
-    /// let frame = alloc.frame();
-    /// let big = frame.alloc([0u8; 128]); // over budget: the callback runs, the allocation succeeds
-    /// assert_eq!(big.len(), 128);
-    /// ```
-    pub fn on_budget_event(&self, f: impl Fn(&BudgetEvent) + Send + Sync + 'static) {
-        self.inner.budgets.set_callback(Arc::new(f));
     }
 
     // ----- explicit frames -----

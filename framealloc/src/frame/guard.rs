@@ -93,6 +93,15 @@ impl<'a> Frame<'a> {
     }
 
     /// The allocator this frame belongs to.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let handle = {
+    ///     let frame = alloc.frame();
+    ///     frame.allocator_handle() // borrows the allocator, not the guard
+    /// };
+    /// assert!(!handle.is_in_frame()); // the guard has dropped; the handle is still usable
+    /// ```
     #[inline]
     pub fn allocator_handle(&self) -> &'a SmartAlloc {
         self.alloc
@@ -100,6 +109,14 @@ impl<'a> Frame<'a> {
 
     /// Move `value` into frame memory and return a plain `&mut` to it, valid until the
     /// guard drops. No counter, no check: one pointer bump.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let velocity = frame.alloc([0.0f32, -9.8]);
+    /// velocity[0] = 1.5;
+    /// assert_eq!(*velocity, [1.5, -9.8]);
+    /// ```
     ///
     /// The value is abandoned when the frame ends: its destructor never runs. So `T` must
     /// have none — every `Copy` type, every [`FrameSafe`](crate::FrameSafe) type, any
@@ -135,6 +152,15 @@ impl<'a> Frame<'a> {
     /// Like [`alloc`](Self::alloc) (same compile-time check on `T`), but reports failure;
     /// on error `value` is dropped.
     ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let hp = frame.try_alloc(100u32)?;
+    /// *hp -= 30;
+    /// assert_eq!(*hp, 70);
+    /// # Ok::<(), framealloc::Error>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::OutOfMemory`] if the system allocator cannot provide a new chunk;
@@ -156,6 +182,14 @@ impl<'a> Frame<'a> {
 
     /// Allocate room, then construct the value in place with `f` (avoids a stack copy of
     /// large values). `T` must have no destructor, as for [`alloc`](Self::alloc).
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let grid = frame.alloc_with(|| [[0u8; 64]; 64]); // built in place, not on the stack
+    /// grid[3][5] = 1;
+    /// assert_eq!(grid.iter().flatten().filter(|&&cell| cell == 1).count(), 1);
+    /// ```
     #[inline(always)]
     #[track_caller]
     pub fn alloc_with<T>(&self, f: impl FnOnce() -> T) -> &mut T {
@@ -169,6 +203,14 @@ impl<'a> Frame<'a> {
     }
 
     /// Copy a slice into frame memory.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let ids = frame.alloc_slice_copy(&[3u32, 1, 2]);
+    /// ids.sort_unstable();
+    /// assert_eq!(ids, [1, 2, 3]);
+    /// ```
     #[inline]
     #[track_caller]
     pub fn alloc_slice_copy<T: Copy>(&self, src: &[T]) -> &mut [T] {
@@ -177,6 +219,14 @@ impl<'a> Frame<'a> {
     }
 
     /// Copy a string into frame memory.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let name = frame.alloc_str("player-1");
+    /// name.make_ascii_uppercase();
+    /// assert_eq!(name, "PLAYER-1");
+    /// ```
     #[inline]
     #[track_caller]
     pub fn alloc_str(&self, s: &str) -> &mut str {
@@ -199,6 +249,15 @@ impl<'a> Frame<'a> {
     /// Move `value` into a [`FrameBox`] borrowing this guard; its destructor runs when the
     /// box drops.
     ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut names = frame.frame_box(vec![String::from("a")]);
+    /// names.push(String::from("b"));
+    /// assert_eq!(names.join(","), "a,b");
+    /// drop(names); // runs `Vec<String>`'s destructor
+    /// ```
+    ///
     /// # Panics
     ///
     /// If the system allocator cannot provide a new chunk.
@@ -213,6 +272,14 @@ impl<'a> Frame<'a> {
     }
 
     /// Fallible [`frame_box`](Self::frame_box).
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let greeting = frame.try_frame_box(String::from("hi"))?;
+    /// assert_eq!(*greeting, "hi");
+    /// # Ok::<(), framealloc::Error>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -243,6 +310,15 @@ impl<'a> Frame<'a> {
 
     /// A [`FrameVec`] with room for `capacity` elements.
     ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut v = frame.frame_vec_with_capacity::<u32>(16);
+    /// let buffer = v.as_ptr();
+    /// v.extend(0..16);
+    /// assert_eq!(v.as_ptr(), buffer); // no growth: the room was there
+    /// ```
+    ///
     /// # Panics
     ///
     /// On capacity overflow or when the system allocator refuses a chunk.
@@ -254,6 +330,16 @@ impl<'a> Frame<'a> {
     }
 
     /// Fallible [`frame_vec_with_capacity`](Self::frame_vec_with_capacity).
+    ///
+    /// ```
+    /// use framealloc::Error;
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// assert!(frame.try_frame_vec_with_capacity::<u64>(1024)?.capacity() >= 1024);
+    /// let too_big = frame.try_frame_vec_with_capacity::<u64>(usize::MAX);
+    /// assert!(matches!(too_big, Err(Error::CapacityOverflow)));
+    /// # Ok::<(), Error>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -282,6 +368,14 @@ impl<'a> Frame<'a> {
 
     /// `len` default values in a [`FrameBox<[T]>`](FrameBox) borrowing this guard.
     ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut hits = frame.frame_slice::<u32>(8); // eight zeros
+    /// hits[2] += 1;
+    /// assert_eq!((hits.len(), hits.iter().sum::<u32>()), (8, 1));
+    /// ```
+    ///
     /// # Panics
     ///
     /// On capacity overflow or when the system allocator refuses a chunk.
@@ -294,6 +388,16 @@ impl<'a> Frame<'a> {
 
     /// Fallible [`frame_slice`](Self::frame_slice).
     ///
+    /// ```
+    /// use framealloc::Error;
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let names = frame.try_frame_slice::<String>(3)?;
+    /// assert!(names.iter().all(String::is_empty));
+    /// assert!(matches!(frame.try_frame_slice::<u64>(usize::MAX), Err(Error::CapacityOverflow)));
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::CapacityOverflow`] or [`Error::OutOfMemory`].
@@ -303,6 +407,14 @@ impl<'a> Frame<'a> {
     }
 
     /// Uninitialised room for a `T`; [`FrameBox::write`] turns it into a `FrameBox<T>`.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let slot = frame.frame_alloc::<[f32; 3]>(); // uninitialised room
+    /// let pos = slot.write([1.0, 2.0, 3.0]); // now a FrameBox<[f32; 3]>
+    /// assert_eq!(pos[1], 2.0);
+    /// ```
     ///
     /// # Panics
     ///
@@ -315,6 +427,14 @@ impl<'a> Frame<'a> {
     }
 
     /// Fallible [`frame_alloc`](Self::frame_alloc).
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let value = frame.try_frame_alloc::<u64>()?.write(42);
+    /// assert_eq!(*value, 42);
+    /// # Ok::<(), framealloc::Error>(())
+    /// ```
     ///
     /// # Errors
     ///

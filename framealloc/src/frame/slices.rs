@@ -108,6 +108,17 @@ impl Frame<'_> {
 
     /// Fallible [`alloc_slice_fill_with`](Self::alloc_slice_fill_with).
     ///
+    /// ```
+    /// use framealloc::Error;
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let xs = frame.try_alloc_slice_fill_with(3, |i| i as f32 * 0.5)?;
+    /// assert_eq!(xs, [0.0, 0.5, 1.0]);
+    /// let huge = frame.try_alloc_slice_fill_with(usize::MAX, |_| 0u64);
+    /// assert!(matches!(huge, Err(Error::CapacityOverflow)));
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::CapacityOverflow`], [`Error::OutOfMemory`], [`Error::BudgetExceeded`]
@@ -147,6 +158,13 @@ impl Frame<'_> {
 
     /// Fallible [`alloc_slice_fill_copy`](Self::alloc_slice_fill_copy).
     ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// assert_eq!(frame.try_alloc_slice_fill_copy(2, 'x')?, ['x', 'x']);
+    /// # Ok::<(), framealloc::Error>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// As [`try_alloc_slice_fill_with`](Self::try_alloc_slice_fill_with).
@@ -160,6 +178,14 @@ impl Frame<'_> {
     }
 
     /// A slice of `len` clones of `value`. `T` must have no destructor.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let spans = frame.alloc_slice_fill_clone(2, &(0..4u32)); // `Range` is Clone, not Copy
+    /// spans[1].start = 2;
+    /// assert_eq!(spans, [0..4, 2..4]);
+    /// ```
     ///
     /// # Panics
     ///
@@ -177,6 +203,14 @@ impl Frame<'_> {
     }
 
     /// Fallible [`alloc_slice_fill_clone`](Self::alloc_slice_fill_clone).
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let spans = frame.try_alloc_slice_fill_clone(3, &(1..2u8))?;
+    /// assert_eq!(spans.iter().map(|r| r.len()).sum::<usize>(), 3);
+    /// # Ok::<(), framealloc::Error>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -196,6 +230,14 @@ impl Frame<'_> {
 
     /// A slice of `len` default values. `T` must have no destructor.
     ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let counts = frame.alloc_slice_fill_default::<u16>(4);
+    /// counts[1] = 9;
+    /// assert_eq!(counts, [0, 9, 0, 0]);
+    /// ```
+    ///
     /// # Panics
     ///
     /// As [`alloc_slice_fill_with`](Self::alloc_slice_fill_with).
@@ -212,6 +254,14 @@ impl Frame<'_> {
     }
 
     /// Fallible [`alloc_slice_fill_default`](Self::alloc_slice_fill_default).
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let flags: &mut [bool] = frame.try_alloc_slice_fill_default(3)?;
+    /// assert_eq!(flags, [false; 3]);
+    /// # Ok::<(), framealloc::Error>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -262,6 +312,14 @@ impl Frame<'_> {
 
     /// Fallible [`alloc_slice_fill_iter`](Self::alloc_slice_fill_iter).
     ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let countdown = frame.try_alloc_slice_fill_iter((1..4).rev())?;
+    /// assert_eq!(countdown, [3, 2, 1]);
+    /// # Ok::<(), framealloc::Error>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// As [`try_alloc_slice_fill_with`](Self::try_alloc_slice_fill_with).
@@ -290,6 +348,15 @@ impl Frame<'_> {
     /// Clones of `src`'s elements. `T` must have no destructor (a `Copy` type is better
     /// served by [`alloc_slice_copy`](Self::alloc_slice_copy)).
     ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let spans = [0..2, 5..7]; // `Range` is Clone, not Copy
+    /// let copy = frame.alloc_slice_clone(&spans);
+    /// copy[0].end = 1;
+    /// assert_eq!(copy, [0..1, 5..7]);
+    /// ```
+    ///
     /// # Panics
     ///
     /// As [`alloc_slice_fill_with`](Self::alloc_slice_fill_with); if a `clone` panics,
@@ -308,6 +375,15 @@ impl Frame<'_> {
 
     /// Fallible [`alloc_slice_clone`](Self::alloc_slice_clone).
     ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let copy = frame.try_alloc_slice_clone(&[0..2, 5..7])?;
+    /// assert_eq!(copy.len(), 2);
+    /// assert_eq!(copy[1], 5..7);
+    /// # Ok::<(), framealloc::Error>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// As [`try_alloc_slice_fill_with`](Self::try_alloc_slice_fill_with).
@@ -321,6 +397,14 @@ impl Frame<'_> {
     }
 
     /// Fallible [`alloc_slice_copy`](Self::alloc_slice_copy).
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let weights = frame.try_alloc_slice_copy(&[1.5f32, 2.5])?;
+    /// assert_eq!(weights.iter().sum::<f32>(), 4.0);
+    /// # Ok::<(), framealloc::Error>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -350,6 +434,14 @@ impl Frame<'_> {
 
     /// Fallible [`alloc_str`](Self::alloc_str).
     ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let s = frame.try_alloc_str("héllo")?;
+    /// assert_eq!((&*s, s.len()), ("héllo", 6));
+    /// # Ok::<(), framealloc::Error>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// As [`try_alloc_slice_fill_with`](Self::try_alloc_slice_fill_with).
@@ -362,6 +454,14 @@ impl Frame<'_> {
 
     /// Fallible [`alloc_with`](Self::alloc_with): the room is allocated first, then `f`
     /// runs (given back if it panics).
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let table = frame.try_alloc_with(|| [7u32; 256])?;
+    /// assert_eq!(table.iter().sum::<u32>(), 7 * 256);
+    /// # Ok::<(), framealloc::Error>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -380,6 +480,15 @@ impl SmartAlloc {
     /// [`FrameBox`] whose destructor runs; the explicit twin of
     /// [`Frame::alloc_with`].
     ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// alloc.begin_frame();
+    /// let log = alloc.alloc_with(|| vec![String::from("frame start")]);
+    /// assert_eq!(log.len(), 1);
+    /// drop(log); // the `Vec` and its `String` are dropped
+    /// alloc.end_frame();
+    /// ```
+    ///
     /// # Panics
     ///
     /// With no frame open and `on_misuse = Panic`; when memory runs out.
@@ -390,6 +499,16 @@ impl SmartAlloc {
     }
 
     /// Fallible [`SmartAlloc::alloc_with`].
+    ///
+    /// ```
+    /// use framealloc::Error;
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// assert!(matches!(alloc.try_alloc_with(|| 1u8), Err(Error::NotInFrame)));
+    /// alloc.begin_frame();
+    /// assert_eq!(*alloc.try_alloc_with(|| [2u8; 16])?, [2; 16]);
+    /// alloc.end_frame();
+    /// # Ok::<(), Error>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -445,6 +564,16 @@ impl SmartAlloc {
 
     /// Fallible [`SmartAlloc::alloc_str`].
     ///
+    /// ```
+    /// use framealloc::Error;
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// assert!(matches!(alloc.try_alloc_str("x"), Err(Error::NotInFrame)));
+    /// alloc.begin_frame();
+    /// assert_eq!(&*alloc.try_alloc_str("in frame")?, "in frame");
+    /// alloc.end_frame();
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::NotInFrame`], [`Error::OutOfMemory`], [`Error::BudgetExceeded`].
@@ -464,6 +593,16 @@ impl SmartAlloc {
 
     /// A copy of `src` in frame memory, as a `FrameBox<[T]>`.
     ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// alloc.begin_frame();
+    /// let mut ids = alloc.alloc_slice_copy(&[3u32, 1, 2]);
+    /// ids.sort_unstable();
+    /// assert_eq!(*ids, [1, 2, 3]);
+    /// drop(ids);
+    /// alloc.end_frame();
+    /// ```
+    ///
     /// # Panics
     ///
     /// With no frame open and `on_misuse = Panic`; when memory runs out.
@@ -476,6 +615,16 @@ impl SmartAlloc {
 
     /// Fallible [`SmartAlloc::alloc_slice_copy`].
     ///
+    /// ```
+    /// use framealloc::Error;
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// assert!(matches!(alloc.try_alloc_slice_copy(&[1, 2]), Err(Error::NotInFrame)));
+    /// alloc.begin_frame();
+    /// assert_eq!(*alloc.try_alloc_slice_copy(&[1, 2])?, [1, 2]);
+    /// alloc.end_frame();
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::NotInFrame`], [`Error::OutOfMemory`], [`Error::BudgetExceeded`].
@@ -486,6 +635,15 @@ impl SmartAlloc {
 
     /// `len` values made by `f(index)` in frame memory, as a `FrameBox<[T]>` that drops
     /// them. If `f` panics, the values made so far are dropped and the room given back.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// alloc.begin_frame();
+    /// let labels = alloc.alloc_slice_fill_with(3, |i| format!("unit-{i}"));
+    /// assert_eq!(labels.join(" "), "unit-0 unit-1 unit-2");
+    /// drop(labels); // the three `String`s are dropped
+    /// alloc.end_frame();
+    /// ```
     ///
     /// # Panics
     ///
@@ -504,6 +662,17 @@ impl SmartAlloc {
 
     /// Fallible [`SmartAlloc::alloc_slice_fill_with`].
     ///
+    /// ```
+    /// use framealloc::Error;
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// alloc.begin_frame();
+    /// assert_eq!(*alloc.try_alloc_slice_fill_with(3, |i| i * 10)?, [0, 10, 20]);
+    /// let huge = alloc.try_alloc_slice_fill_with(usize::MAX, |_| 0u64);
+    /// assert!(matches!(huge, Err(Error::CapacityOverflow)));
+    /// alloc.end_frame();
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::NotInFrame`], [`Error::CapacityOverflow`], [`Error::OutOfMemory`],
@@ -519,6 +688,16 @@ impl SmartAlloc {
 
     /// `len` copies of `value`, as a `FrameBox<[T]>`.
     ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// alloc.begin_frame();
+    /// let mut row = alloc.alloc_slice_fill_copy(4, b'.');
+    /// row[0] = b'@';
+    /// assert_eq!(&*row, b"@...");
+    /// drop(row);
+    /// alloc.end_frame();
+    /// ```
+    ///
     /// # Panics
     ///
     /// As [`SmartAlloc::alloc_slice_fill_with`].
@@ -528,6 +707,16 @@ impl SmartAlloc {
     }
 
     /// Fallible [`SmartAlloc::alloc_slice_fill_copy`].
+    ///
+    /// ```
+    /// use framealloc::Error;
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// assert!(matches!(alloc.try_alloc_slice_fill_copy(2, 0u8), Err(Error::NotInFrame)));
+    /// alloc.begin_frame();
+    /// assert_eq!(*alloc.try_alloc_slice_fill_copy(2, 7u8)?, [7, 7]);
+    /// alloc.end_frame();
+    /// # Ok::<(), Error>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -543,6 +732,15 @@ impl SmartAlloc {
 
     /// `len` clones of `value`, as a `FrameBox<[T]>` that drops them.
     ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// alloc.begin_frame();
+    /// let names = alloc.alloc_slice_fill_clone(2, &String::from("npc"));
+    /// assert_eq!(*names, ["npc", "npc"]);
+    /// drop(names); // both clones are dropped
+    /// alloc.end_frame();
+    /// ```
+    ///
     /// # Panics
     ///
     /// As [`SmartAlloc::alloc_slice_fill_with`].
@@ -552,6 +750,18 @@ impl SmartAlloc {
     }
 
     /// Fallible [`SmartAlloc::alloc_slice_fill_clone`].
+    ///
+    /// ```
+    /// use framealloc::Error;
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// assert!(matches!(alloc.try_alloc_slice_fill_clone(1, &vec![0u8]), Err(Error::NotInFrame)));
+    /// alloc.begin_frame();
+    /// let rows = alloc.try_alloc_slice_fill_clone(2, &vec![0u8; 3])?;
+    /// assert_eq!(rows.iter().map(Vec::len).sum::<usize>(), 6);
+    /// drop(rows);
+    /// alloc.end_frame();
+    /// # Ok::<(), Error>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -568,6 +778,16 @@ impl SmartAlloc {
     /// `len` default values, as a `FrameBox<[T]>` (the same as
     /// [`frame_slice`](Self::frame_slice), under bumpalo's name).
     ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// alloc.begin_frame();
+    /// let mut buckets = alloc.alloc_slice_fill_default::<Vec<u32>>(4);
+    /// buckets[2].push(7);
+    /// assert_eq!(buckets.iter().map(Vec::len).collect::<Vec<_>>(), [0, 0, 1, 0]);
+    /// drop(buckets);
+    /// alloc.end_frame();
+    /// ```
+    ///
     /// # Panics
     ///
     /// As [`SmartAlloc::alloc_slice_fill_with`].
@@ -577,6 +797,16 @@ impl SmartAlloc {
     }
 
     /// Fallible [`SmartAlloc::alloc_slice_fill_default`].
+    ///
+    /// ```
+    /// use framealloc::Error;
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// assert!(matches!(alloc.try_alloc_slice_fill_default::<u8>(1), Err(Error::NotInFrame)));
+    /// alloc.begin_frame();
+    /// assert_eq!(*alloc.try_alloc_slice_fill_default::<u8>(3)?, [0, 0, 0]);
+    /// alloc.end_frame();
+    /// # Ok::<(), Error>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -590,6 +820,15 @@ impl SmartAlloc {
 
     /// The items of an exact-size iterator, as a `FrameBox<[T]>` that drops them. Items
     /// past its `len()` are not taken.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// alloc.begin_frame();
+    /// let words = alloc.alloc_slice_fill_iter(["a", "b"].iter().map(|s| s.repeat(2)));
+    /// assert_eq!(*words, ["aa", "bb"]);
+    /// drop(words);
+    /// alloc.end_frame();
+    /// ```
     ///
     /// # Panics
     ///
@@ -609,6 +848,16 @@ impl SmartAlloc {
     }
 
     /// Fallible [`SmartAlloc::alloc_slice_fill_iter`].
+    ///
+    /// ```
+    /// use framealloc::Error;
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// assert!(matches!(alloc.try_alloc_slice_fill_iter(0..3), Err(Error::NotInFrame)));
+    /// alloc.begin_frame();
+    /// assert_eq!(*alloc.try_alloc_slice_fill_iter((0..3).map(|x| x * x))?, [0, 1, 4]);
+    /// alloc.end_frame();
+    /// # Ok::<(), Error>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -633,6 +882,16 @@ impl SmartAlloc {
     /// Clones of `src`'s elements, as a `FrameBox<[T]>` that drops them. If a `clone`
     /// panics, the clones made so far are dropped and the room given back.
     ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// alloc.begin_frame();
+    /// let names = [String::from("a"), String::from("b")];
+    /// let copy = alloc.alloc_slice_clone(&names);
+    /// assert_eq!(*copy, names);
+    /// drop(copy); // the clones are dropped; `names` is untouched
+    /// alloc.end_frame();
+    /// ```
+    ///
     /// # Panics
     ///
     /// As [`SmartAlloc::alloc_slice_fill_with`].
@@ -642,6 +901,17 @@ impl SmartAlloc {
     }
 
     /// Fallible [`SmartAlloc::alloc_slice_clone`].
+    ///
+    /// ```
+    /// use framealloc::Error;
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let names = [String::from("a")];
+    /// assert!(matches!(alloc.try_alloc_slice_clone(&names), Err(Error::NotInFrame)));
+    /// alloc.begin_frame();
+    /// assert_eq!(*alloc.try_alloc_slice_clone(&names)?, names);
+    /// alloc.end_frame();
+    /// # Ok::<(), Error>(())
+    /// ```
     ///
     /// # Errors
     ///

@@ -45,12 +45,32 @@ impl<'f> FrameString<'f> {
     }
 
     /// An empty string borrowing `frame` (as [`Frame::frame_string`]).
+    ///
+    /// ```
+    /// use framealloc::FrameString;
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut s = FrameString::new_in(&frame);
+    /// s.push_str("hp: ");
+    /// s.push('9');
+    /// assert_eq!(s, "hp: 9");
+    /// ```
     #[inline]
     pub fn new_in(frame: &'f Frame<'_>) -> Self {
         frame.frame_string()
     }
 
     /// An empty string with room for `capacity` bytes, borrowing `frame`.
+    ///
+    /// ```
+    /// use framealloc::FrameString;
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut s = FrameString::with_capacity_in(16, &frame);
+    /// let buffer = s.as_ptr();
+    /// s.push_str("sixteen bytes!!!");
+    /// assert_eq!((s.len(), s.as_ptr()), (16, buffer)); // no growth
+    /// ```
     ///
     /// # Panics
     ///
@@ -80,6 +100,14 @@ impl<'f> FrameString<'f> {
     }
 
     /// The string as `&str`.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let s = framealloc::FrameString::from_str_in("a,b", &frame);
+    /// let fields: Vec<&str> = s.as_str().split(',').collect();
+    /// assert_eq!(fields, ["a", "b"]);
+    /// ```
     #[inline]
     pub fn as_str(&self) -> &str {
         // SAFETY: `bytes` is valid UTF-8 (type invariant).
@@ -87,6 +115,14 @@ impl<'f> FrameString<'f> {
     }
 
     /// The string as `&mut str`.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut s = framealloc::FrameString::from_str_in("abc", &frame);
+    /// s.as_mut_str().make_ascii_uppercase();
+    /// assert_eq!(s, "ABC");
+    /// ```
     #[inline]
     pub fn as_mut_str(&mut self) -> &mut str {
         // SAFETY: `bytes` is valid UTF-8, and a `&mut str` can only be changed in ways
@@ -95,24 +131,58 @@ impl<'f> FrameString<'f> {
     }
 
     /// Length in bytes.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let s = framealloc::FrameString::from_str_in("héllo", &frame);
+    /// assert_eq!(s.len(), 6); // bytes, not chars
+    /// ```
     #[inline]
     pub fn len(&self) -> usize {
         self.bytes.len()
     }
 
     /// Whether the string is empty.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut s = frame.frame_string();
+    /// assert!(s.is_empty());
+    /// s.push('x');
+    /// assert!(!s.is_empty());
+    /// ```
     #[inline]
     pub fn is_empty(&self) -> bool {
         self.bytes.is_empty()
     }
 
     /// Bytes the string can hold without growing.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut s = frame.frame_string();
+    /// assert_eq!(s.capacity(), 0); // nothing allocated yet
+    /// s.reserve(32);
+    /// assert!(s.capacity() >= 32);
+    /// ```
     #[inline]
     pub fn capacity(&self) -> usize {
         self.bytes.capacity()
     }
 
     /// Append `s` (one reservation and one `memcpy`).
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut s = frame.frame_string();
+    /// s.push_str("frame ");
+    /// s.push_str("42");
+    /// assert_eq!(s, "frame 42");
+    /// ```
     ///
     /// # Panics
     ///
@@ -124,6 +194,15 @@ impl<'f> FrameString<'f> {
 
     /// Fallible [`push_str`](Self::push_str).
     ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut s = frame.frame_string();
+    /// s.try_push_str("ok")?;
+    /// assert_eq!(s, "ok");
+    /// # Ok::<(), framealloc::Error>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::CapacityOverflow`], [`Error::OutOfMemory`]; nothing is appended.
@@ -132,6 +211,15 @@ impl<'f> FrameString<'f> {
     }
 
     /// Append `c`.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut s = frame.frame_string();
+    /// s.push('é');
+    /// s.push('!');
+    /// assert_eq!((s.as_str(), s.len()), ("é!", 3));
+    /// ```
     ///
     /// # Panics
     ///
@@ -145,6 +233,14 @@ impl<'f> FrameString<'f> {
     }
 
     /// Remove and return the last character.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut s = framealloc::FrameString::from_str_in("hé", &frame);
+    /// assert_eq!(s.pop(), Some('é'));
+    /// assert_eq!(s, "h");
+    /// ```
     pub fn pop(&mut self) -> Option<char> {
         let c = self.as_str().chars().next_back()?;
         self.bytes.truncate(self.len() - c.len_utf8());
@@ -152,6 +248,14 @@ impl<'f> FrameString<'f> {
     }
 
     /// Shorten the string to `new_len` bytes (no effect if it is not shorter).
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut s = framealloc::FrameString::from_str_in("hello world", &frame);
+    /// s.truncate(5);
+    /// assert_eq!(s, "hello");
+    /// ```
     ///
     /// # Panics
     ///
@@ -167,11 +271,30 @@ impl<'f> FrameString<'f> {
     }
 
     /// Remove everything (the capacity stays).
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut s = framealloc::FrameString::from_str_in("old line", &frame);
+    /// let capacity = s.capacity();
+    /// s.clear();
+    /// assert_eq!((s.len(), s.capacity()), (0, capacity));
+    /// ```
     pub fn clear(&mut self) {
         self.bytes.clear();
     }
 
     /// Reserve room for `additional` more bytes.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut s = frame.frame_string();
+    /// s.reserve(64);
+    /// let buffer = s.as_ptr();
+    /// s.push_str(&"x".repeat(64));
+    /// assert_eq!(s.as_ptr(), buffer); // no growth while filling
+    /// ```
     ///
     /// # Panics
     ///
@@ -182,6 +305,17 @@ impl<'f> FrameString<'f> {
 
     /// Fallible [`reserve`](Self::reserve).
     ///
+    /// ```
+    /// use framealloc::Error;
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut s = frame.frame_string();
+    /// s.try_reserve(100)?;
+    /// assert!(s.capacity() >= 100);
+    /// assert_eq!(s.try_reserve(usize::MAX), Err(Error::CapacityOverflow));
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::CapacityOverflow`], [`Error::OutOfMemory`].
@@ -190,12 +324,30 @@ impl<'f> FrameString<'f> {
     }
 
     /// The bytes, as a `FrameVec`.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let bytes = framealloc::FrameString::from_str_in("hi", &frame).into_bytes();
+    /// assert_eq!(bytes, *b"hi");
+    /// ```
     pub fn into_bytes(self) -> FrameVec<'f, u8> {
         self.bytes
     }
 
     /// Freeze the string into a `&'f mut str` that lives as long as the `Frame` guard it
     /// was made through (bumpalo's `into_bump_str`).
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let name: &mut str = {
+    ///     let mut s = frame.frame_string();
+    ///     s.push_str("unit-7");
+    ///     s.into_str() // lives as long as `frame`
+    /// };
+    /// assert_eq!(name, "unit-7");
+    /// ```
     ///
     /// # Panics
     ///
@@ -212,6 +364,15 @@ impl<'f> FrameString<'f> {
     }
 
     /// A copy on the system heap.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let kept: String = {
+    ///     let frame = alloc.frame();
+    ///     framealloc::FrameString::from_str_in("log line", &frame).to_std_string()
+    /// };
+    /// assert_eq!(kept, "log line");
+    /// ```
     pub fn to_std_string(&self) -> String {
         self.as_str().to_owned()
     }

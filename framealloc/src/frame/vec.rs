@@ -58,12 +58,31 @@ pub struct FrameVec<'a, T> {
 impl<'f, T> FrameVec<'f, T> {
     /// An empty vector borrowing `frame` (bumpalo's `Vec::new_in`; the same as
     /// `frame.frame_vec()`).
+    ///
+    /// ```
+    /// use framealloc::FrameVec;
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut v = FrameVec::new_in(&frame);
+    /// v.push("a");
+    /// assert_eq!(v, ["a"]);
+    /// ```
     #[inline]
     pub fn new_in(frame: &'f Frame<'_>) -> Self {
         frame.frame_vec()
     }
 
     /// An empty vector with room for `capacity` elements, borrowing `frame`.
+    ///
+    /// ```
+    /// use framealloc::FrameVec;
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut v = FrameVec::with_capacity_in(8, &frame);
+    /// assert_eq!((v.len(), v.capacity()), (0, 8));
+    /// v.extend_from_slice(&[1u8; 8]);
+    /// assert_eq!(v.capacity(), 8); // filled without growing
+    /// ```
     ///
     /// # Panics
     ///
@@ -224,24 +243,60 @@ impl<'a, T> FrameVec<'a, T> {
     }
 
     /// Number of elements.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut v = frame.frame_vec();
+    /// v.extend([1, 2, 3]);
+    /// assert_eq!(v.len(), 3);
+    /// ```
     #[inline]
     pub fn len(&self) -> usize {
         self.vec.len()
     }
 
     /// Whether the vector holds no element.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut v = frame.frame_vec();
+    /// assert!(v.is_empty());
+    /// v.push(1);
+    /// assert!(!v.is_empty());
+    /// ```
     #[inline]
     pub fn is_empty(&self) -> bool {
         self.vec.is_empty()
     }
 
     /// Number of elements the vector can hold without growing.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut v = frame.frame_vec::<u32>();
+    /// assert_eq!(v.capacity(), 0); // nothing allocated yet
+    /// v.reserve(10);
+    /// assert!(v.capacity() >= 10);
+    /// ```
     #[inline]
     pub fn capacity(&self) -> usize {
         self.vec.capacity()
     }
 
     /// Append an element, growing the buffer in frame memory if needed.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut v = frame.frame_vec();
+    /// for i in 0..100 {
+    ///     v.push(i);
+    /// }
+    /// assert_eq!((v.len(), v[99]), (100, 99));
+    /// ```
     ///
     /// # Panics
     ///
@@ -253,12 +308,29 @@ impl<'a, T> FrameVec<'a, T> {
     }
 
     /// Remove and return the last element.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut v = frame.frame_vec();
+    /// v.extend([1, 2]);
+    /// assert_eq!((v.pop(), v.pop(), v.pop()), (Some(2), Some(1), None));
+    /// ```
     #[inline]
     pub fn pop(&mut self) -> Option<T> {
         self.vec.pop()
     }
 
     /// Insert an element at `index`, shifting the rest right.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut v = frame.frame_vec();
+    /// v.extend([1, 3]);
+    /// v.insert(1, 2);
+    /// assert_eq!(v, [1, 2, 3]);
+    /// ```
     ///
     /// # Panics
     ///
@@ -269,6 +341,15 @@ impl<'a, T> FrameVec<'a, T> {
 
     /// Remove the element at `index`, shifting the rest left.
     ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut v = frame.frame_vec();
+    /// v.extend(['a', 'b', 'c']);
+    /// assert_eq!(v.remove(0), 'a');
+    /// assert_eq!(v, ['b', 'c']);
+    /// ```
+    ///
     /// # Panics
     ///
     /// If `index >= len`.
@@ -278,6 +359,15 @@ impl<'a, T> FrameVec<'a, T> {
 
     /// Remove the element at `index`, replacing it with the last one (O(1)).
     ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut v = frame.frame_vec();
+    /// v.extend([1, 2, 3, 4]);
+    /// assert_eq!(v.swap_remove(0), 1);
+    /// assert_eq!(v, [4, 2, 3]); // the last element took its place
+    /// ```
+    ///
     /// # Panics
     ///
     /// If `index >= len`.
@@ -286,16 +376,45 @@ impl<'a, T> FrameVec<'a, T> {
     }
 
     /// Keep the first `len` elements, dropping the rest.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut v = frame.frame_vec();
+    /// v.extend(0..10);
+    /// v.truncate(3);
+    /// assert_eq!(v, [0, 1, 2]);
+    /// ```
     pub fn truncate(&mut self, len: usize) {
         self.vec.truncate(len);
     }
 
     /// Drop every element (the capacity stays).
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut v = frame.frame_vec();
+    /// v.extend(0..10);
+    /// let capacity = v.capacity();
+    /// v.clear();
+    /// assert_eq!((v.len(), v.capacity()), (0, capacity));
+    /// ```
     pub fn clear(&mut self) {
         self.vec.clear();
     }
 
     /// Reserve room for at least `additional` more elements.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut v = frame.frame_vec::<u64>();
+    /// v.reserve(100);
+    /// let buffer = v.as_ptr();
+    /// v.extend(0..100);
+    /// assert_eq!(v.as_ptr(), buffer); // no growth while filling
+    /// ```
     ///
     /// # Panics
     ///
@@ -306,6 +425,17 @@ impl<'a, T> FrameVec<'a, T> {
 
     /// Reserve room for at least `additional` more elements, or say why not (amortised
     /// growth, as `reserve`).
+    ///
+    /// ```
+    /// use framealloc::Error;
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut v = frame.frame_vec::<u64>();
+    /// v.try_reserve(64)?;
+    /// assert!(v.capacity() >= 64);
+    /// assert_eq!(v.try_reserve(usize::MAX), Err(Error::CapacityOverflow));
+    /// # Ok::<(), Error>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -330,6 +460,15 @@ impl<'a, T> FrameVec<'a, T> {
     }
 
     /// Reserve room for exactly `additional` more elements.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut v = frame.frame_vec::<u16>();
+    /// v.try_reserve_exact(10)?;
+    /// assert_eq!(v.capacity(), 10);
+    /// # Ok::<(), framealloc::Error>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -363,6 +502,19 @@ impl<'a, T> FrameVec<'a, T> {
     /// Append `value`, or return it with [`Error::CapacityOverflow`] /
     /// [`Error::OutOfMemory`] if the vector cannot grow.
     ///
+    /// ```
+    /// use framealloc::{AllocConfig, BudgetPolicy, Error, SmartAlloc};
+    ///
+    /// let config = AllocConfig { budget_policy: BudgetPolicy::Enforce, ..Default::default() };
+    /// let alloc = SmartAlloc::new(config);
+    /// alloc.set_thread_frame_budget(3000);
+    /// let frame = alloc.frame();
+    /// let mut v = frame.frame_vec::<[u8; 2048]>();
+    /// assert!(v.try_push([1; 2048]).is_ok());
+    /// let (refused, e) = v.try_push([2; 2048]).unwrap_err(); // would pass the budget
+    /// assert!(refused[0] == 2 && matches!(e, Error::BudgetExceeded { .. }));
+    /// ```
+    ///
     /// # Errors
     ///
     /// As [`try_reserve`](Self::try_reserve); the value comes back with the error.
@@ -375,21 +527,63 @@ impl<'a, T> FrameVec<'a, T> {
     }
 
     /// Keep only the elements for which `f` returns `true`.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut v = frame.frame_vec();
+    /// v.extend(1..=6);
+    /// v.retain(|x| x % 2 == 0);
+    /// assert_eq!(v, [2, 4, 6]);
+    /// ```
     pub fn retain(&mut self, f: impl FnMut(&T) -> bool) {
         self.vec.retain(f);
     }
 
     /// Keep only the elements for which `f` returns `true`, with mutable access.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut v = frame.frame_vec();
+    /// v.extend([1, 2, 3, 4]);
+    /// v.retain_mut(|x| {
+    ///     *x *= 10;
+    ///     *x > 15
+    /// });
+    /// assert_eq!(v, [20, 30, 40]);
+    /// ```
     pub fn retain_mut(&mut self, f: impl FnMut(&mut T) -> bool) {
         self.vec.retain_mut(f);
     }
 
     /// Resize to `new_len`, filling new slots with values from `f`.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut v = frame.frame_vec();
+    /// let mut next = 0;
+    /// v.resize_with(3, || {
+    ///     next += 1;
+    ///     next
+    /// });
+    /// assert_eq!(v, [1, 2, 3]);
+    /// ```
     pub fn resize_with(&mut self, new_len: usize, f: impl FnMut() -> T) {
         self.vec.resize_with(new_len, f);
     }
 
     /// Remove the elements in `range` and iterate over them.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut v = frame.frame_vec();
+    /// v.extend(0..6);
+    /// let taken: Vec<_> = v.drain(1..3).collect();
+    /// assert_eq!((taken, v.as_slice()), (vec![1, 2], &[0, 3, 4, 5][..]));
+    /// ```
     ///
     /// # Panics
     ///
@@ -402,12 +596,32 @@ impl<'a, T> FrameVec<'a, T> {
     }
 
     /// The elements as a slice.
+    ///
+    /// ```
+    /// fn total(xs: &[u32]) -> u32 {
+    ///     xs.iter().sum()
+    /// }
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut v = frame.frame_vec();
+    /// v.extend([3, 1, 2]);
+    /// assert_eq!(total(v.as_slice()), 6);
+    /// ```
     #[inline]
     pub fn as_slice(&self) -> &[T] {
         &self.vec
     }
 
     /// The elements as a mutable slice.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut v = frame.frame_vec();
+    /// v.extend([3, 1, 2]);
+    /// v.as_mut_slice().sort_unstable();
+    /// assert_eq!(v, [1, 2, 3]);
+    /// ```
     #[inline]
     pub fn as_mut_slice(&mut self) -> &mut [T] {
         &mut self.vec
@@ -415,6 +629,17 @@ impl<'a, T> FrameVec<'a, T> {
 
     /// Move the elements into a `std` `Vec` on the system heap (one copy), so they can
     /// outlive the frame.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let kept: Vec<String> = {
+    ///     let frame = alloc.frame();
+    ///     let mut v = frame.frame_vec();
+    ///     v.push(String::from("survives the frame"));
+    ///     v.into_vec()
+    /// };
+    /// assert_eq!(kept, ["survives the frame"]);
+    /// ```
     pub fn into_vec(self) -> Vec<T> {
         self.into_iter().collect()
     }
@@ -520,6 +745,15 @@ impl<T: Copy> FrameVec<'_, T> {
 
     /// Fallible [`extend_from_slice_copy`](Self::extend_from_slice_copy).
     ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut bytes = frame.frame_vec::<u8>();
+    /// bytes.try_extend_from_slice_copy(b"abc")?;
+    /// assert_eq!(bytes, *b"abc");
+    /// # Ok::<(), framealloc::Error>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::CapacityOverflow`], [`Error::OutOfMemory`]; nothing is appended.
@@ -532,11 +766,31 @@ impl<T: Copy> FrameVec<'_, T> {
 
 impl<T: Clone> FrameVec<'_, T> {
     /// Resize to `new_len`, filling new slots with clones of `value`.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut v = frame.frame_vec();
+    /// v.resize(3, 'x');
+    /// v.resize(4, 'y');
+    /// assert_eq!(v, ['x', 'x', 'x', 'y']);
+    /// v.resize(1, 'z');
+    /// assert_eq!(v, ['x']);
+    /// ```
     pub fn resize(&mut self, new_len: usize, value: T) {
         self.vec.resize(new_len, value);
     }
 
     /// Append clones of every element of `other`.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let names = [String::from("a"), String::from("b")];
+    /// let mut v = frame.frame_vec();
+    /// v.extend_from_slice(&names); // clones: `names` is untouched
+    /// assert_eq!(v, names);
+    /// ```
     pub fn extend_from_slice(&mut self, other: &[T]) {
         self.vec.reserve(other.len());
         // One reservation, then a plain loop over the slice with the length in a local:

@@ -191,6 +191,16 @@ impl<T> PoolWeak<T> {
     }
 
     /// A strong handle, if the value is still alive.
+    ///
+    /// ```
+    /// use framealloc::PoolArc;
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let strong = alloc.pool_arc(5u32);
+    /// let weak = PoolArc::downgrade(&strong);
+    /// assert_eq!(weak.upgrade().map(|a| *a), Some(5));
+    /// drop(strong);
+    /// assert!(weak.upgrade().is_none()); // the value is gone
+    /// ```
     pub fn upgrade(&self) -> Option<PoolArc<T>> {
         let strong = self.strong();
         let mut n = strong.load(Ordering::Relaxed);
@@ -216,6 +226,17 @@ impl<T> PoolWeak<T> {
     }
 
     /// Number of strong handles alive (0 once the value is dropped).
+    ///
+    /// ```
+    /// use framealloc::PoolArc;
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let strong = alloc.pool_arc("config");
+    /// let weak = PoolArc::downgrade(&strong);
+    /// let second = strong.clone();
+    /// assert_eq!(weak.strong_count(), 2);
+    /// drop((strong, second));
+    /// assert_eq!(weak.strong_count(), 0);
+    /// ```
     pub fn strong_count(&self) -> usize {
         self.strong().load(Ordering::Acquire)
     }

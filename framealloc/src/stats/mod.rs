@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use shard::Shard;
 
+use crate::budget::BudgetEvent;
 use crate::frame::arena::ThreadArena;
 use crate::frame::registry::ArenaSet;
 use crate::tag::{self, TagGuard, TagId};
@@ -39,6 +40,13 @@ impl Kind {
     }
 
     /// Lower-case name (`"frame"`, `"pool"`, `"heap"`).
+    ///
+    /// ```
+    /// use framealloc::Kind;
+    ///
+    /// let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+    /// assert_eq!(names, ["frame", "pool", "heap"]);
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             Kind::Frame => "frame",
@@ -108,11 +116,32 @@ pub struct TagStats {
 
 impl TagStats {
     /// The counters of one kind.
+    ///
+    /// ```
+    /// use framealloc::{Kind, SmartAlloc};
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// let _mesh = alloc.with_tag("render", |a| a.heap_box([0u8; 256]));
+    /// let render = alloc.stats().tag("render").unwrap();
+    /// let heap = render.kind(Kind::Heap);
+    /// assert_eq!((heap.allocations, heap.live_bytes), (1, 256));
+    /// assert_eq!(render.kind(Kind::Pool), Default::default()); // nothing in pools
+    /// ```
     pub fn kind(&self, kind: Kind) -> KindStats {
         self.kinds[kind.index()]
     }
 
     /// All kinds added together.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// let _tag = alloc.tag("ai");
+    /// let (_a, _b) = (alloc.pool_box(1u64), alloc.heap_box([0u8; 64]));
+    /// let ai = alloc.stats().tag("ai").unwrap();
+    /// assert_eq!((ai.total().allocations, ai.total().live_bytes), (2, 8 + 64));
+    /// ```
     pub fn total(&self) -> KindStats {
         let mut total = KindStats::default();
         for k in self.kinds {
@@ -420,61 +449,7 @@ impl Drop for ShardSet {
 }
 
 impl SmartAlloc {
-    /// A snapshot of this allocator's statistics: per tag and kind, summed over every
-    /// thread, plus the calling thread's frame counters.
-    ///
-    /// ```
-    /// use framealloc::{Kind, SmartAlloc};
-    ///
-    /// let alloc = SmartAlloc::new(Default::default());
-    /// let b = alloc.with_tag("physics", |a| a.pool_box([0u64; 4]));
-    /// let stats = alloc.stats();
-    /// assert_eq!(stats.tag("physics").unwrap().kind(Kind::Pool).live_bytes, 32);
-    /// drop(b);
-    /// assert_eq!(alloc.stats().total(Kind::Pool).live_bytes, 0);
-    /// println!("{stats}");
-    /// ```
-    pub fn stats(&self) -> Stats {
-        let set = self.arena_set();
-        let (frame_number, frame_bytes, frame_peak_bytes, deferred_resets) =
-            ArenaSet::current_if_exists(set, |arena| {
-                arena.checkpoint();
-                (
-                    arena.frame_number(),
-                    arena.frame_bytes(),
-                    arena.frame_peak_bytes(),
-                    arena.deferred_resets(),
-                )
-            })
-            .unwrap_or((0, 0, 0, 0));
-        Stats {
-            frame_number,
-            frame_bytes,
-            frame_peak_bytes,
-            deferred_resets,
-            threads: set.thread_count(),
-            abandoned_pool_pages: crate::pool::thread_heap::abandoned_page_count(),
-            tags: set.shards.tag_stats(),
-        }
-    }
-
-    /// Reset every peak to the current live value (e.g. after loading a level).
-    ///
-    /// ```
-    /// use framealloc::SmartAlloc;
-    ///
-    /// let alloc = SmartAlloc::new(Default::default());
-    /// let big = alloc.heap_vec_with_capacity::<u8>(1 << 16);
-    /// drop(big);
-    /// alloc.reset_peaks(); // e.g. after loading a level
-    /// let heap = alloc.stats().total(framealloc::Kind::Heap);
-    /// assert_eq!(heap.peak_bytes, heap.live_bytes);
-    /// ```
-    pub fn reset_peaks(&self) {
-        let set = self.arena_set();
-        let _ = ArenaSet::current_if_exists(set, ThreadArena::checkpoint);
-        set.shards.reset_peaks();
-    }
+    // ----- tags -----
 
     /// Account this thread's allocations to the tag `name` until the guard drops.
     ///
@@ -533,11 +508,208 @@ impl SmartAlloc {
     pub fn current_tag(&self) -> &'static str {
         tag::name_of(tag::current())
     }
+
+    // ----- budgets -----
+
+    /// Limit the frame memory *this thread* may use in one frame of this allocator, in
+    /// bytes (arena use since the frame began, alignment padding included). `u64::MAX`
+    /// removes the limit.
+    ///
+    /// Checked on every explicit frame allocation, and for scoped `frame.alloc` when the
+    /// arena needs a new chunk, at tag pop and at frame end; what an overrun does depends
+    /// on [`AllocConfig::budget_policy`](crate::AllocConfig::budget_policy) (see [`BudgetPolicy`](crate::BudgetPolicy)).
+    ///
+    /// ```
+    /// use framealloc::{AllocConfig, BudgetPolicy, Error, SmartAlloc};
+    ///
+    /// let alloc = SmartAlloc::new(AllocConfig {
+    ///     budget_policy: BudgetPolicy::Enforce,
+    ///     ..Default::default()
+    /// });
+    /// alloc.set_thread_frame_budget(1024);
+    /// alloc.begin_frame();
+    /// let small = alloc.frame_box([0u8; 512]);
+    /// let refused = alloc.try_frame_box([0u8; 1024]);
+    /// assert!(matches!(refused, Err(Error::BudgetExceeded { limit: 1024, requested: 1024, .. })));
+    /// drop(small);
+    /// alloc.end_frame();
+    /// ```
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// alloc.set_thread_frame_budget(4 << 20);
+    /// assert_eq!(alloc.thread_frame_budget(), Some(4 << 20));
+    /// ```
+    pub fn set_thread_frame_budget(&self, bytes: u64) {
+        let limit = (bytes != u64::MAX).then_some(bytes);
+        self.arena().set_thread_budget(limit);
+    }
+
+    /// This thread's frame budget for this allocator, if any.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// assert_eq!(alloc.thread_frame_budget(), None);
+    /// ```
+    pub fn thread_frame_budget(&self) -> Option<u64> {
+        ArenaSet::current_if_exists(self.arena_set(), ThreadArena::thread_budget).flatten()
+    }
+
+    /// Limit the bytes the tag `tag` may have in use on each thread: its frame bytes in
+    /// the current frame plus its live pool and heap bytes allocated from that thread.
+    /// Applies to every thread of this allocator; `u64::MAX` removes the limit.
+    ///
+    /// Checked on every explicit frame, pool and heap allocation under the tag, and for
+    /// scoped `frame.alloc` when the arena needs a new chunk, at tag pop and at frame
+    /// end. Pool and heap allocations see a new budget at once on every thread; frame
+    /// allocations on the calling thread at once, on other threads from their next frame
+    /// (their frame path reads a thread-local flag, refreshed at frame end).
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use framealloc::{BudgetScope, SmartAlloc};
+    ///
+    /// let alloc = SmartAlloc::new(Default::default()); // BudgetPolicy::Warn
+    /// alloc.set_tag_budget("physics", 1000);
+    /// let seen = Arc::new(Mutex::new(Vec::new()));
+    /// let sink = seen.clone();
+    /// alloc.on_budget_event(move |e| sink.lock().unwrap().push(e.clone()));
+    ///
+    /// let bodies = alloc.with_tag("physics", |a| {
+    ///     (0..20).map(|i| a.pool_box([i as u64; 8])).collect::<Vec<_>>() // 20 x 64 B
+    /// });
+    /// assert_eq!(bodies.len(), 20); // Warn: every allocation succeeded
+    /// let events = seen.lock().unwrap();
+    /// assert_eq!(events.len(), 1); // once per frame per budget
+    /// assert_eq!((events[0].tag, events[0].scope), ("physics", BudgetScope::Tag));
+    /// assert_eq!((events[0].used, events[0].requested), (960, 64));
+    /// ```
+    pub fn set_tag_budget(&self, tag: &str, bytes: u64) {
+        self.budgets().set_tag(crate::tag::intern(tag), bytes);
+        // Frame allocations on this thread are checked from now on; on other threads
+        // from their next frame (pool and heap allocations everywhere at once).
+        let _ = ArenaSet::current_if_exists(self.arena_set(), ThreadArena::refresh_armed);
+    }
+
+    /// The budget of the tag `tag`, if it has one.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// alloc.set_tag_budget("physics", 8 << 20);
+    /// assert_eq!(alloc.tag_budget("physics"), Some(8 << 20));
+    /// assert_eq!(alloc.tag_budget("audio"), None);
+    /// ```
+    pub fn tag_budget(&self, tag: &str) -> Option<u64> {
+        self.budgets().tag_limit(crate::tag::intern(tag))
+    }
+
+    /// Call `f` with every [`BudgetEvent`] (once per frame per budget on each thread, on
+    /// the thread that allocated). Replaces the previous callback. Events also go to
+    /// `log::warn!`.
+    ///
+    /// `f` is your code running inside framealloc, and may call it back: allocate, begin
+    /// and end frames, keep handles, push tags, change budgets, replace itself, even drop
+    /// the allocator. framealloc finishes its own state changes before calling `f`
+    /// (at frame end: after the frame is closed and reset), and events raised on this
+    /// thread while `f` runs (e.g. by `f` allocating over budget) are dropped rather
+    /// than delivered inside it, so it cannot recurse. If `f` panics, the panic reaches
+    /// the allocating call with framealloc's state consistent (during unwinding it is
+    /// caught and dropped instead). Keep it quick: it runs on the allocating thread.
+    /// See docs/soundness.md.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// alloc.set_thread_frame_budget(64);
+    /// alloc.on_budget_event(|e| assert_eq!(e.scope, framealloc::BudgetScope::ThreadFrame));
+    /// let frame = alloc.frame();
+    /// let big = frame.alloc([0u8; 128]); // over budget: the callback runs, the allocation succeeds
+    /// assert_eq!(big.len(), 128);
+    /// ```
+    pub fn on_budget_event(&self, f: impl Fn(&BudgetEvent) + Send + Sync + 'static) {
+        self.budgets().set_callback(Arc::new(f));
+    }
+
+    // ----- stats -----
+
+    /// A snapshot of this allocator's statistics: per tag and kind, summed over every
+    /// thread, plus the calling thread's frame counters.
+    ///
+    /// ```
+    /// use framealloc::{Kind, SmartAlloc};
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// let b = alloc.with_tag("physics", |a| a.pool_box([0u64; 4]));
+    /// let stats = alloc.stats();
+    /// assert_eq!(stats.tag("physics").unwrap().kind(Kind::Pool).live_bytes, 32);
+    /// drop(b);
+    /// assert_eq!(alloc.stats().total(Kind::Pool).live_bytes, 0);
+    /// println!("{stats}");
+    /// ```
+    pub fn stats(&self) -> Stats {
+        let set = self.arena_set();
+        let (frame_number, frame_bytes, frame_peak_bytes, deferred_resets) =
+            ArenaSet::current_if_exists(set, |arena| {
+                arena.checkpoint();
+                (
+                    arena.frame_number(),
+                    arena.frame_bytes(),
+                    arena.frame_peak_bytes(),
+                    arena.deferred_resets(),
+                )
+            })
+            .unwrap_or((0, 0, 0, 0));
+        Stats {
+            frame_number,
+            frame_bytes,
+            frame_peak_bytes,
+            deferred_resets,
+            threads: set.thread_count(),
+            abandoned_pool_pages: crate::pool::thread_heap::abandoned_page_count(),
+            tags: set.shards.tag_stats(),
+        }
+    }
+
+    /// Reset every peak to the current live value (e.g. after loading a level).
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// let big = alloc.heap_vec_with_capacity::<u8>(1 << 16);
+    /// drop(big);
+    /// alloc.reset_peaks(); // e.g. after loading a level
+    /// let heap = alloc.stats().total(framealloc::Kind::Heap);
+    /// assert_eq!(heap.peak_bytes, heap.live_bytes);
+    /// ```
+    pub fn reset_peaks(&self) {
+        let set = self.arena_set();
+        let _ = ArenaSet::current_if_exists(set, ThreadArena::checkpoint);
+        set.shards.reset_peaks();
+    }
 }
 
 impl Frame<'_> {
     /// Run `f` with this thread's allocations accounted to the tag `name`; `f` gets the
     /// frame, so its allocations stay compile-time checked.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let n = frame.with_tag("physics", |f| {
+    ///     # #[cfg(not(feature = "minimal"))]
+    ///     assert_eq!(f.current_tag(), "physics");
+    ///     f.alloc_slice_fill_copy(4, 0u32).len() // `f` is the `Frame`: scoped, checked
+    /// });
+    /// assert_eq!((n, frame.current_tag()), (4, "untagged"));
+    /// ```
     pub fn with_tag<R>(&self, name: &str, f: impl FnOnce(&Self) -> R) -> R {
         let _tag = self.allocator_handle().tag(name);
         f(self)

@@ -133,8 +133,21 @@ impl TaskFrame {
 
     /// The tag this task frame's bytes are accounted to (`"untagged"` under the `minimal`
     /// feature, which compiles tags out).
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.task_frame_tagged("net");
+    /// # #[cfg(not(feature = "minimal"))]
+    /// assert_eq!(frame.tag(), "net");
+    /// ```
     pub fn tag(&self) -> &'static str {
         tag::name_of(self.tag)
+    }
+
+    /// The interned tag (the spawn helpers run the task's polls under it).
+    #[cfg(feature = "tokio")]
+    pub(crate) fn tag_id(&self) -> TagId {
+        self.tag
     }
 
     /// Move `value` into the task frame and return a plain `&mut` to it, valid until the
@@ -271,6 +284,15 @@ impl TaskFrame {
 
     /// [`task_vec`](Self::task_vec) with room for `capacity` elements.
     ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.task_frame();
+    /// let mut v = frame.task_vec_with_capacity::<u32>(8);
+    /// let buffer = v.as_ptr();
+    /// v.extend(0..8);
+    /// assert_eq!((v.len(), v.as_ptr()), (8, buffer)); // no growth
+    /// ```
+    ///
     /// # Panics
     ///
     /// On capacity overflow or if the system allocator cannot provide a new chunk.
@@ -358,16 +380,41 @@ impl TaskFrame {
 
     /// Bytes in use since the last reset (alignment padding and the unused tails of
     /// older chunks included).
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.task_frame();
+    /// assert_eq!(frame.bytes_used(), 0);
+    /// frame.alloc([0u8; 100]);
+    /// assert_eq!(frame.bytes_used(), 100);
+    /// ```
     pub fn bytes_used(&self) -> usize {
         pool::used_bytes(&self.bump)
     }
 
     /// The largest [`bytes_used`](Self::bytes_used) so far, over every reset.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let mut frame = alloc.task_frame();
+    /// frame.alloc([0u8; 256]);
+    /// frame.reset();
+    /// assert_eq!((frame.bytes_used(), frame.peak_bytes()), (0, 256));
+    /// ```
     pub fn peak_bytes(&self) -> usize {
         self.peak.max(self.bytes_used())
     }
 
     /// Bytes of chunk memory the arena holds (kept across resets and checkouts).
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let mut frame = alloc.task_frame();
+    /// frame.alloc([0u8; 100]);
+    /// let capacity = frame.capacity_bytes();
+    /// frame.reset();
+    /// assert!(capacity >= 100 && frame.capacity_bytes() == capacity); // kept across resets
+    /// ```
     pub fn capacity_bytes(&self) -> usize {
         self.bump.allocated_bytes()
     }
@@ -483,16 +530,40 @@ impl SmartAlloc {
     /// Idle arenas in this allocator's task-frame pool. Arenas are made only when none is
     /// idle, so idle plus [in use](Self::task_arenas_in_use) never exceeds the peak
     /// number of task frames alive at once.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let (a, b) = (alloc.task_frame(), alloc.task_frame());
+    /// assert_eq!(alloc.task_arenas_idle(), 0);
+    /// drop((a, b));
+    /// assert_eq!(alloc.task_arenas_idle(), 2); // back in the pool, ready for the next tasks
+    /// ```
     pub fn task_arenas_idle(&self) -> usize {
         self.task_pool_if_any().map_or(0, |p| p.idle())
     }
 
     /// Task-frame arenas checked out (task frames alive, or leaked).
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.task_frame();
+    /// assert_eq!(alloc.task_arenas_in_use(), 1);
+    /// drop(frame);
+    /// assert_eq!(alloc.task_arenas_in_use(), 0);
+    /// ```
     pub fn task_arenas_in_use(&self) -> usize {
         self.task_pool_if_any().map_or(0, |p| p.in_use())
     }
 
     /// Task-frame arenas made so far: the peak number of task frames alive at once.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// for _ in 0..3 {
+    ///     let _frame = alloc.task_frame(); // one task at a time: the arena is reused
+    /// }
+    /// assert_eq!(alloc.task_arenas_made(), 1);
+    /// ```
     pub fn task_arenas_made(&self) -> usize {
         self.task_pool_if_any().map_or(0, |p| p.made())
     }

@@ -21,6 +21,11 @@ pub struct TagFuture<F> {
 }
 
 impl<F> TagFuture<F> {
+    /// Wrap `future` with an interned tag.
+    pub(crate) fn new(tag: TagId, future: F) -> TagFuture<F> {
+        TagFuture { tag, future }
+    }
+
     /// The tag its polls run under.
     pub fn tag(&self) -> &'static str {
         tag::name_of(self.tag)
@@ -82,6 +87,6 @@ impl SmartAlloc {
         } else {
             tag::intern(tag)
         };
-        TagFuture { tag, future }
+        TagFuture::new(tag, future)
     }
 }

@@ -46,6 +46,14 @@ impl<'f, T> TaskVec<'f, T> {
 
     /// Append `value`, growing in the task frame if needed.
     ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.task_frame();
+    /// let mut v = frame.task_vec();
+    /// (0..50).for_each(|i| v.push(i));
+    /// assert_eq!((v.len(), v[49]), (50, 49));
+    /// ```
+    ///
     /// # Panics
     ///
     /// On capacity overflow or if the system allocator cannot provide a new chunk.
@@ -55,18 +63,43 @@ impl<'f, T> TaskVec<'f, T> {
     }
 
     /// Remove and return the last element.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.task_frame();
+    /// let mut v = frame.task_vec();
+    /// v.push("first");
+    /// assert_eq!((v.pop(), v.pop()), (Some("first"), None));
+    /// ```
     #[inline]
     pub fn pop(&mut self) -> Option<T> {
         self.vec.pop()
     }
 
     /// Elements it can hold without growing.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.task_frame();
+    /// let mut v = frame.task_vec::<u8>();
+    /// assert_eq!(v.capacity(), 0);
+    /// v.push(1);
+    /// assert!(v.capacity() >= 1);
+    /// ```
     #[inline]
     pub fn capacity(&self) -> usize {
         self.vec.capacity()
     }
 
     /// Make room for at least `additional` more elements.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.task_frame();
+    /// let mut v = frame.task_vec::<u64>();
+    /// v.reserve(32);
+    /// assert!(v.capacity() >= 32);
+    /// ```
     ///
     /// # Panics
     ///
@@ -77,18 +110,45 @@ impl<'f, T> TaskVec<'f, T> {
     }
 
     /// Drop every element past `len`.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.task_frame();
+    /// let mut v = frame.task_vec();
+    /// v.extend(0..5);
+    /// v.truncate(2);
+    /// assert_eq!(*v, [0, 1]);
+    /// ```
     #[inline]
     pub fn truncate(&mut self, len: usize) {
         self.vec.truncate(len);
     }
 
     /// Drop every element.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.task_frame();
+    /// let mut v = frame.task_vec();
+    /// v.extend_from_slice(&[String::from("a"), String::from("b")]);
+    /// v.clear(); // drops both strings
+    /// assert!(v.is_empty());
+    /// ```
     #[inline]
     pub fn clear(&mut self) {
         self.vec.clear();
     }
 
     /// Append clones of `src`'s elements.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.task_frame();
+    /// let mut v = frame.task_vec();
+    /// v.extend_from_slice(&["a", "b"]);
+    /// v.extend_from_slice(&["c"]);
+    /// assert_eq!(v.concat(), "abc");
+    /// ```
     #[inline]
     pub fn extend_from_slice(&mut self, src: &[T])
     where
@@ -186,6 +246,14 @@ impl<'f, T> FixedTaskVec<'f, T> {
 
     /// Append `value`, or hand it back as `Err(value)` if the vector is full.
     ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.task_frame();
+    /// let mut v = frame.fixed_vec(1);
+    /// assert_eq!(v.push('a'), Ok(()));
+    /// assert_eq!(v.push('b'), Err('b')); // full: the value comes back
+    /// ```
+    ///
     /// # Errors
     ///
     /// `Err(value)` when `len() == capacity()`.
@@ -202,6 +270,14 @@ impl<'f, T> FixedTaskVec<'f, T> {
     }
 
     /// Remove and return the last element.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.task_frame();
+    /// let mut v = frame.fixed_vec(2);
+    /// v.push(1).unwrap();
+    /// assert_eq!((v.pop(), v.pop()), (Some(1), None));
+    /// ```
     #[inline]
     pub fn pop(&mut self) -> Option<T> {
         if self.len == 0 {
@@ -214,18 +290,43 @@ impl<'f, T> FixedTaskVec<'f, T> {
     }
 
     /// The fixed number of elements it can hold.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.task_frame();
+    /// let v = frame.fixed_vec::<u32>(4);
+    /// assert_eq!((v.len(), v.capacity()), (0, 4));
+    /// ```
     #[inline]
     pub fn capacity(&self) -> usize {
         self.slots.len()
     }
 
     /// Whether [`push`](Self::push) would hand its value back.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.task_frame();
+    /// let mut v = frame.fixed_vec(1);
+    /// assert!(!v.is_full());
+    /// v.push(1).unwrap();
+    /// assert!(v.is_full());
+    /// ```
     #[inline]
     pub fn is_full(&self) -> bool {
         self.len == self.slots.len()
     }
 
     /// Drop every element.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.task_frame();
+    /// let mut v = frame.fixed_vec(2);
+    /// v.push(String::from("a")).unwrap();
+    /// v.clear(); // drops the string; the slots stay
+    /// assert!(v.is_empty() && v.capacity() == 2);
+    /// ```
     pub fn clear(&mut self) {
         let len = self.len;
         // First, so a panicking destructor leaks the rest instead of dropping twice.
