@@ -641,14 +641,7 @@ impl FileVisitor<'_> {
         for (b, a) in &bodies.bodies {
             self.flow(b, *a);
         }
-        let task_params: Vec<String> = sig
-            .inputs
-            .iter()
-            .filter_map(|i| match i {
-                FnArg::Typed(t) if type_mentions(&t.ty, &["TaskFrame"]) => pat_ident(&t.pat),
-                _ => None,
-            })
-            .collect();
+        let task_params = task_frame_params(sig);
         let task_frames = TaskFrames::of(&task_params, block);
         self.awaits_over_handles(&task_frames, block, is_async);
         for (b, a) in &bodies.bodies {
@@ -800,12 +793,18 @@ impl FileVisitor<'_> {
         let whole = sig.ident == "main" || attrs.iter().any(|a| attr_is(a, "test"));
         let mut allocs = AllocFinder::default();
         allocs.visit_block(block);
-        let hits: Vec<&(Span2, bool)> = allocs
+        // `frame_box` on a task frame (`spawn_with_frame(&alloc, |frame| ..)`) is a task
+        // allocation, not a thread-frame one.
+        let task_params = task_frame_params(sig);
+        let task_frames = TaskFrames::of(&task_params, block);
+        let hits: Vec<&(Span2, bool, Expr)> = allocs
             .found
             .iter()
-            .filter(|(_, in_loop)| whole || *in_loop)
+            .filter(|(_, in_loop, receiver)| {
+                (whole || *in_loop) && !task_frames.contains_root(receiver)
+            })
             .collect();
-        if let Some((first, in_loop)) = hits.first() {
+        if let Some((first, in_loop, _)) = hits.first() {
             let place = if whole && !in_loop {
                 format!("`{}`", sig.ident)
             } else {
@@ -906,6 +905,17 @@ fn persistent_alloc(e: &Expr) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// Names of the parameters typed with `TaskFrame` (`&mut TaskFrame`, by value, ...).
+fn task_frame_params(sig: &Signature) -> Vec<String> {
+    sig.inputs
+        .iter()
+        .filter_map(|i| match i {
+            FnArg::Typed(t) if type_mentions(&t.ty, &["TaskFrame"]) => pat_ident(&t.pat),
+            _ => None,
+        })
+        .collect()
 }
 
 fn type_mentions(ty: &Type, names: &[&str]) -> bool {
@@ -1431,7 +1441,8 @@ impl<'ast> Visit<'ast> for LeakFinder<'_, 'ast> {
 #[derive(Default)]
 struct AllocFinder {
     loops: usize,
-    found: Vec<(Span2, bool)>,
+    /// Span, inside a frame-shaped loop, receiver.
+    found: Vec<(Span2, bool, Expr)>,
 }
 
 impl<'ast> Visit<'ast> for AllocFinder {
@@ -1439,7 +1450,8 @@ impl<'ast> Visit<'ast> for AllocFinder {
     fn visit_expr_method_call(&mut self, m: &'ast ExprMethodCall) {
         if is_method(m, FRAME_ALLOC_METHODS) {
             let s = m.span();
-            self.found.push(((s.start(), s.end()), self.loops > 0));
+            self.found
+                .push(((s.start(), s.end()), self.loops > 0, (*m.receiver).clone()));
         }
         visit::visit_expr_method_call(self, m);
     }

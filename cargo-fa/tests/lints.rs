@@ -280,6 +280,13 @@ fn tick(alloc: &SmartAlloc) {
 fn helper(alloc: &SmartAlloc) {
     let _v = alloc.frame_vec::<u32>();
 }
+#[test]
+fn spawned_task_gets_a_task_frame() {
+    let alloc = SmartAlloc::new(Default::default());
+    let _h = spawn_with_frame(&alloc, move |frame| async move {
+        let _boxed = frame.frame_box(1u32);
+    });
+}
 fn per_entity(alloc: &SmartAlloc, entities: &[u32]) {
     for e in entities {
         let _v = alloc.frame_vec::<u32>();
