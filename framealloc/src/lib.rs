@@ -7,7 +7,7 @@
 //! [performance](guides::performance), [macros](guides::macros),
 //! [troubleshooting](guides::troubleshooting), [soundness](guides::soundness),
 //! [collections](guides::collections) (coming from bumpalo) and
-//! [async tasks](guides::async_tasks).
+//! [async tasks](guides::async_tasks) and the [`cargo fa`](guides::cargo_fa) analyser.
 //! The methods of [`SmartAlloc`] are listed by topic in its own documentation.
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
@@ -108,6 +108,31 @@ pub use framealloc_macros::FrameSafe;
 /// assert_eq!(info.budget, Some(8 << 20));
 /// ```
 pub use framealloc_macros::alloc_tag;
+/// Allows [`cargo fa`](guides::cargo_fa) lints on an item; a no-op for the compiler.
+///
+/// `#[framealloc::fa_allow(FA105, reason = "..")]` takes one or more codes (`FA` and three
+/// digits) and an optional non-empty reason; a malformed argument is a compile error.
+/// (`#[allow(framealloc::FA105)]` is error E0710 on stable Rust, hence this attribute.)
+///
+/// ```
+/// use framealloc::{FrameVec, SmartAlloc, fa_allow};
+///
+/// #[fa_allow(FA105, reason = "built and dropped inside one frame")]
+/// struct FrameContext<'f> {
+///     contacts: FrameVec<'f, u32>,
+/// }
+///
+/// let alloc = SmartAlloc::new(Default::default());
+/// let frame = alloc.frame();
+/// let ctx = FrameContext { contacts: frame.frame_vec() };
+/// assert!(ctx.contacts.is_empty());
+/// ```
+///
+/// ```compile_fail
+/// #[framealloc::fa_allow(FA10, reason = "not a code")]
+/// fn f() {}
+/// ```
+pub use framealloc_macros::fa_allow;
 /// Opens a [`Frame`] for the duration of a function body and shadows the `&SmartAlloc`
 /// parameter with it, so frame data allocated through it cannot escape the body.
 ///
@@ -186,4 +211,6 @@ pub mod guides {
     pub mod collections {}
     #[doc = include_str!("../docs/async.md")]
     pub mod async_tasks {}
+    #[doc = include_str!("../docs/cargo-fa.md")]
+    pub mod cargo_fa {}
 }
