@@ -493,7 +493,10 @@ impl ThreadArena {
             return;
         }
         let bytes = accrued.saturating_sub(self.acct_used.get()) as u64;
-        let new_handles = handles - self.acct_handles.get();
+        // Saturating: a failed call's hold is uncounted after the fact (`LiveToken::failed`
+        // moves the baseline), possibly after a checkpoint in between (re-entrant user
+        // code) credited it: then the next handle goes uncounted instead.
+        let new_handles = handles.saturating_sub(self.acct_handles.get());
         let tag = self.acct_tag.get();
         self.shard.slot(tag).kinds[FRAME].on_frame_delta(bytes, new_handles);
         self.touched.insert(tag);
@@ -518,7 +521,8 @@ impl ThreadArena {
         let accrued = used + self.reclaimed.get();
         let handles = self.handles_made();
         let bytes = accrued.saturating_sub(self.acct_used.get()) as u64;
-        let new_handles = handles - self.acct_handles.get();
+        // Saturating, as in `credit`.
+        let new_handles = handles.saturating_sub(self.acct_handles.get());
         let tag = self.acct_tag.get();
         let (cached_tag, cached_slot) = self.frame_slot.get();
         let slot = if cached_tag == tag {
@@ -890,6 +894,19 @@ impl<'a> LiveToken<'a> {
     #[inline(always)]
     pub(crate) fn arena(&self) -> &'a ThreadArena {
         self.arena.get()
+    }
+
+    /// The call that took this hold failed: no handle was made, so it is not counted as
+    /// an allocation (`Error`'s rule: a failed call leaves the counts unchanged). The
+    /// hold is released as usual.
+    /// Returns `error`, for `return Err(live.failed(e))`.
+    #[cold]
+    pub(crate) fn failed(self, error: crate::Error) -> crate::Error {
+        // Off the hot path: the baseline of credited handles moves past this hold, so
+        // `handles_made - acct_handles` never counts it.
+        let arena = self.arena.get();
+        arena.acct_handles.set(arena.acct_handles.get() + 1);
+        error
     }
 }
 
