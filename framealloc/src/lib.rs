@@ -23,6 +23,8 @@ mod frame_safe;
 mod heap;
 mod locked_vec;
 mod pool;
+#[cfg(feature = "rapier")]
+pub mod rapier;
 mod report;
 mod smart_alloc;
 mod stats;

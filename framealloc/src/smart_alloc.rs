@@ -227,6 +227,12 @@ impl SmartAlloc {
         self.inner.tasks.get()
     }
 
+    /// The instance's budgets (the rapier event sink reports overflows through them).
+    #[cfg(feature = "rapier")]
+    pub(crate) fn budgets(&self) -> &Arc<Budgets> {
+        &self.inner.budgets
+    }
+
     /// The calling thread's arena (created on first use).
     #[inline(always)]
     pub(crate) fn arena(&self) -> &ThreadArena {
