@@ -265,11 +265,17 @@ fn adaptive_capacity_follows_the_last_steps_demand() {
             report.events.contact_force_capacity(),
             capacity_before.contact_forces()
         );
-        // Next capacity: demand plus half, never below the starting 1.
-        assert_eq!(scene.capacity.collisions(), (demand.0 + demand.0 / 2).max(1));
+        // Next capacity: demand plus half, at least 7/8 of the current one, at least 1.
+        let next = |current: usize, demand: usize| {
+            (demand + demand / 2).max(current - current / 8).max(1)
+        };
+        assert_eq!(
+            scene.capacity.collisions(),
+            next(capacity_before.collisions(), demand.0)
+        );
         assert_eq!(
             scene.capacity.contact_forces(),
-            (demand.1 + demand.1 / 2).max(1)
+            next(capacity_before.contact_forces(), demand.1)
         );
         peak = peak.max(demand.0).max(demand.1);
         assert_eq!(report.peak_events, peak);
@@ -278,8 +284,8 @@ fn adaptive_capacity_follows_the_last_steps_demand() {
         assert!(report.frame_bytes > 0);
     }
     assert_eq!(scene.steps, 200);
-    // The first step overflowed its single slot; most later steps fit.
-    assert!(overflowed >= 1 && overflowed < 60, "{overflowed}");
+    // The first steps overflowed their single slot; most later steps fit.
+    assert!(overflowed >= 1 && overflowed < 40, "{overflowed}");
     assert!(total > 200, "{total}");
 }
 
