@@ -71,7 +71,8 @@ fn main() {
         stopped += report.collisions_stopped;
         forces += report.contact_forces;
         dropped += report.dropped;
-        let per_step = report.collisions_started + report.collisions_stopped + report.contact_forces;
+        let per_step =
+            report.collisions_started + report.collisions_stopped + report.contact_forces;
         max_events = max_events.max(per_step);
 
         let world = &scene.world;
@@ -99,7 +100,11 @@ fn main() {
     } // each frame ends here: events and ray hits are reclaimed together
 
     let world = &scene.world;
-    let dynamic: Vec<_> = world.bodies.iter().filter(|(_, b)| b.is_dynamic()).collect();
+    let dynamic: Vec<_> = world
+        .bodies
+        .iter()
+        .filter(|(_, b)| b.is_dynamic())
+        .collect();
     let lowest = dynamic
         .iter()
         .map(|(_, b)| b.translation().y)
@@ -119,7 +124,10 @@ fn main() {
         scene.capacity.collisions(),
         scene.capacity.contact_forces(),
     );
-    println!("{ray_hits_on_bodies}/{} rays hit a body on the last step", rays.len());
+    println!(
+        "{ray_hits_on_bodies}/{} rays hit a body on the last step",
+        rays.len()
+    );
     if let Some(physics) = alloc.stats().tag("physics") {
         let frame = physics.kind(Kind::Frame);
         println!(

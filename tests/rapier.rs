@@ -95,7 +95,13 @@ fn scene(n: usize) -> PhysicsWorld {
 
 /// What makes a collision event itself (`CollisionEvent` has no `PartialEq`).
 fn key(e: &CollisionEvent) -> (bool, ColliderHandle, ColliderHandle, bool, bool) {
-    (e.started(), e.collider1(), e.collider2(), e.sensor(), e.removed())
+    (
+        e.started(),
+        e.collider1(),
+        e.collider2(),
+        e.sensor(),
+        e.removed(),
+    )
 }
 
 #[test]
@@ -146,7 +152,10 @@ fn events_equal_rapiers_channel_collector_step_by_step() {
     }
     // The scene is not trivial: bodies land, bounce, cross the sensor.
     assert!(started > 96, "started {started}");
-    assert!(stopped > 0 && sensor > 0 && forces > 96, "{stopped} {sensor} {forces}");
+    assert!(
+        stopped > 0 && sensor > 0 && forces > 96,
+        "{stopped} {sensor} {forces}"
+    );
     // Same positions: both worlds are the same simulation.
     for ((h, a), (_, b)) in reference.bodies.iter().zip(ours.bodies.iter()) {
         assert_eq!(a.translation(), b.translation(), "{h:?}");
@@ -199,10 +208,22 @@ fn overflow_is_counted_exactly_and_reported_once_per_sink() {
         let mut events = FrameEvents::with_capacities(&frame, 3, 2);
         small.step_with_events(&(), &events);
         assert_eq!(events.collision_count(), demand.0.min(3), "step {n}");
-        assert_eq!(events.dropped_collisions(), demand.0.saturating_sub(3), "step {n}");
-        assert_eq!(events.dropped_contact_forces(), demand.1.saturating_sub(2), "step {n}");
+        assert_eq!(
+            events.dropped_collisions(),
+            demand.0.saturating_sub(3),
+            "step {n}"
+        );
+        assert_eq!(
+            events.dropped_contact_forces(),
+            demand.1.saturating_sub(2),
+            "step {n}"
+        );
         let kept: Vec<_> = events.collisions().iter().map(key).collect();
-        assert_eq!(kept, full[..kept.len()], "the first events are kept, in order");
+        assert_eq!(
+            kept,
+            full[..kept.len()],
+            "the first events are kept, in order"
+        );
         let dropped = events.dropped();
         let before = seen.lock().unwrap().len();
         assert_eq!(events.report_overflow(), dropped > 0);
@@ -214,10 +235,16 @@ fn overflow_is_counted_exactly_and_reported_once_per_sink() {
             assert_eq!(reports.len(), before + 1, "step {n}");
             let e = reports.last().unwrap();
             assert_eq!(e.scope, BudgetScope::EventSink);
-            assert_eq!((e.tag, e.limit, e.requested), ("physics", 5, dropped as u64));
+            assert_eq!(
+                (e.tag, e.limit, e.requested),
+                ("physics", 5, dropped as u64)
+            );
             assert_eq!(e.used, (demand.0.min(3) + demand.1.min(2)) as u64);
             assert!(e.refused);
-            assert!(e.to_string().contains("event sink of tag \"physics\" full"), "{e}");
+            assert!(
+                e.to_string().contains("event sink of tag \"physics\" full"),
+                "{e}"
+            );
         } else {
             assert_eq!(reports.len(), before, "nothing to report at step {n}");
         }
@@ -241,7 +268,10 @@ fn an_unread_overflowing_sink_reports_when_dropped() {
     }
     let reports = seen.lock().unwrap();
     assert!(dropped > 0);
-    assert_eq!(reports.iter().map(|e| e.requested).sum::<u64>(), dropped as u64);
+    assert_eq!(
+        reports.iter().map(|e| e.requested).sum::<u64>(),
+        dropped as u64
+    );
     assert!(reports.iter().all(|e| e.used == 0 && e.limit == 0));
 }
 
@@ -260,15 +290,17 @@ fn adaptive_capacity_follows_the_last_steps_demand() {
             report.events.collisions().len() + report.events.dropped_collisions(),
             report.events.contact_forces().len() + report.events.dropped_contact_forces(),
         );
-        assert_eq!(report.events.collision_capacity(), capacity_before.collisions());
+        assert_eq!(
+            report.events.collision_capacity(),
+            capacity_before.collisions()
+        );
         assert_eq!(
             report.events.contact_force_capacity(),
             capacity_before.contact_forces()
         );
         // Next capacity: demand plus half, at least 7/8 of the current one, at least 1.
-        let next = |current: usize, demand: usize| {
-            (demand + demand / 2).max(current - current / 8).max(1)
-        };
+        let next =
+            |current: usize, demand: usize| (demand + demand / 2).max(current - current / 8).max(1);
         assert_eq!(
             scene.capacity.collisions(),
             next(capacity_before.collisions(), demand.0)
@@ -322,7 +354,10 @@ fn query_results_equal_rapiers_query_pipeline() {
         );
         found += usize::from(hit.is_some());
     }
-    assert!(found >= 64, "every downward ray hits at least the ground: {found}");
+    assert!(
+        found >= 64,
+        "every downward ray hits at least the ground: {found}"
+    );
     assert!(hits[64].is_none(), "the upward ray hits nothing");
 
     let down = Ray::new(Vector::new(0.0, 12.0, 0.0), Vector::new(0.0, -1.0, 0.0));
@@ -332,7 +367,10 @@ fn query_results_equal_rapiers_query_pipeline() {
         .map(|(h, _, hit)| (h, hit.time_of_impact))
         .collect();
     expected.sort_by(|a, b| a.1.total_cmp(&b.1));
-    let got: Vec<_> = through.iter().map(|(h, hit)| (*h, hit.time_of_impact)).collect();
+    let got: Vec<_> = through
+        .iter()
+        .map(|(h, hit)| (*h, hit.time_of_impact))
+        .collect();
     assert_eq!(got.len(), expected.len());
     assert!(got.windows(2).all(|w| w[0].1 <= w[1].1), "nearest first");
     let mut got_handles: Vec<_> = got.iter().map(|g| g.0.into_raw_parts()).collect();
@@ -394,5 +432,8 @@ fn steady_state_steps_make_no_system_allocation_from_framealloc() {
     // Warm: the arena has grown to a step's size by step 150, and the capacity settled.
     let baseline = system_calls_per_step(false, 150, 50);
     let ours = system_calls_per_step(true, 150, 50);
-    assert_eq!(ours, baseline, "framealloc added system allocations to a step");
+    assert_eq!(
+        ours, baseline,
+        "framealloc added system allocations to a step"
+    );
 }

@@ -11,4 +11,8 @@ fn ui() {
     let t = trybuild::TestCases::new();
     t.compile_fail("fail/*/*.rs");
     t.pass("pass/*/*.rs");
+    // The rapier integration's cases need its feature (and rapier3d): they run in the
+    // optional-feature run of `.ci/run`.
+    #[cfg(feature = "rapier")]
+    t.compile_fail("fail-rapier/*.rs");
 }

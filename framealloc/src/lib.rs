@@ -6,8 +6,9 @@
 //! [budgets](guides::budgets),
 //! [performance](guides::performance), [macros](guides::macros),
 //! [troubleshooting](guides::troubleshooting), [soundness](guides::soundness),
-//! [collections](guides::collections) (coming from bumpalo) and
-//! [async tasks](guides::async_tasks).
+//! [collections](guides::collections) (coming from bumpalo),
+//! [async tasks](guides::async_tasks) and
+//! [rapier physics](guides::rapier_integration) (feature `rapier`).
 //! The methods of [`SmartAlloc`] are listed by topic in its own documentation.
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
@@ -168,4 +169,12 @@ pub mod guides {
     pub mod collections {}
     #[doc = include_str!("../docs/async.md")]
     pub mod async_tasks {}
+    // Its snippets use the integration: without the feature the page is still
+    // rendered, and its code blocks are not compiled.
+    #[cfg_attr(feature = "rapier", doc = include_str!("../docs/rapier-integration.md"))]
+    #[cfg_attr(
+        not(feature = "rapier"),
+        doc = "The rapier guide (`docs/rapier-integration.md`) needs the `rapier` feature."
+    )]
+    pub mod rapier_integration {}
 }

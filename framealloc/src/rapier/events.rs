@@ -57,9 +57,8 @@ struct Sink<'f, T> {
 impl<'f, T: Copy + Send> Sink<'f, T> {
     #[track_caller]
     fn new(frame: &'f Frame<'_>, capacity: usize) -> Self {
-        let slots = frame.alloc_slice_fill_with(capacity, |_| {
-            Slot(UnsafeCell::new(MaybeUninit::uninit()))
-        });
+        let slots =
+            frame.alloc_slice_fill_with(capacity, |_| Slot(UnsafeCell::new(MaybeUninit::uninit())));
         Sink {
             slots,
             len: AtomicUsize::new(0),
@@ -357,11 +356,12 @@ impl EventHandler for FrameEvents<'_> {
         total_force_magnitude: Real,
     ) {
         // The same event rapier's `ChannelEventCollector` builds.
-        self.contact_forces.push(ContactForceEvent::from_contact_pair(
-            dt,
-            contact_pair,
-            total_force_magnitude,
-        ));
+        self.contact_forces
+            .push(ContactForceEvent::from_contact_pair(
+                dt,
+                contact_pair,
+                total_force_magnitude,
+            ));
     }
 
     fn handle_soft_body_tear_event(&self, _soft_bodies: &SoftBodySet, _event: &SoftBodyTearEvent) {

@@ -8,8 +8,8 @@ use rapier3d::dynamics::{
     ImpulseJointHandle, MultibodyJointHandle, RigidBodyHandle, SoftBodyHandle,
 };
 use rapier3d::geometry::{
-    ColliderHandle, CollisionEvent, CollisionEventFlags, ContactForceEvent, PointProjection,
-    Ray, RayIntersection,
+    ColliderHandle, CollisionEvent, CollisionEventFlags, ContactForceEvent, PointProjection, Ray,
+    RayIntersection,
 };
 use rapier3d::parry::bounding_volume::Aabb;
 
