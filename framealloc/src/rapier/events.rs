@@ -28,7 +28,7 @@ use rapier3d::math::Real;
 use rapier3d::pipeline::EventHandler;
 
 use crate::budget::{BudgetEvent, BudgetScope, Budgets};
-use crate::{Frame, Kind};
+use crate::{Error, Frame, Kind};
 
 /// One event slot: written once by the writer that claimed its index, read only through
 /// `&mut` of the sink. `repr(transparent)`, so a run of initialised slots is a `[T]`.
@@ -55,15 +55,20 @@ struct Sink<'f, T> {
 }
 
 impl<'f, T: Copy + Send> Sink<'f, T> {
+    /// `capacity` empty slots in `frame`'s memory (`strict`: a `try_` call).
     #[track_caller]
-    fn new(frame: &'f Frame<'_>, capacity: usize) -> Self {
-        let slots =
-            frame.alloc_slice_fill_with(capacity, |_| Slot(UnsafeCell::new(MaybeUninit::uninit())));
-        Sink {
+    fn new(frame: &'f Frame<'_>, capacity: usize, strict: bool) -> Result<Self, Error> {
+        let empty = |_| Slot(UnsafeCell::new(MaybeUninit::uninit()));
+        let slots = if strict {
+            frame.try_alloc_slice_fill_with(capacity, empty)?
+        } else {
+            frame.alloc_slice_fill_with(capacity, empty)
+        };
+        Ok(Sink {
             slots,
             len: AtomicUsize::new(0),
             dropped: AtomicUsize::new(0),
-        }
+        })
     }
 
     /// Append `value`, or count it as dropped when the sink is full. Any thread.
@@ -202,9 +207,45 @@ impl<'f> FrameEvents<'f> {
     /// As [`new`](Self::new).
     #[track_caller]
     pub fn with_capacities(frame: &'f Frame<'_>, collisions: usize, contact_forces: usize) -> Self {
-        FrameEvents {
-            collisions: Sink::new(frame, collisions),
-            contact_forces: Sink::new(frame, contact_forces),
+        Self::make(frame, collisions, contact_forces, false).unwrap_or_else(|e| crate::fail(&e))
+    }
+
+    /// Fallible [`with_capacities`](Self::with_capacities).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::CapacityOverflow`] when a capacity's slots do not fit in memory,
+    /// [`Error::OutOfMemory`], or [`Error::BudgetExceeded`] under
+    /// `BudgetPolicy::Enforce`.
+    ///
+    /// ```
+    /// use framealloc::{Error, SmartAlloc};
+    /// use framealloc::rapier::FrameEvents;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let huge = FrameEvents::try_with_capacities(&frame, usize::MAX / 2, 0);
+    /// assert!(matches!(huge, Err(Error::CapacityOverflow)));
+    /// ```
+    #[cfg_attr(feature = "debug", track_caller)]
+    pub fn try_with_capacities(
+        frame: &'f Frame<'_>,
+        collisions: usize,
+        contact_forces: usize,
+    ) -> Result<Self, Error> {
+        Self::make(frame, collisions, contact_forces, true)
+    }
+
+    #[track_caller]
+    fn make(
+        frame: &'f Frame<'_>,
+        collisions: usize,
+        contact_forces: usize,
+        strict: bool,
+    ) -> Result<Self, Error> {
+        Ok(FrameEvents {
+            collisions: Sink::new(frame, collisions, strict)?,
+            contact_forces: Sink::new(frame, contact_forces, strict)?,
             soft_body_tears: AtomicUsize::new(0),
             overflow: Overflow {
                 budgets: frame.allocator_handle().budgets().clone(),
@@ -212,7 +253,7 @@ impl<'f> FrameEvents<'f> {
                 frame: frame.frame_number(),
                 reported_dropped: 0,
             },
-        }
+        })
     }
 
     /// A sink sized by `capacity` (see [`EventCapacity`]); after the step, pass the sink
@@ -461,5 +502,59 @@ impl Default for EventCapacity {
     /// 256 slots per stream to start.
     fn default() -> Self {
         EventCapacity::new(256)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rapier3d::geometry::{ColliderHandle, CollisionEventFlags};
+
+    #[test]
+    fn concurrent_writers_fill_every_slot_once_and_count_the_rest() {
+        const THREADS: u32 = 4;
+        const EACH: u32 = 200;
+        let alloc = crate::SmartAlloc::new(Default::default());
+        let frame = alloc.frame();
+        let mut events = FrameEvents::with_capacities(&frame, 500, 3);
+        let (bodies, colliders) = (RigidBodySet::new(), ColliderSet::new());
+        std::thread::scope(|s| {
+            for t in 0..THREADS {
+                let (events, bodies, colliders) = (&events, &bodies, &colliders);
+                s.spawn(move || {
+                    for i in 0..EACH {
+                        let h = ColliderHandle::from_raw_parts(t, i);
+                        let e = CollisionEvent::Started(h, h, CollisionEventFlags::empty());
+                        events.handle_collision_event(bodies, colliders, e, None);
+                    }
+                });
+            }
+        });
+        assert_eq!(events.collision_count(), 500);
+        assert_eq!(events.dropped_collisions(), (THREADS * EACH) as usize - 500);
+        let mut seen: Vec<_> = events
+            .collisions()
+            .iter()
+            .map(|e| e.collider1().into_raw_parts())
+            .collect();
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(seen.len(), 500, "no slot written twice, none lost");
+        // Each thread's kept events are its first ones, in its own order.
+        for t in 0..THREADS {
+            let mine: Vec<u32> = events
+                .collisions()
+                .iter()
+                .map(|e| e.collider1().into_raw_parts())
+                .filter(|p| p.0 == t)
+                .map(|p| p.1)
+                .collect();
+            assert!(mine.iter().copied().eq(0..mine.len() as u32), "thread {t}");
+        }
+        // The overflow is reported once; clearing after it leaves nothing to report.
+        assert!(events.report_overflow());
+        events.clear();
+        assert_eq!((events.collisions().len(), events.dropped()), (0, 0));
+        assert!(!events.report_overflow());
     }
 }
