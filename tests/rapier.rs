@@ -317,7 +317,7 @@ fn adaptive_capacity_follows_the_last_steps_demand() {
     }
     assert_eq!(scene.steps, 200);
     // The first steps overflowed their single slot; most later steps fit.
-    assert!(overflowed >= 1 && overflowed < 40, "{overflowed}");
+    assert!((1..40).contains(&overflowed), "{overflowed}");
     assert!(total > 200, "{total}");
 }
 
