@@ -93,6 +93,15 @@ fn scene(n: usize) -> PhysicsWorld {
     world
 }
 
+/// An allocator whose budget events (overflow reports included) are recorded.
+fn recording_budget_events() -> (SmartAlloc, Arc<Mutex<Vec<BudgetEvent>>>) {
+    let alloc = SmartAlloc::new(Default::default());
+    let seen: Arc<Mutex<Vec<BudgetEvent>>> = Arc::default();
+    let sink = seen.clone();
+    alloc.on_budget_event(move |e| sink.lock().unwrap().push(e.clone()));
+    (alloc, seen)
+}
+
 /// What makes a collision event itself (`CollisionEvent` has no `PartialEq`).
 fn key(e: &CollisionEvent) -> (bool, ColliderHandle, ColliderHandle, bool, bool) {
     (
@@ -188,10 +197,7 @@ fn full_capacity_collects_everything_and_drops_nothing() {
 
 #[test]
 fn overflow_is_counted_exactly_and_reported_once_per_sink() {
-    let alloc = SmartAlloc::new(Default::default());
-    let seen: Arc<Mutex<Vec<BudgetEvent>>> = Arc::default();
-    let sink = seen.clone();
-    alloc.on_budget_event(move |e| sink.lock().unwrap().push(e.clone()));
+    let (alloc, seen) = recording_budget_events();
 
     let mut big = scene(64);
     let mut small = scene(64);
@@ -254,10 +260,7 @@ fn overflow_is_counted_exactly_and_reported_once_per_sink() {
 
 #[test]
 fn an_unread_overflowing_sink_reports_when_dropped() {
-    let alloc = SmartAlloc::new(Default::default());
-    let seen: Arc<Mutex<Vec<BudgetEvent>>> = Arc::default();
-    let sink = seen.clone();
-    alloc.on_budget_event(move |e| sink.lock().unwrap().push(e.clone()));
+    let (alloc, seen) = recording_budget_events();
     let mut world = scene(32);
     let mut dropped = 0;
     for _ in 0..60 {
