@@ -18,4 +18,8 @@ fn ui() {
         t.compile_fail("tokio/fail/*.rs");
         t.pass("tokio/pass/*.rs");
     }
+    // The rapier integration's cases need its feature (and rapier3d): they run in the
+    // optional-feature run of `.ci/run`.
+    #[cfg(feature = "rapier")]
+    t.compile_fail("fail-rapier/*.rs");
 }

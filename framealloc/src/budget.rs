@@ -58,6 +58,12 @@ pub enum BudgetScope {
     ThreadFrame,
     /// The budget of the event's tag (`set_tag_budget` or `#[alloc_tag]`).
     Tag,
+    /// A fixed-capacity event sink in frame memory was full (`framealloc::rapier`'s
+    /// `FrameEvents`, feature `rapier`). Here `limit` is the sink's capacity, `used` the
+    /// events it kept and `requested` the events it dropped — counted in events, not bytes
+    /// — and `refused` is `true`. Reported after the step, at most once per sink unless
+    /// more events are dropped.
+    EventSink,
 }
 
 /// A budget was (or would have been) exceeded. Reported to the callback registered with
@@ -132,6 +138,15 @@ impl fmt::Display for BudgetEvent {
         let budget = match self.scope {
             BudgetScope::ThreadFrame => "thread frame budget".to_owned(),
             BudgetScope::Tag => format!("budget of tag \"{}\"", self.tag),
+            BudgetScope::EventSink => {
+                return write!(
+                    f,
+                    "event sink of tag \"{}\" full in frame {}: {} events kept, {} dropped \
+                     (capacity {} events; raise it, or size it from the last step with \
+                     `EventCapacity`)",
+                    self.tag, self.frame, self.used, self.requested, self.limit,
+                );
+            }
         };
         write!(
             f,

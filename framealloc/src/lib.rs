@@ -6,8 +6,10 @@
 //! [budgets](guides::budgets),
 //! [performance](guides::performance), [macros](guides::macros),
 //! [troubleshooting](guides::troubleshooting), [soundness](guides::soundness),
-//! [collections](guides::collections) (coming from bumpalo) and
-//! [async tasks](guides::async_tasks) and the [`cargo fa`](guides::cargo_fa) analyser.
+//! [collections](guides::collections) (coming from bumpalo),
+//! [async tasks](guides::async_tasks),
+//! [rapier physics](guides::rapier_integration) (feature `rapier`) and the
+//! [`cargo fa`](guides::cargo_fa) analyser.
 //! The methods of [`SmartAlloc`] are listed by topic in its own documentation.
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
@@ -40,6 +42,9 @@ mod error;
 mod frame_safe;
 mod ids;
 mod locked_vec;
+// rapier3d integration (feature `rapier`):
+#[cfg(feature = "rapier")]
+pub mod rapier;
 mod report;
 mod tag;
 // `TagGuard` (above `frame`: a tag change is a frame-accounting checkpoint):
@@ -213,4 +218,12 @@ pub mod guides {
     pub mod async_tasks {}
     #[doc = include_str!("../docs/cargo-fa.md")]
     pub mod cargo_fa {}
+    // Its snippets use the integration: without the feature the page is still
+    // rendered, and its code blocks are not compiled.
+    #[cfg_attr(feature = "rapier", doc = include_str!("../docs/rapier-integration.md"))]
+    #[cfg_attr(
+        not(feature = "rapier"),
+        doc = "The rapier guide (`docs/rapier-integration.md`) needs the `rapier` feature."
+    )]
+    pub mod rapier_integration {}
 }

@@ -218,8 +218,9 @@ impl SmartAlloc {
         &self.inner.config
     }
 
-    /// The instance's budgets.
-    pub(crate) fn budgets(&self) -> &Budgets {
+    /// The instance's budgets (the budget methods, and the rapier event sink, which
+    /// reports overflows through them).
+    pub(crate) fn budgets(&self) -> &Arc<Budgets> {
         &self.inner.budgets
     }
 
