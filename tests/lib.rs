@@ -16,3 +16,5 @@ unsafe impl framealloc::FrameSafe for Entity {}
 pub const fn iterations(native: usize, miri: usize) -> usize {
     if cfg!(miri) { miri } else { native }
 }
+
+pub mod ops;
