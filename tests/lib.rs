@@ -18,3 +18,4 @@ pub const fn iterations(native: usize, miri: usize) -> usize {
 }
 
 pub mod ops;
+pub mod counting;
