@@ -17,5 +17,5 @@ pub const fn iterations(native: usize, miri: usize) -> usize {
     if cfg!(miri) { miri } else { native }
 }
 
-pub mod ops;
 pub mod counting;
+pub mod ops;

@@ -53,7 +53,10 @@ fn check_error(e: &syn::Error) {
         assert!(!single.to_string().is_empty(), "an error without a message");
     }
     let tokens = e.to_compile_error().to_string();
-    assert!(tokens.contains("compile_error"), "not a compile error: {tokens}");
+    assert!(
+        tokens.contains("compile_error"),
+        "not a compile error: {tokens}"
+    );
 }
 
 /// `#[alloc_tag(args)] item`: parse and validate, then expand what is valid.
@@ -97,13 +100,73 @@ mod random_tokens {
     /// `frame`, paths, fn items, generics, attributes), in any order.
     fn fragment() -> impl Strategy<Value = &'static str> {
         prop::sample::select(vec![
-            "\"physics\"", "\"\"", "\"8 MiB\"", "\"1.5 KB\"", "\"8  MiB\"", "budget", "=", ",",
-            "8388608", "0", "18446744073709551616", "-1", "frame", "self", ".", "alloc",
-            "a", "b", "::", "framealloc", "SmartAlloc", "&", "&mut", "'a", "<", ">", "(", ")",
-            "{", "}", "[", "]", "fn", "async", "const", "unsafe", "pub", "struct", "enum",
-            "union", "impl", "Drop", "for", "T", "where", ":", ";", "->", "u32", "#", "!",
-            "#[frame_scope]", "#[alloc_tag(\"x\")]", "return", "?", "'static", "dyn", "mut",
-            "alloc: &SmartAlloc", "x: u32", "1u8", "'c'", "r#fn", "..", "_", "+", "|",
+            "\"physics\"",
+            "\"\"",
+            "\"8 MiB\"",
+            "\"1.5 KB\"",
+            "\"8  MiB\"",
+            "budget",
+            "=",
+            ",",
+            "8388608",
+            "0",
+            "18446744073709551616",
+            "-1",
+            "frame",
+            "self",
+            ".",
+            "alloc",
+            "a",
+            "b",
+            "::",
+            "framealloc",
+            "SmartAlloc",
+            "&",
+            "&mut",
+            "'a",
+            "<",
+            ">",
+            "(",
+            ")",
+            "{",
+            "}",
+            "[",
+            "]",
+            "fn",
+            "async",
+            "const",
+            "unsafe",
+            "pub",
+            "struct",
+            "enum",
+            "union",
+            "impl",
+            "Drop",
+            "for",
+            "T",
+            "where",
+            ":",
+            ";",
+            "->",
+            "u32",
+            "#",
+            "!",
+            "#[frame_scope]",
+            "#[alloc_tag(\"x\")]",
+            "return",
+            "?",
+            "'static",
+            "dyn",
+            "mut",
+            "alloc: &SmartAlloc",
+            "x: u32",
+            "1u8",
+            "'c'",
+            "r#fn",
+            "..",
+            "_",
+            "+",
+            "|",
         ])
     }
 

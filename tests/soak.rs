@@ -7,7 +7,9 @@
 //!
 //! `soak_ci` runs 3000 frames by default; `soak_long` (ignored) runs
 //! `FRAMEALLOC_SOAK_FRAMES` frames (default 1 000 000): `scripts/soak`.
-//! Its own test binary because it installs a counting `#[global_allocator]`.
+//! Its own test binary because it installs a counting `#[global_allocator]`. Not under
+//! `minimal`, which compiles out the stats and tag budgets it checks.
+#![cfg(not(feature = "minimal"))]
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -66,7 +68,10 @@ fn worker(alloc: &SmartAlloc, shared: &Shared) {
             continue;
         }
         core::mem::swap(&mut *lock(&shared.to_worker), &mut inbox);
-        assert!(inbox.iter().all(holds), "a box changed on its way to the worker");
+        assert!(
+            inbox.iter().all(holds),
+            "a box changed on its way to the worker"
+        );
         inbox.clear();
         {
             let _tag = alloc.tag("soak.worker");
@@ -155,9 +160,16 @@ fn frame(alloc: &SmartAlloc, shared: &Shared, ring: &mut [Option<Item>], i: u64)
     let mut back = back;
     back.clear();
     *lock(&shared.to_main) = back;
-    if i % 1000 == 0 {
+    if i.is_multiple_of(1000) {
         // A budget changed mid-run (never exceeded).
-        alloc.set_tag_budget("soak.physics", if i % 2000 == 0 { 1 << 20 } else { 2 << 20 });
+        alloc.set_tag_budget(
+            "soak.physics",
+            if i.is_multiple_of(2000) {
+                1 << 20
+            } else {
+                2 << 20
+            },
+        );
     }
     drop(over);
     alloc.end_frame();
@@ -207,14 +219,14 @@ fn soak(frames: u64) -> Report {
             warnings_at_warm = LOGGER.0.load(Ordering::Relaxed);
         }
         sum = sum.wrapping_add(frame(&alloc, &shared, &mut ring, i));
-        if i % HANDOFF == 0 {
+        if i.is_multiple_of(HANDOFF) {
             let request = shared.requested.fetch_add(1, Ordering::Release) + 1;
             worker_thread.thread().unpark();
             while shared.done.load(Ordering::Acquire) != request {
                 std::thread::yield_now();
             }
         }
-        if i > warm_up && i % (frames / 20).max(1) == 0 {
+        if i > warm_up && i.is_multiple_of((frames / 20).max(1)) {
             // Reading statm allocates: outside the counted window.
             let calls = system_calls();
             let rss = rss_bytes();
@@ -237,7 +249,11 @@ fn soak(frames: u64) -> Report {
     lock(&shared.to_main).clear();
     let stats = alloc.stats();
     for kind in Kind::ALL {
-        assert_eq!(stats.total(kind).live_bytes, 0, "{kind:?} bytes live at the end");
+        assert_eq!(
+            stats.total(kind).live_bytes,
+            0,
+            "{kind:?} bytes live at the end"
+        );
     }
     let over = stats.tag("soak.over").expect("soak.over accounted");
     assert_eq!(over.kind(Kind::Frame).allocations, warm_up + frames);
@@ -249,7 +265,10 @@ fn check(report: &Report) {
         "soak: {} steady frames, RSS after warm-up {:?} B, max {:?} B, {} system calls, {} budget events",
         report.frames, report.warm_rss, report.max_rss, report.steady_calls, report.events
     );
-    assert_eq!(report.steady_calls, 0, "steady frames called the system allocator");
+    assert_eq!(
+        report.steady_calls, 0,
+        "steady frames called the system allocator"
+    );
     assert_eq!(report.events, report.frames, "one budget event per frame");
     assert!(report.warnings >= report.frames, "every event logged");
     if let (Some(warm), Some(max)) = (report.warm_rss, report.max_rss) {
@@ -264,7 +283,10 @@ fn check(report: &Report) {
 }
 
 #[test]
-#[cfg_attr(feature = "debug", ignore = "`debug` records allocation sites in a map, which allocates")]
+#[cfg_attr(
+    feature = "debug",
+    ignore = "`debug` records allocation sites in a map, which allocates"
+)]
 #[cfg_attr(miri, ignore = "reads /proc and counts system calls: a native test")]
 fn soak_ci() {
     check(&soak(3000));
