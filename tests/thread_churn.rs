@@ -5,7 +5,7 @@
 //! `stats()`, no frame arena left; abandoned pages adopted or freed (back to the
 //! baseline after one sweeping thread); a flat resident set after warm-up.
 //!
-//! `churn_ci` runs 200 threads (12 under Miri, without the RSS check); `churn_full`
+//! `churn_ci` runs 200 threads (6 under Miri, without the RSS check); `churn_full`
 //! (ignored) runs 1000: `scripts/soak` runs it. Its own binary: it reads process-wide
 //! pool state (`abandoned_pool_pages`), so its tests hold `SERIAL`.
 
@@ -205,7 +205,7 @@ fn churn(threads: u64, wave: u64, check_rss: bool) {
 #[test]
 fn churn_ci() {
     if cfg!(miri) {
-        churn(12, 4, false);
+        churn(6, 3, false);
     } else {
         churn(200, 8, true);
     }
