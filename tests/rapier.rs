@@ -7,8 +7,6 @@
 //! `#[global_allocator]`. Slow under Miri (rapier): ignored there.
 #![cfg(not(miri))]
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::sync::mpsc::channel;
 use std::sync::{Arc, Mutex};
 
@@ -18,44 +16,10 @@ use framealloc::rapier::{
     intersect_ray, step,
 };
 use framealloc::{BudgetEvent, BudgetScope, SmartAlloc};
-
-struct Counting;
-
-thread_local! {
-    // Const, destructor-free: usable from inside the allocator at any time.
-    static SYSTEM_CALLS: Cell<u64> = const { Cell::new(0) };
-}
-
-fn count() {
-    let _ = SYSTEM_CALLS.try_with(|c| c.set(c.get() + 1));
-}
-
-fn system_calls() -> u64 {
-    SYSTEM_CALLS.with(Cell::get)
-}
-
-// SAFETY: forwards to `System`, only counting calls (per thread, so other test threads
-// do not disturb the count).
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count();
-        // SAFETY: forwarded with the caller's guarantees.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        count();
-        // SAFETY: forwarded with the caller's guarantees.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count();
-        // SAFETY: forwarded with the caller's guarantees.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+use framealloc_tests::counting::{COUNTING, CountingAlloc, system_calls};
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: CountingAlloc = COUNTING;
 
 /// A ground, a sensor slab and `n` balls and boxes dropped from a grid of heights: every
 /// collider reports collision and contact-force events.

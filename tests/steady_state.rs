@@ -2,36 +2,11 @@
 //!
 //! Its own test binary because it installs a counting `#[global_allocator]`.
 
-use std::alloc::Layout;
-use std::cell::Cell;
-
 use framealloc::{FrameSafe, SmartAlloc};
-use framealloc_tests::{CountingAlloc, SystemCall};
-
-thread_local! {
-    // Const, destructor-free: usable from inside the allocator at any time.
-    static SYSTEM_CALLS: Cell<u64> = const { Cell::new(0) };
-    static PAGE_FREES: Cell<u64> = const { Cell::new(0) };
-}
-
-/// Size of a framealloc pool page (64 KiB): the test counts frees of such blocks.
-const POOL_PAGE: usize = 64 * 1024;
-
-/// Counts every system allocator call of this thread (per thread, so other test threads
-/// do not disturb the count) and the frees of pool pages.
-fn on_call(call: SystemCall, layout: Layout) {
-    let _ = SYSTEM_CALLS.try_with(|c| c.set(c.get() + 1));
-    if call == SystemCall::Dealloc && layout.size() == POOL_PAGE && layout.align() == POOL_PAGE {
-        let _ = PAGE_FREES.try_with(|c| c.set(c.get() + 1));
-    }
-}
+use framealloc_tests::counting::{COUNTING, CountingAlloc, page_frees, system_calls};
 
 #[global_allocator]
-static GLOBAL: CountingAlloc = CountingAlloc(on_call);
-
-fn system_calls() -> u64 {
-    SYSTEM_CALLS.with(Cell::get)
-}
+static GLOBAL: CountingAlloc = COUNTING;
 
 #[derive(Clone, Copy, Default)]
 struct Contact {
@@ -133,7 +108,7 @@ fn pages_emptied_by_remote_frees_are_released() {
         .map(|i| alloc.pool_box([i as u8; 48]))
         .collect();
     std::thread::spawn(move || drop(boxes)).join().unwrap();
-    let before = PAGE_FREES.with(Cell::get);
+    let before = page_frees();
     // Keep allocating and freeing on the owner: its misses sweep the emptied pages.
     for _ in 0..40 {
         let batch: Vec<_> = (0..2000u32)
@@ -141,7 +116,7 @@ fn pages_emptied_by_remote_frees_are_released() {
             .collect();
         drop(batch);
     }
-    let freed = PAGE_FREES.with(Cell::get) - before;
+    let freed = page_frees() - before;
     assert!(
         freed >= 20,
         "only {freed} emptied pages went back to the system"
@@ -365,4 +340,34 @@ fn steady_state_task_frames_make_no_system_allocations() {
     );
     assert_eq!(alloc.task_arenas_made(), tasks);
     assert_eq!(alloc.task_arenas_idle(), tasks);
+}
+
+/// A tag budget overrun every frame under `BudgetPolicy::Warn`, with no logger installed
+/// (this binary installs none): after the first 16 distinct warnings, stderr lines are
+/// suppressed, yet each event's message is still formatted into a `String` first
+/// (`callout::emit`), ~9 system calls per frame. With a logger that filters warnings
+/// out, the same frames make none (`soak.rs`).
+#[test]
+#[cfg_attr(miri, ignore = "a counting test, run natively")]
+fn budget_warnings_without_a_logger_make_no_system_allocations() {
+    let alloc = SmartAlloc::new(Default::default());
+    alloc.set_tag_budget("steady.over", 16);
+    let run = |alloc: &SmartAlloc| {
+        alloc.begin_frame();
+        let x = {
+            let _over = alloc.tag("steady.over");
+            alloc.frame_box([1u8; 64])
+        };
+        assert_eq!(x[63], 1);
+        drop(x);
+        alloc.end_frame();
+    };
+    for _ in 0..100 {
+        run(&alloc);
+    }
+    let calls = system_calls();
+    for _ in 0..100 {
+        run(&alloc);
+    }
+    assert_eq!(system_calls() - calls, 0, "suppressed warnings allocated");
 }

@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use framealloc::tokio::{spawn_with_frame, spawn_with_frame_in};
 use framealloc::{SmartAlloc, TaskFrame};
-use framealloc_tests::{CountingAlloc, SystemCall};
+use framealloc_tests::counting::{CountingAlloc, SystemCall};
 use tokio::runtime::Runtime;
 use tokio::task::{JoinSet, yield_now};
 

@@ -135,9 +135,11 @@ impl<'de> serde::Deserialize<'de> for BudgetEvent {
 
 impl fmt::Display for BudgetEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let budget = match self.scope {
-            BudgetScope::ThreadFrame => "thread frame budget".to_owned(),
-            BudgetScope::Tag => format!("budget of tag \"{}\"", self.tag),
+        // Written piece by piece, never through a `String`: a suppressed repeat of this
+        // message (a budget overrun every frame) must not allocate.
+        match self.scope {
+            BudgetScope::ThreadFrame => f.write_str("thread frame budget")?,
+            BudgetScope::Tag => write!(f, "budget of tag \"{}\"", self.tag)?,
             BudgetScope::EventSink => {
                 return write!(
                     f,
@@ -147,10 +149,10 @@ impl fmt::Display for BudgetEvent {
                     self.tag, self.frame, self.used, self.requested, self.limit,
                 );
             }
-        };
+        }
         write!(
             f,
-            "{budget} exceeded in frame {}: {} B in use + {} B {} requested > limit {} B",
+            " exceeded in frame {}: {} B in use + {} B {} requested > limit {} B",
             self.frame,
             self.used,
             self.requested,
