@@ -22,6 +22,7 @@ use core::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 
 use super::arena::ThreadArena;
+use crate::stats::shard::KindSlot;
 
 /// Allocate a unique id from a global counter. Ids start at 1 and are never reused;
 /// running out aborts rather than wrapping (2^64 ids cannot be used up in practice).
@@ -46,6 +47,26 @@ struct CacheEntry {
     /// Instance id, or 0 for "empty".
     id: u64,
     arena: *const ThreadArena,
+    /// The pool slot of the thread's current tag in `arena`'s shard, or null: the pool
+    /// hot path's accounting target, found with the same thread-local load and id
+    /// compare as the arena (SPEC §4.12). Null whenever it may be stale: set only by
+    /// [`cache_pool_slot`] for the cached arena, cleared on every tag change
+    /// ([`tag_changed_on_current_thread`]) and whenever the entry changes (another
+    /// instance, or the arena released: its shard is retired and may pass to another
+    /// thread, so a late TLS destructor must not write into it through a stale pointer).
+    pool_slot: *const KindSlot,
+    /// The tag-budget generation `pool_slot` was cached at (a tag without a budget:
+    /// a budget set since invalidates it).
+    pool_generation: u64,
+}
+
+impl CacheEntry {
+    const EMPTY: CacheEntry = CacheEntry {
+        id: 0,
+        arena: ptr::null(),
+        pool_slot: ptr::null(),
+        pool_generation: 0,
+    };
 }
 
 thread_local! {
@@ -56,7 +77,7 @@ thread_local! {
     /// thread exit; an instance that drops frees its arenas, but its id is never used
     /// again, so its stale entry never matches.
     static CACHE: Cell<CacheEntry> = const {
-        Cell::new(CacheEntry { id: 0, arena: ptr::null() })
+        Cell::new(CacheEntry::EMPTY)
     };
 
     /// This thread's token (0 until first needed). Const and destructor-free, so it is
@@ -135,10 +156,7 @@ fn free_buried(token: u64) {
     for entry in mine {
         let _ = CACHE.try_with(|c| {
             if ptr::eq(c.get().arena, entry.arena.0.as_ptr()) {
-                c.set(CacheEntry {
-                    id: 0,
-                    arena: ptr::null(),
-                });
+                c.set(CacheEntry::EMPTY);
             }
         });
         // SAFETY: created by `Box::leak` in `current_slow`, moved here by the dropping
@@ -230,6 +248,7 @@ impl ArenaSet {
             c.set(CacheEntry {
                 id: this.id,
                 arena: arena.as_ptr(),
+                ..CacheEntry::EMPTY
             });
         });
         // The cache no longer names a buried arena of ours: free them.
@@ -310,10 +329,7 @@ impl ArenaSet {
         self.shards.retire(&unsafe { entry.arena.0.as_ref() }.shard);
         CACHE.with(|c| {
             if c.get().id == self.id {
-                c.set(CacheEntry {
-                    id: 0,
-                    arena: ptr::null(),
-                });
+                c.set(CacheEntry::EMPTY);
             }
         });
         // SAFETY: created by `Box::leak` in `current_slow`, removed from the set (so no
@@ -366,10 +382,7 @@ impl Drop for ArenaSet {
             }
             let _ = CACHE.try_with(|c| {
                 if c.get().id == self.id {
-                    c.set(CacheEntry {
-                        id: 0,
-                        arena: ptr::null(),
-                    });
+                    c.set(CacheEntry::EMPTY);
                 }
             });
             // SAFETY: every handle, guard and cache hit borrows a `SmartAlloc` clone,
@@ -389,7 +402,15 @@ impl Drop for ArenaSet {
 /// The thread's tag changed: credit frame growth to the tag it belongs to on the arena
 /// this thread used last (and check that tag's frame budgets).
 pub(crate) fn tag_changed_on_current_thread() {
-    let Ok(entry) = CACHE.try_with(Cell::get) else {
+    let Ok(entry) = CACHE.try_with(|c| {
+        let entry = c.get();
+        // The cached pool slot belongs to the previous tag.
+        c.set(CacheEntry {
+            pool_slot: ptr::null(),
+            ..entry
+        });
+        entry
+    }) else {
         return;
     };
     if entry.id != 0 {
@@ -399,6 +420,34 @@ pub(crate) fn tag_changed_on_current_thread() {
         // the budget callback may drop the last clone (freeing the arena).
         overruns.deliver();
     }
+}
+
+/// The calling thread's pool slot for the current tag of instance `id`, if cached (see
+/// [`CacheEntry::pool_slot`]) and no tag budget was set since.
+#[inline(always)]
+pub(crate) fn cached_pool_slot(id: u64) -> Option<NonNull<KindSlot>> {
+    let entry = CACHE.with(Cell::get);
+    if entry.id == id && entry.pool_generation == crate::budget::tag_budget_generation() {
+        NonNull::new(entry.pool_slot.cast_mut())
+    } else {
+        None
+    }
+}
+
+/// Cache `slot`, the pool slot of the current tag in the calling thread's arena of
+/// instance `id`, read at tag-budget generation `generation` (the tag had no budget
+/// then). Does nothing unless that arena is the cached one.
+pub(crate) fn cache_pool_slot(id: u64, slot: NonNull<KindSlot>, generation: u64) {
+    let _ = CACHE.try_with(|c| {
+        let entry = c.get();
+        if entry.id == id && id != 0 {
+            c.set(CacheEntry {
+                pool_slot: slot.as_ptr(),
+                pool_generation: generation,
+                ..entry
+            });
+        }
+    });
 }
 
 /// The calling thread's frame number for instance `id` if its arena is the cached one,

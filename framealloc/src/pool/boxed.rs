@@ -257,14 +257,30 @@ impl SmartAlloc {
 
     /// The pool slot of the calling thread's shard for the current tag, after checking
     /// the tag's budget for `bytes` more (`strict`: a `try_` call).
+    ///
+    /// The hit path is the thread-local arena cache's entry: one id compare and the slot
+    /// cached beside the arena (cleared on tag changes and when the arena is released).
     #[inline(always)]
     #[track_caller]
     pub(crate) fn pool_slot(&self, bytes: usize, strict: bool) -> Result<NonNull<KindSlot>, Error> {
+        match crate::frame::registry::cached_pool_slot(self.id()) {
+            Some(slot) => Ok(slot),
+            None => self.pool_slot_slow(bytes, strict),
+        }
+    }
+
+    /// [`pool_slot`](Self::pool_slot) when the slot is not cached: look it up (and cache
+    /// it if the tag has no budget), or check the tag's budget.
+    #[inline(never)]
+    #[track_caller]
+    fn pool_slot_slow(&self, bytes: usize, strict: bool) -> Result<NonNull<KindSlot>, Error> {
         let arena = self.arena();
         let tag = crate::tag::current();
-        let (slot, budgeted) = arena.pool_slot(tag);
+        let (slot, budgeted, generation) = arena.pool_slot_at(tag);
         if budgeted {
             arena.check_tag_budget(crate::Kind::Pool, bytes as u64, strict)?;
+        } else {
+            crate::frame::registry::cache_pool_slot(self.id(), slot, generation);
         }
         Ok(slot)
     }
