@@ -16,7 +16,7 @@
 //! their slot when dropped.
 
 use core::ptr::{self, NonNull};
-use core::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicI64, AtomicPtr, AtomicU64, Ordering};
 
 use std::sync::Arc;
 
@@ -79,6 +79,14 @@ pub(crate) struct KindSlot {
     /// what the owner allocated takes it below zero). One counter, so the owner's peak
     /// check reads one remote word, and a remote free is a single `fetch_sub`.
     remote_live: AtomicU64,
+    /// Pool/heap: the owner's live bytes (`allocated_bytes - freed_bytes`, signed) above
+    /// which an owner allocation may be a new peak: `peak_bytes - remote_live` as of the
+    /// last recompute ([`new_high`](Self::new_high)). The hot path compares against it
+    /// and never reads `remote_live` or `peak_bytes`. Stale only on the safe side
+    /// (too low: a needless recompute) — except after what raises live bytes or lowers
+    /// the peak behind the owner's back, a remote allocation (a clone on another
+    /// thread) or `reset_peaks`, which store `i64::MIN` to force a recompute.
+    threshold: AtomicI64,
 }
 
 impl KindSlot {
@@ -112,7 +120,10 @@ impl KindSlot {
         self.remote_allocated_bytes
             .fetch_add(bytes, Ordering::Relaxed);
         self.remote_allocations.fetch_add(1, Ordering::Relaxed);
-        self.remote_live.fetch_add(bytes, Ordering::Release);
+        // SeqCst, then the threshold store: see `new_high` (the owner re-reads
+        // `remote_live` after storing a threshold, so one of the two sees the other).
+        self.remote_live.fetch_add(bytes, Ordering::SeqCst);
+        self.threshold.store(i64::MIN, Ordering::SeqCst);
     }
 
     /// Account an allocation of `bytes` (pool/heap) made by the owner thread (through
@@ -129,16 +140,46 @@ impl KindSlot {
             .wrapping_add(bytes);
         self.allocated_bytes.store(allocated, Ordering::Relaxed);
         add_local(&self.allocations, 1);
-        // Live bytes from the value just computed plus two loads (not four counters).
+        // The owner's live bytes from the value just computed and one load; only above
+        // the threshold can live bytes (owner's plus remote) be a new peak.
+        let owner_live = allocated
+            .wrapping_sub(self.freed_bytes.load(Ordering::Relaxed))
+            .cast_signed();
+        if owner_live > self.threshold.load(Ordering::Relaxed) {
+            self.new_high(owner_live);
+        }
+    }
+
+    /// Owner only: live bytes crossed the threshold (owner's live bytes `owner_live`):
+    /// record an exact peak, then recompute the threshold.
+    #[cold]
+    #[inline(never)]
+    fn new_high(&self, owner_live: i64) {
+        let remote = self.remote_live.load(Ordering::SeqCst).cast_signed();
         // Signed: in-flight remote updates may make it momentarily negative, which is
         // never a peak.
-        let live = allocated
-            .wrapping_sub(self.freed_bytes.load(Ordering::Relaxed))
-            .wrapping_add(self.remote_live.load(Ordering::Relaxed))
-            .cast_signed();
-        if live > self.peak_bytes.load(Ordering::Relaxed).cast_signed() {
+        let live = owner_live.wrapping_add(remote);
+        let mut peak = self.peak_bytes.load(Ordering::Relaxed).cast_signed();
+        if live > peak {
             self.peak_bytes
                 .store(live.cast_unsigned(), Ordering::Relaxed);
+            peak = live;
+        }
+        self.recompute_threshold(remote, peak);
+    }
+
+    /// Owner only: `threshold = peak - remote`, from values just read. A remote
+    /// allocation or `reset_peaks` may have happened since they were read, and its
+    /// `i64::MIN` store may come before ours: both store with SeqCst after changing what
+    /// they change (SeqCst too), and we re-read both after our store, so either their
+    /// store comes after ours or we see their change and force the next recompute.
+    fn recompute_threshold(&self, remote: i64, peak: i64) {
+        self.threshold
+            .store(peak.wrapping_sub(remote), Ordering::SeqCst);
+        if self.remote_live.load(Ordering::SeqCst).cast_signed() != remote
+            || self.peak_bytes.load(Ordering::SeqCst).cast_signed() != peak
+        {
+            self.threshold.store(i64::MIN, Ordering::SeqCst);
         }
     }
 
@@ -190,7 +231,9 @@ impl KindSlot {
             } else {
                 self.remote_allocated_bytes
                     .fetch_add(delta, Ordering::Relaxed);
-                self.remote_live.fetch_add(delta, Ordering::Relaxed);
+                // Live bytes rise behind the owner's back: as in `on_alloc_remote`.
+                self.remote_live.fetch_add(delta, Ordering::SeqCst);
+                self.threshold.store(i64::MIN, Ordering::SeqCst);
             }
         } else {
             let delta = old - new;
@@ -282,7 +325,10 @@ impl KindSlot {
         } else {
             self.live_bytes()
         };
-        self.peak_bytes.store(live, Ordering::Relaxed);
+        self.peak_bytes.store(live, Ordering::SeqCst);
+        // The owner's threshold was computed from the old peak: force a recompute (see
+        // `recompute_threshold` for the order).
+        self.threshold.store(i64::MIN, Ordering::SeqCst);
     }
 
     /// Frame kind of the task-frame shard, from any thread: a task frame that used
