@@ -278,17 +278,9 @@ impl ThreadArena {
     /// a budget (pool and heap allocations under it are checked).
     #[inline(always)]
     pub(crate) fn pool_slot(&self, tag: TagId) -> (NonNull<KindSlot>, bool) {
-        let (slot, budgeted, _) = self.pool_slot_at(tag);
-        (slot, budgeted)
-    }
-
-    /// [`pool_slot`](Self::pool_slot), and the tag-budget generation the budget flag was
-    /// read at (for the thread-local slot cache of `registry::cache_pool_slot`).
-    #[inline(always)]
-    pub(crate) fn pool_slot_at(&self, tag: TagId) -> (NonNull<KindSlot>, bool, u64) {
         let cached = self.pool_slot.get();
         if cached.tag == tag && cached.generation == crate::budget::tag_budget_generation() {
-            (cached.slot, cached.budgeted, cached.generation)
+            (cached.slot, cached.budgeted)
         } else {
             self.pool_slot_slow(tag)
         }
@@ -296,7 +288,7 @@ impl ThreadArena {
 
     #[cold]
     #[inline(never)]
-    fn pool_slot_slow(&self, tag: TagId) -> (NonNull<KindSlot>, bool, u64) {
+    fn pool_slot_slow(&self, tag: TagId) -> (NonNull<KindSlot>, bool) {
         // The generation first: a budget set after this read bumps it again, so the
         // next allocation refills the cache.
         let generation = crate::budget::tag_budget_generation();
@@ -308,7 +300,7 @@ impl ThreadArena {
             budgeted,
             slot,
         });
-        (slot, budgeted, generation)
+        (slot, budgeted)
     }
 
     /// The arena to bump, for as long as `self` is borrowed.

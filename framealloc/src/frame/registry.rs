@@ -55,9 +55,6 @@ struct CacheEntry {
     /// instance, or the arena released: its shard is retired and may pass to another
     /// thread, so a late TLS destructor must not write into it through a stale pointer).
     pool_slot: *const KindSlot,
-    /// The tag-budget generation `pool_slot` was cached at (a tag without a budget:
-    /// a budget set since invalidates it).
-    pool_generation: u64,
 }
 
 impl CacheEntry {
@@ -65,7 +62,6 @@ impl CacheEntry {
         id: 0,
         arena: ptr::null(),
         pool_slot: ptr::null(),
-        pool_generation: 0,
     };
 }
 
@@ -423,11 +419,12 @@ pub(crate) fn tag_changed_on_current_thread() {
 }
 
 /// The calling thread's pool slot for the current tag of instance `id`, if cached (see
-/// [`CacheEntry::pool_slot`]) and no tag budget was set since.
+/// [`CacheEntry::pool_slot`]). Budgets need no check here: a slot whose tag has a budget
+/// sends every allocation to its cold path (`KindSlot::try_alloc_owner`).
 #[inline(always)]
 pub(crate) fn cached_pool_slot(id: u64) -> Option<NonNull<KindSlot>> {
     let entry = CACHE.with(Cell::get);
-    if entry.id == id && entry.pool_generation == crate::budget::tag_budget_generation() {
+    if entry.id == id {
         NonNull::new(entry.pool_slot.cast_mut())
     } else {
         None
@@ -435,15 +432,13 @@ pub(crate) fn cached_pool_slot(id: u64) -> Option<NonNull<KindSlot>> {
 }
 
 /// Cache `slot`, the pool slot of the current tag in the calling thread's arena of
-/// instance `id`, read at tag-budget generation `generation` (the tag had no budget
-/// then). Does nothing unless that arena is the cached one.
-pub(crate) fn cache_pool_slot(id: u64, slot: NonNull<KindSlot>, generation: u64) {
+/// instance `id`. Does nothing unless that arena is the cached one.
+pub(crate) fn cache_pool_slot(id: u64, slot: NonNull<KindSlot>) {
     let _ = CACHE.try_with(|c| {
         let entry = c.get();
         if entry.id == id && id != 0 {
             c.set(CacheEntry {
                 pool_slot: slot.as_ptr(),
-                pool_generation: generation,
                 ..entry
             });
         }
