@@ -132,9 +132,8 @@ fn clones_on_other_threads_force_a_peak_recompute() {
     let alloc = SmartAlloc::new(AllocConfig::default());
     let mut boxes: Vec<PoolBox<Obj>> = (0..10).map(|i| alloc.pool_box([i; 6])).collect();
     boxes.truncate(5);
-    let clones: Vec<PoolBox<Obj>> = std::thread::scope(|s| {
-        s.spawn(|| boxes[..3].to_vec()).join().unwrap()
-    });
+    let clones: Vec<PoolBox<Obj>> =
+        std::thread::scope(|s| s.spawn(|| boxes[..3].to_vec()).join().unwrap());
     // Owner live 5 + 3 = 8 boxes, plus 3 remote clones: 11, above the peak of 10.
     boxes.extend((0..3).map(|i| alloc.pool_box([i; 6])));
     let p = pool(&alloc, "untagged");
@@ -142,7 +141,10 @@ fn clones_on_other_threads_force_a_peak_recompute() {
     drop(clones);
     // The peak stays where it was when live bytes drop.
     let p = pool(&alloc, "untagged");
-    assert_eq!((p.live_bytes, p.peak_bytes, p.allocations), (8 * SIZE, 11 * SIZE, 16));
+    assert_eq!(
+        (p.live_bytes, p.peak_bytes, p.allocations),
+        (8 * SIZE, 11 * SIZE, 16)
+    );
 }
 
 /// `reset_peaks` from another thread lowers the peak below the owner's threshold: the
@@ -237,7 +239,10 @@ fn budget_set_from_another_thread_applies_at_once() {
         other => panic!("expected a refusal, got {other:?}"),
     }
     let p = pool(&alloc, "capped");
-    assert_eq!((p.allocations, p.live_bytes, p.peak_bytes), (5, 5 * SIZE, 5 * SIZE));
+    assert_eq!(
+        (p.allocations, p.live_bytes, p.peak_bytes),
+        (5, 5 * SIZE, 5 * SIZE)
+    );
     // Room again after a free; the budget removed: no more checks.
     drop(fifth);
     let again = alloc.try_pool_box([7u64; 6]).expect("room after a free");

@@ -50,15 +50,16 @@ struct CacheEntry {
     /// `id` while `pool_slot` is valid, else 0: the pool hot path tests the two with
     /// one compare (a separate null test cost 4 instructions per allocation).
     pool_id: u64,
-    /// The pool slot of the thread's current tag in `arena`'s shard (dangling unless
-    /// `pool_id != 0`): the pool hot path's accounting target, found with the same
+    /// The pool slot of the thread's current tag in `arena`'s shard (null unless
+    /// `pool_id != 0`; a raw pointer, not `NonNull`: with a `NonNull` field the entry's
+    /// niche made `LocalKey::with` test it on every read, 2 instructions): the pool hot path's accounting target, found with the same
     /// thread-local load as the arena (SPEC §4.12). Valid only until it may be stale:
     /// set by [`cache_pool_slot`] for the cached arena; `pool_id` is cleared on every
     /// tag change ([`tag_changed_on_current_thread`]) and whenever the entry changes
     /// (another instance, or the arena released: its shard is retired and may pass to
     /// another thread, so a late TLS destructor must not write into it through a stale
     /// pointer).
-    pool_slot: NonNull<KindSlot>,
+    pool_slot: *const KindSlot,
 }
 
 impl CacheEntry {
@@ -66,7 +67,7 @@ impl CacheEntry {
         id: 0,
         arena: ptr::null(),
         pool_id: 0,
-        pool_slot: NonNull::dangling(),
+        pool_slot: ptr::null(),
     };
 }
 
@@ -430,7 +431,13 @@ pub(crate) fn tag_changed_on_current_thread() {
 pub(crate) fn cached_pool_slot(id: u64) -> Option<NonNull<KindSlot>> {
     let entry = CACHE.with(Cell::get);
     // `id` is never 0, so an invalid slot (`pool_id == 0`) never matches.
-    (entry.pool_id == id).then_some(entry.pool_slot)
+    if entry.pool_id == id {
+        // SAFETY: `pool_id != 0` only beside a slot stored from a `NonNull` by
+        // `cache_pool_slot`.
+        Some(unsafe { NonNull::new_unchecked(entry.pool_slot.cast_mut()) })
+    } else {
+        None
+    }
 }
 
 /// Cache `slot`, the pool slot of the current tag in the calling thread's arena of
@@ -441,7 +448,7 @@ pub(crate) fn cache_pool_slot(id: u64, slot: NonNull<KindSlot>) {
         if entry.id == id && id != 0 {
             c.set(CacheEntry {
                 pool_id: id,
-                pool_slot: slot,
+                pool_slot: slot.as_ptr(),
                 ..entry
             });
         }

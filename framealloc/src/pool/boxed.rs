@@ -228,7 +228,12 @@ impl SmartAlloc {
     #[cold]
     #[inline(never)]
     #[track_caller]
-    fn pool_alloc_cold(&self, slot: NonNull<KindSlot>, bytes: usize, strict: bool) -> Result<(), Error> {
+    fn pool_alloc_cold(
+        &self,
+        slot: NonNull<KindSlot>,
+        bytes: usize,
+        strict: bool,
+    ) -> Result<(), Error> {
         // SAFETY: as in `new_pool_box`; the reference ends before the budget callback
         // could run (it is delivered after `check_tag_budget`'s state changes).
         let may_have_budget = unsafe { slot.as_ref() }.may_have_budget();
@@ -293,6 +298,7 @@ impl SmartAlloc {
 
     /// [`pool_slot`](Self::pool_slot) when the slot is not cached: look it up and cache
     /// it.
+    #[cold]
     #[inline(never)]
     fn pool_slot_slow(&self) -> NonNull<KindSlot> {
         let arena = self.arena();
