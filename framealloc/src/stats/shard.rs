@@ -216,8 +216,8 @@ impl KindSlot {
 
     /// Owner only: `threshold = peak - remote`, from values just read. A remote
     /// allocation, `reset_peaks` or a budget set may have happened since they were read,
-    /// and its `i64::MIN` store may come before ours: each stores with SeqCst after
-    /// changing what it changes (SeqCst too), and we re-read all three after our store,
+    /// and its `i64::MIN` store may come before ours: each stores with `SeqCst` after
+    /// changing what it changes (`SeqCst` too), and we re-read all three after our store,
     /// so either their store comes after ours or we see their change and keep the
     /// threshold at `i64::MIN`.
     fn recompute_threshold(&self, remote: i64, peak: i64) {
@@ -606,7 +606,7 @@ impl Shard {
     }
 
     /// `tag` got a budget (any thread; the budget is already in the instance's table,
-    /// followed by a SeqCst fence): keep its pool slot on the cold path, where the
+    /// followed by a `SeqCst` fence): keep its pool slot on the cold path, where the
     /// budget is checked. Touches only existing segments — one made later reads the
     /// budget table itself (see `new_segment`); the fences on both sides make sure one
     /// of the two sees the other.
