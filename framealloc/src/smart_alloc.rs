@@ -201,7 +201,7 @@ impl SmartAlloc {
     }
 
     /// This allocator's unique id.
-    #[cfg(feature = "debug")]
+    #[inline(always)]
     pub(crate) fn id(&self) -> u64 {
         self.inner.id
     }

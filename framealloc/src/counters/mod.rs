@@ -146,6 +146,17 @@ impl ShardSet {
             shard.reset_peaks();
         }
     }
+
+    /// `tag` just got a budget in the instance's table: keep its pool slots on the
+    /// cold path (where the budget is checked) in every shard.
+    pub(crate) fn arm_tag_budget(&self, tag: TagId) {
+        // Pairs with the fence in `Shard::new_segment`: either a segment published
+        // concurrently is seen here, or its maker sees the budget.
+        core::sync::atomic::fence(core::sync::atomic::Ordering::SeqCst);
+        for shard in &self.lock().all {
+            shard.arm_tag_budget(tag);
+        }
+    }
 }
 
 /// Shards of dropped allocators that pool handles still point into. Swept (freed once

@@ -16,7 +16,7 @@
 //! their slot when dropped.
 
 use core::ptr::{self, NonNull};
-use core::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicI64, AtomicPtr, AtomicU64, Ordering, fence};
 
 use std::sync::Arc;
 
@@ -79,6 +79,20 @@ pub(crate) struct KindSlot {
     /// what the owner allocated takes it below zero). One counter, so the owner's peak
     /// check reads one remote word, and a remote free is a single `fetch_sub`.
     remote_live: AtomicU64,
+    /// Pool/heap: the owner's live bytes (`allocated_bytes - freed_bytes`, signed) above
+    /// which an owner allocation may be a new peak: `peak_bytes - remote_live` as of the
+    /// last recompute ([`new_high`](Self::new_high)). The hot path compares against it
+    /// and never reads `remote_live` or `peak_bytes`. Stale only on the safe side
+    /// (too low: a needless recompute) — except after what raises live bytes or lowers
+    /// the peak behind the owner's back, a remote allocation (a clone on another
+    /// thread) or `reset_peaks`, which store `i64::MIN` to force a recompute. A tag
+    /// that may have a budget (`may_have_budget`) keeps it at `i64::MIN`, so every owner
+    /// allocation takes the cold path, which checks the budget before counting.
+    threshold: AtomicI64,
+    /// Pool kind: the slot's tag has (or had) a budget in this instance, so the
+    /// threshold stays `i64::MIN` (see [`Shard::arm_tag_budget`]). Never cleared: a
+    /// removed budget leaves its tag on the cold path, which then finds no budget.
+    may_have_budget: AtomicBool,
 }
 
 impl KindSlot {
@@ -112,33 +126,108 @@ impl KindSlot {
         self.remote_allocated_bytes
             .fetch_add(bytes, Ordering::Relaxed);
         self.remote_allocations.fetch_add(1, Ordering::Relaxed);
-        self.remote_live.fetch_add(bytes, Ordering::Release);
+        // SeqCst, then the threshold store: see `new_high` (the owner re-reads
+        // `remote_live` after storing a threshold, so one of the two sees the other).
+        self.remote_live.fetch_add(bytes, Ordering::SeqCst);
+        self.threshold.store(i64::MIN, Ordering::SeqCst);
     }
 
     /// Account an allocation of `bytes` (pool/heap) made by the owner thread (through
-    /// its own arena's shard).
+    /// its own arena's shard), its budget already checked.
     #[inline(always)]
     pub(crate) fn on_alloc_owner(&self, bytes: u64) {
+        if !self.try_alloc_owner(bytes) {
+            self.on_alloc_owner_cold(bytes);
+        }
+    }
+
+    /// The owner's hot path: account an allocation of `bytes` and return `true`, unless
+    /// the owner's live bytes would cross the threshold (a possible new peak, or a tag
+    /// that may have a budget): then count nothing and return `false`; the caller checks
+    /// the budget if [`may_have_budget`](Self::may_have_budget), then calls
+    /// [`on_alloc_owner_cold`](Self::on_alloc_owner_cold).
+    #[inline(always)]
+    pub(crate) fn try_alloc_owner(&self, bytes: u64) -> bool {
         if cfg!(feature = "minimal") {
-            return;
+            return true;
         }
         debug_assert!(self.is_owner());
         let allocated = self
             .allocated_bytes
             .load(Ordering::Relaxed)
             .wrapping_add(bytes);
+        // The owner's live bytes from the value just computed and one load; only above
+        // the threshold can live bytes (owner's plus remote) be a new peak.
+        let owner_live = allocated
+            .wrapping_sub(self.freed_bytes.load(Ordering::Relaxed))
+            .cast_signed();
+        if owner_live > self.threshold.load(Ordering::Relaxed) {
+            return false;
+        }
         self.allocated_bytes.store(allocated, Ordering::Relaxed);
         add_local(&self.allocations, 1);
-        // Live bytes from the value just computed plus two loads (not four counters).
+        true
+    }
+
+    /// Whether the slot's tag may have a budget (the cold path of a pool allocation then
+    /// checks it before counting).
+    #[inline]
+    pub(crate) fn may_have_budget(&self) -> bool {
+        self.may_have_budget.load(Ordering::SeqCst)
+    }
+
+    /// Owner only: account an allocation of `bytes` that [`try_alloc_owner`] left to
+    /// the cold path: count it, record an exact peak, recompute the threshold.
+    ///
+    /// [`try_alloc_owner`]: Self::try_alloc_owner
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn on_alloc_owner_cold(&self, bytes: u64) {
+        if cfg!(feature = "minimal") {
+            return;
+        }
+        let allocated = self
+            .allocated_bytes
+            .load(Ordering::Relaxed)
+            .wrapping_add(bytes);
+        self.allocated_bytes.store(allocated, Ordering::Relaxed);
+        add_local(&self.allocations, 1);
+        let owner_live = allocated
+            .wrapping_sub(self.freed_bytes.load(Ordering::Relaxed))
+            .cast_signed();
+        self.new_high(owner_live);
+    }
+
+    /// Owner only: live bytes crossed the threshold (owner's live bytes `owner_live`):
+    /// record an exact peak, then recompute the threshold.
+    fn new_high(&self, owner_live: i64) {
+        let remote = self.remote_live.load(Ordering::SeqCst).cast_signed();
         // Signed: in-flight remote updates may make it momentarily negative, which is
         // never a peak.
-        let live = allocated
-            .wrapping_sub(self.freed_bytes.load(Ordering::Relaxed))
-            .wrapping_add(self.remote_live.load(Ordering::Relaxed))
-            .cast_signed();
-        if live > self.peak_bytes.load(Ordering::Relaxed).cast_signed() {
+        let live = owner_live.wrapping_add(remote);
+        let mut peak = self.peak_bytes.load(Ordering::Relaxed).cast_signed();
+        if live > peak {
             self.peak_bytes
                 .store(live.cast_unsigned(), Ordering::Relaxed);
+            peak = live;
+        }
+        self.recompute_threshold(remote, peak);
+    }
+
+    /// Owner only: `threshold = peak - remote`, from values just read. A remote
+    /// allocation, `reset_peaks` or a budget set may have happened since they were read,
+    /// and its `i64::MIN` store may come before ours: each stores with `SeqCst` after
+    /// changing what it changes (`SeqCst` too), and we re-read all three after our store,
+    /// so either their store comes after ours or we see their change and keep the
+    /// threshold at `i64::MIN`.
+    fn recompute_threshold(&self, remote: i64, peak: i64) {
+        self.threshold
+            .store(peak.wrapping_sub(remote), Ordering::SeqCst);
+        if self.remote_live.load(Ordering::SeqCst).cast_signed() != remote
+            || self.peak_bytes.load(Ordering::SeqCst).cast_signed() != peak
+            || self.may_have_budget.load(Ordering::SeqCst)
+        {
+            self.threshold.store(i64::MIN, Ordering::SeqCst);
         }
     }
 
@@ -190,7 +279,9 @@ impl KindSlot {
             } else {
                 self.remote_allocated_bytes
                     .fetch_add(delta, Ordering::Relaxed);
-                self.remote_live.fetch_add(delta, Ordering::Relaxed);
+                // Live bytes rise behind the owner's back: as in `on_alloc_remote`.
+                self.remote_live.fetch_add(delta, Ordering::SeqCst);
+                self.threshold.store(i64::MIN, Ordering::SeqCst);
             }
         } else {
             let delta = old - new;
@@ -242,6 +333,13 @@ impl KindSlot {
         self.frame_live.store(0, Ordering::Relaxed);
     }
 
+    /// The slot's tag has a budget now: keep the threshold at `i64::MIN` (flag first,
+    /// see [`recompute_threshold`](Self::recompute_threshold)).
+    fn arm_budget(&self) {
+        self.may_have_budget.store(true, Ordering::SeqCst);
+        self.threshold.store(i64::MIN, Ordering::SeqCst);
+    }
+
     /// Pool/heap live bytes. The freed counters are read first (Acquire, pairing with
     /// the frees' Release updates): a free seen here makes every allocation that
     /// happened before it visible to the loads that follow, so a handle that is still
@@ -282,7 +380,10 @@ impl KindSlot {
         } else {
             self.live_bytes()
         };
-        self.peak_bytes.store(live, Ordering::Relaxed);
+        self.peak_bytes.store(live, Ordering::SeqCst);
+        // The owner's threshold was computed from the old peak: force a recompute (see
+        // `recompute_threshold` for the order).
+        self.threshold.store(i64::MIN, Ordering::SeqCst);
     }
 
     /// Frame kind of the task-frame shard, from any thread: a task frame that used
@@ -482,16 +583,47 @@ impl Shard {
         match self.segments[segment].compare_exchange(
             ptr::null_mut(),
             ptr,
-            Ordering::AcqRel,
+            Ordering::SeqCst,
             Ordering::Acquire,
         ) {
-            Ok(_) => ptr,
+            Ok(_) => {
+                // Budgets set before the segment was published (a setter that did not
+                // see it arms nothing in it; see `arm_tag_budget` for the fences).
+                fence(Ordering::SeqCst);
+                if self.budgets.any_tag() {
+                    // SAFETY: just published, stays put until the shard drops.
+                    for (i, slot) in unsafe { &*ptr }.iter().enumerate() {
+                        let tag = (segment * SEGMENT + i) as TagId;
+                        if self.budgets.tag_limit(tag).is_some() {
+                            slot.kinds[POOL].arm_budget();
+                        }
+                    }
+                }
+                ptr
+            }
             Err(existing) => {
                 // SAFETY: `ptr` came from `Box::into_raw` above and was never published,
                 // so nothing else can reach it.
                 drop(unsafe { Box::from_raw(ptr) });
                 existing
             }
+        }
+    }
+
+    /// `tag` got a budget (any thread; the budget is already in the instance's table,
+    /// followed by a `SeqCst` fence): keep its pool slot on the cold path, where the
+    /// budget is checked. Touches only existing segments — one made later reads the
+    /// budget table itself (see `new_segment`); the fences on both sides make sure one
+    /// of the two sees the other.
+    pub(crate) fn arm_tag_budget(&self, tag: TagId) {
+        let tag = tag as usize;
+        if tag >= SEGMENT * SEGMENTS {
+            return;
+        }
+        let segment = self.segments[tag / SEGMENT].load(Ordering::SeqCst);
+        if !segment.is_null() {
+            // SAFETY: as in `slot`.
+            unsafe { &(*segment)[tag % SEGMENT] }.kinds[POOL].arm_budget();
         }
     }
 

@@ -22,6 +22,7 @@ use core::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 
 use super::arena::ThreadArena;
+use crate::counters::shard::KindSlot;
 use crate::ids::thread_token;
 
 #[derive(Clone, Copy)]
@@ -29,6 +30,28 @@ struct CacheEntry {
     /// Instance id, or 0 for "empty".
     id: u64,
     arena: *const ThreadArena,
+    /// `id` while `pool_slot` is valid, else 0: the pool hot path tests the two with
+    /// one compare (a separate null test cost 4 instructions per allocation).
+    pool_id: u64,
+    /// The pool slot of the thread's current tag in `arena`'s shard (null unless
+    /// `pool_id != 0`; a raw pointer, not `NonNull`: with a `NonNull` field the entry's
+    /// niche made `LocalKey::with` test it on every read, 2 instructions): the pool hot path's accounting target, found with the same
+    /// thread-local load as the arena (SPEC §4.12). Valid only until it may be stale:
+    /// set by [`cache_pool_slot`] for the cached arena; `pool_id` is cleared on every
+    /// tag change ([`tag_changed_on_current_thread`]) and whenever the entry changes
+    /// (another instance, or the arena released: its shard is retired and may pass to
+    /// another thread, so a late TLS destructor must not write into it through a stale
+    /// pointer).
+    pool_slot: *const KindSlot,
+}
+
+impl CacheEntry {
+    const EMPTY: CacheEntry = CacheEntry {
+        id: 0,
+        arena: ptr::null(),
+        pool_id: 0,
+        pool_slot: ptr::null(),
+    };
 }
 
 thread_local! {
@@ -39,7 +62,7 @@ thread_local! {
     /// thread exit; an instance that drops frees its arenas, but its id is never used
     /// again, so its stale entry never matches.
     static CACHE: Cell<CacheEntry> = const {
-        Cell::new(CacheEntry { id: 0, arena: ptr::null() })
+        Cell::new(CacheEntry::EMPTY)
     };
 
     /// The instances that made an arena on this thread, to release on thread exit.
@@ -88,10 +111,7 @@ fn free_buried(token: u64) {
     for entry in mine {
         let _ = CACHE.try_with(|c| {
             if ptr::eq(c.get().arena, entry.arena.0.as_ptr()) {
-                c.set(CacheEntry {
-                    id: 0,
-                    arena: ptr::null(),
-                });
+                c.set(CacheEntry::EMPTY);
             }
         });
         // SAFETY: created by `Box::leak` in `current_slow`, moved here by the dropping
@@ -183,6 +203,7 @@ impl ArenaSet {
             c.set(CacheEntry {
                 id: this.id,
                 arena: arena.as_ptr(),
+                ..CacheEntry::EMPTY
             });
         });
         // The cache no longer names a buried arena of ours: free them.
@@ -263,10 +284,7 @@ impl ArenaSet {
         self.shards.retire(&unsafe { entry.arena.0.as_ref() }.shard);
         CACHE.with(|c| {
             if c.get().id == self.id {
-                c.set(CacheEntry {
-                    id: 0,
-                    arena: ptr::null(),
-                });
+                c.set(CacheEntry::EMPTY);
             }
         });
         // SAFETY: created by `Box::leak` in `current_slow`, removed from the set (so no
@@ -319,10 +337,7 @@ impl Drop for ArenaSet {
             }
             let _ = CACHE.try_with(|c| {
                 if c.get().id == self.id {
-                    c.set(CacheEntry {
-                        id: 0,
-                        arena: ptr::null(),
-                    });
+                    c.set(CacheEntry::EMPTY);
                 }
             });
             // SAFETY: every handle, guard and cache hit borrows a `SmartAlloc` clone,
@@ -342,7 +357,15 @@ impl Drop for ArenaSet {
 /// The thread's tag changed: credit frame growth to the tag it belongs to on the arena
 /// this thread used last (and check that tag's frame budgets).
 pub(crate) fn tag_changed_on_current_thread() {
-    let Ok(entry) = CACHE.try_with(Cell::get) else {
+    let Ok(entry) = CACHE.try_with(|c| {
+        let entry = c.get();
+        // The cached pool slot belongs to the previous tag.
+        c.set(CacheEntry {
+            pool_id: 0,
+            ..entry
+        });
+        entry
+    }) else {
         return;
     };
     if entry.id != 0 {
@@ -352,6 +375,37 @@ pub(crate) fn tag_changed_on_current_thread() {
         // the budget callback may drop the last clone (freeing the arena).
         overruns.deliver();
     }
+}
+
+/// The calling thread's pool slot for the current tag of instance `id`, if cached (see
+/// [`CacheEntry::pool_slot`]). Budgets need no check here: a slot whose tag has a budget
+/// sends every allocation to its cold path (`KindSlot::try_alloc_owner`).
+#[inline(always)]
+pub(crate) fn cached_pool_slot(id: u64) -> Option<NonNull<KindSlot>> {
+    let entry = CACHE.with(Cell::get);
+    // `id` is never 0, so an invalid slot (`pool_id == 0`) never matches.
+    if entry.pool_id == id {
+        // SAFETY: `pool_id != 0` only beside a slot stored from a `NonNull` by
+        // `cache_pool_slot`.
+        Some(unsafe { NonNull::new_unchecked(entry.pool_slot.cast_mut()) })
+    } else {
+        None
+    }
+}
+
+/// Cache `slot`, the pool slot of the current tag in the calling thread's arena of
+/// instance `id`. Does nothing unless that arena is the cached one.
+pub(crate) fn cache_pool_slot(id: u64, slot: NonNull<KindSlot>) {
+    let _ = CACHE.try_with(|c| {
+        let entry = c.get();
+        if entry.id == id && id != 0 {
+            c.set(CacheEntry {
+                pool_id: id,
+                pool_slot: slot.as_ptr(),
+                ..entry
+            });
+        }
+    });
 }
 
 /// The calling thread's frame number for instance `id` if its arena is the cached one,

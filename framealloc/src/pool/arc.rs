@@ -351,7 +351,7 @@ impl SmartAlloc {
     #[track_caller]
     pub fn pool_arc<T>(&self, value: T) -> PoolArc<T> {
         let arc = self
-            .pool_slot(size_of::<Inner<T>>(), false)
+            .checked_pool_slot(size_of::<Inner<T>>(), false)
             .and_then(|slot| PoolArc::try_new(value, slot))
             .unwrap_or_else(|e| crate::fail(&e));
         #[cfg(feature = "debug")]
@@ -375,7 +375,7 @@ impl SmartAlloc {
     /// ```
     #[cfg_attr(feature = "debug", track_caller)]
     pub fn try_pool_arc<T>(&self, value: T) -> Result<PoolArc<T>, Error> {
-        let arc = PoolArc::try_new(value, self.pool_slot(size_of::<Inner<T>>(), true)?)?;
+        let arc = PoolArc::try_new(value, self.checked_pool_slot(size_of::<Inner<T>>(), true)?)?;
         #[cfg(feature = "debug")]
         self.record_pool_block(arc.ptr.cast(), size_of::<Inner<T>>());
         Ok(arc)

@@ -48,11 +48,9 @@ unsafe impl<T: Send> Send for PoolBox<T> {}
 unsafe impl<T: Sync> Sync for PoolBox<T> {}
 
 impl<T> PoolBox<T> {
-    /// A box for the block in `block`, accounted to `slot` (the calling thread's own).
+    /// A box for the block in `block`, already accounted to `slot`.
     #[inline(always)]
-    fn from_unaccounted(block: raw::Unaccounted<T>, slot: NonNull<KindSlot>) -> Self {
-        // SAFETY: `slot` comes from the calling thread's own live shard.
-        unsafe { slot.as_ref() }.on_alloc_owner(size_of::<T>() as u64);
+    fn from_accounted(block: raw::Unaccounted<T>, slot: NonNull<KindSlot>) -> Self {
         PoolBox {
             ptr: block.into_raw(),
             slot,
@@ -208,14 +206,45 @@ impl SmartAlloc {
         b
     }
 
-    /// Block, value, then the budget check (see [`raw::Unaccounted`] for why in this
-    /// order); a refusal drops the value and frees the block.
+    /// Block, value, then the accounting (see [`raw::Unaccounted`] for why in this
+    /// order): the owner's hot path counts the allocation unless it crosses the slot's
+    /// threshold (a new peak, or a tag with a budget), in which case
+    /// [`pool_alloc_cold`](Self::pool_alloc_cold) checks the budget first; a refusal
+    /// drops the value and frees the block, counting nothing.
     #[inline(always)]
     #[track_caller]
     fn new_pool_box<T>(&self, value: T, strict: bool) -> Result<PoolBox<T>, Error> {
         let block = raw::Unaccounted::new(value)?;
-        let slot = self.pool_slot(size_of::<T>(), strict)?;
-        Ok(PoolBox::from_unaccounted(block, slot))
+        let slot = self.pool_slot();
+        // SAFETY: the calling thread's slot in its live arena's shard (cache invariant).
+        if !unsafe { slot.as_ref() }.try_alloc_owner(size_of::<T>() as u64) {
+            self.pool_alloc_cold(slot, size_of::<T>(), strict)?;
+        }
+        Ok(PoolBox::from_accounted(block, slot))
+    }
+
+    /// A pool allocation of `bytes` crossed its slot's threshold: check the tag's
+    /// budget if it may have one, then count it (exact peak, new threshold).
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn pool_alloc_cold(
+        &self,
+        slot: NonNull<KindSlot>,
+        bytes: usize,
+        strict: bool,
+    ) -> Result<(), Error> {
+        // SAFETY: as in `new_pool_box`; the reference ends before the budget callback
+        // could run (it is delivered after `check_tag_budget`'s state changes).
+        let may_have_budget = unsafe { slot.as_ref() }.may_have_budget();
+        if may_have_budget {
+            // The cached slot is the current tag's, which `check_tag_budget` reads.
+            self.arena()
+                .check_tag_budget(crate::Kind::Pool, bytes as u64, strict)?;
+        }
+        // SAFETY: as above; the slot's shard is this thread's live arena's.
+        unsafe { slot.as_ref() }.on_alloc_owner_cold(bytes as u64);
+        Ok(())
     }
 
     /// `debug`: record a new pool block's site.
@@ -255,11 +284,38 @@ impl SmartAlloc {
         Ok(b)
     }
 
-    /// The pool slot of the calling thread's shard for the current tag, after checking
-    /// the tag's budget for `bytes` more (`strict`: a `try_` call).
+    /// The pool slot of the calling thread's shard for the current tag.
+    ///
+    /// The hit path is the thread-local arena cache's entry: one id compare and the slot
+    /// cached beside the arena (cleared on tag changes and when the arena is released).
     #[inline(always)]
+    pub(crate) fn pool_slot(&self) -> NonNull<KindSlot> {
+        match crate::frame::registry::cached_pool_slot(self.id()) {
+            Some(slot) => slot,
+            None => self.pool_slot_slow(),
+        }
+    }
+
+    /// [`pool_slot`](Self::pool_slot) when the slot is not cached: look it up and cache
+    /// it.
+    #[cold]
+    #[inline(never)]
+    fn pool_slot_slow(&self) -> NonNull<KindSlot> {
+        let arena = self.arena();
+        let (slot, _) = arena.pool_slot(crate::tag::current());
+        crate::frame::registry::cache_pool_slot(self.id(), slot);
+        slot
+    }
+
+    /// The pool slot of the calling thread's shard for the current tag, after checking
+    /// the tag's budget for `bytes` more (`strict`: a `try_` call): for pool handles
+    /// that account through [`KindSlot::on_alloc_owner`] (`PoolArc`).
     #[track_caller]
-    pub(crate) fn pool_slot(&self, bytes: usize, strict: bool) -> Result<NonNull<KindSlot>, Error> {
+    pub(crate) fn checked_pool_slot(
+        &self,
+        bytes: usize,
+        strict: bool,
+    ) -> Result<NonNull<KindSlot>, Error> {
         let arena = self.arena();
         let tag = crate::tag::current();
         let (slot, budgeted) = arena.pool_slot(tag);

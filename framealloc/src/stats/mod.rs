@@ -437,7 +437,13 @@ impl SmartAlloc {
     /// assert_eq!((events[0].used, events[0].requested), (960, 64));
     /// ```
     pub fn set_tag_budget(&self, tag: &str, bytes: u64) {
-        self.budgets().set_tag(crate::tag::intern(tag), bytes);
+        let id = crate::tag::intern(tag);
+        self.budgets().set_tag(id, bytes);
+        if bytes != u64::MAX {
+            // Pool allocations under the tag take the cold path from now on, on every
+            // thread.
+            self.arena_set().shards.arm_tag_budget(id);
+        }
         // Frame allocations on this thread are checked from now on; on other threads
         // from their next frame (pool and heap allocations everywhere at once).
         let _ = ArenaSet::current_if_exists(self.arena_set(), ThreadArena::refresh_armed);
