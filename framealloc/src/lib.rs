@@ -29,6 +29,9 @@ mod heap;
 mod stats;
 // task frames:
 mod task;
+// the frame-end observer:
+#[cfg(not(feature = "minimal"))]
+mod observe;
 
 mod budget;
 mod callout;
@@ -124,6 +127,8 @@ pub use framealloc_macros::alloc_tag;
 /// ```
 pub use framealloc_macros::frame_scope;
 pub use heap::{HeapAllocator, HeapBox, HeapVec};
+#[cfg(not(feature = "minimal"))]
+pub use observe::{FrameSummary, TagFrameBytes};
 pub use pool::allocator::PoolAllocator;
 pub use pool::arc::{PoolArc, PoolWeak};
 pub use pool::boxed::PoolBox;
