@@ -44,6 +44,10 @@ mod locked_vec;
 mod report;
 mod tag;
 
+/// The memory timeline (per-tag frame bytes over the last frames, as an HTML page).
+#[cfg(not(feature = "minimal"))]
+pub mod timeline;
+
 pub use budget::{BudgetEvent, BudgetPolicy, BudgetScope};
 pub use config::{AllocConfig, MisusePolicy};
 #[cfg(feature = "debug")]
