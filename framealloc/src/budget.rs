@@ -320,6 +320,8 @@ impl Budgets {
             crate::callout::emit(format_args!("framealloc: {event}"));
             #[cfg(feature = "tracing")]
             crate::observe::trace_budget_event(event);
+            #[cfg(all(feature = "tracy", not(feature = "minimal")))]
+            crate::tracy::budget_message(event);
             // Cloned out of the lock: the callback may replace itself.
             let callback = self
                 .callback

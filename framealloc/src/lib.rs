@@ -48,6 +48,10 @@ mod tag;
 #[cfg(not(feature = "minimal"))]
 pub mod timeline;
 
+/// The Tracy profiler: per-tag plots, frame marks, budget messages (feature `tracy`).
+#[cfg(all(feature = "tracy", not(feature = "minimal")))]
+pub mod tracy;
+
 pub use budget::{BudgetEvent, BudgetPolicy, BudgetScope};
 pub use config::{AllocConfig, MisusePolicy};
 #[cfg(feature = "debug")]

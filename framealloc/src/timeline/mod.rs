@@ -16,7 +16,8 @@
 //! ```
 //!
 //! The page shows a stacked area per tag (each tag keeps its colour from page to page:
-//! it is derived from the name), the tags' budgets and the thread's frame budget as
+//! it is derived from the name, and moves to a free one only if a tag before it on the
+//! page took it), the tags' budgets and the thread's frame budget as
 //! dashed lines, a tooltip per frame with its values (hover; SVG `<title>`, no script),
 //! and every recorded frame in a table under a `<details>`. Past
 //! [`MAX_POINTS`] frames the chart shows, for each run of frames one point wide, the
@@ -201,14 +202,39 @@ impl Timeline {
     }
 }
 
-/// The colour of a tag: a hue from its name (FNV-1a), so a tag keeps its colour.
-fn colour(name: &str) -> String {
+/// Well-separated colours for the series.
+const PALETTE: [&str; 12] = [
+    "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
+    "#9c755f", "#2f4b7c", "#8cd17d", "#bab0ac",
+];
+
+/// A tag's preferred palette entry, from its name (FNV-1a), so a tag keeps its colour
+/// from page to page.
+fn preferred(name: &str) -> usize {
     let mut h: u32 = 0x811c_9dc5;
     for b in name.bytes() {
         h ^= u32::from(b);
         h = h.wrapping_mul(0x0100_0193);
     }
-    format!("hsl({} 62% 52%)", h % 360)
+    h as usize % PALETTE.len()
+}
+
+/// The colours of `names` on one page: each its preferred colour, or, if an earlier tag
+/// took it, the next free one (the same tags get the same colours).
+fn colours(names: &[&str]) -> Vec<&'static str> {
+    let mut used = [false; PALETTE.len()];
+    names
+        .iter()
+        .map(|name| {
+            let start = preferred(name);
+            let i = (0..PALETTE.len())
+                .map(|k| (start + k) % PALETTE.len())
+                .find(|&i| !used[i])
+                .unwrap_or(start);
+            used[i] = true;
+            PALETTE[i]
+        })
+        .collect()
 }
 
 /// `text` escaped for HTML text and attribute values.
@@ -242,14 +268,20 @@ fn human(bytes: u64) -> String {
     }
 }
 
-/// A "nice" axis maximum at or above `max` (1, 2 or 5 times a power of ten, at least 1).
+/// A "nice" axis maximum at or above `max`: 1, 2 or 5 times a power of ten of bytes,
+/// KiB, MiB or GiB (so the quarter-lines read 50 KiB, not 48.8 KiB).
 fn nice_ceiling(max: u64) -> u64 {
+    let mut unit = 1u64;
+    while unit < 1 << 30 && max / unit >= 1024 {
+        unit <<= 10;
+    }
+    let units = max.div_ceil(unit).max(1);
     let mut step = 1u64;
     loop {
-        for m in [1, 2, 5] {
+        for m in [1, 2, 4, 5, 8] {
             let v = step.saturating_mul(m);
-            if v >= max {
-                return v;
+            if v >= units {
+                return v.saturating_mul(unit);
             }
         }
         step = step.saturating_mul(10);
@@ -374,6 +406,8 @@ impl Recording {
                 human(v)
             );
         }
+        let names: Vec<&str> = self.tags.iter().map(|t| t.name).collect();
+        let palette = colours(&names);
         // Stacked areas, one per tag in order of first appearance.
         let mut below = vec![0u64; points.len()];
         for (index, tag) in self.tags.iter().enumerate() {
@@ -401,10 +435,10 @@ impl Recording {
             let _ = writeln!(
                 out,
                 "<path class=\"series\" data-tag=\"{name}\" d=\"{d}Z\" fill=\"{c}\" \
-                 fill-opacity=\"0.85\" stroke=\"{c}\"><title>{name}</title></path>",
+                 fill-opacity=\"0.9\" stroke=\"none\"><title>{name}</title></path>",
                 name = escape(tag.name),
                 d = path,
-                c = colour(tag.name),
+                c = palette[index],
             );
             below = above;
         }
@@ -413,11 +447,10 @@ impl Recording {
             if !in_scale(*b) {
                 continue;
             }
-            let c = if tag.is_empty() {
-                "#c00".to_owned()
-            } else {
-                colour(tag)
-            };
+            let c = names
+                .iter()
+                .position(|n| n == tag)
+                .map_or("#c00", |i| palette[i]);
             let yy = y(*b);
             let _ = writeln!(
                 out,
@@ -484,7 +517,7 @@ impl Recording {
             );
         }
         out.push_str("</svg>\n<ul class=\"legend\">\n");
-        for tag in &self.tags {
+        for (tag, c) in self.tags.iter().zip(&palette) {
             let budget = match tag.budget {
                 Some(b) if in_scale(b) => format!(" (budget {})", human(b)),
                 Some(b) => format!(" (budget {}, above the chart)", human(b)),
@@ -492,8 +525,7 @@ impl Recording {
             };
             let _ = writeln!(
                 out,
-                "<li><span class=\"swatch\" style=\"background:{}\"></span>{}{budget}</li>",
-                colour(tag.name),
+                "<li><span class=\"swatch\" style=\"background:{c}\"></span>{}{budget}</li>",
                 escape(tag.name)
             );
         }

@@ -127,18 +127,28 @@ fn the_page_is_well_formed_and_self_contained_with_legend_tooltips_and_table() {
         })
         .collect();
     assert_eq!(series, ["untagged", "physics", "ai"]);
-    for tag in ["untagged", "physics", "ai"] {
+    let palette = colours(&["untagged", "physics", "ai"]);
+    for (tag, c) in ["untagged", "physics", "ai"].iter().zip(&palette) {
         assert!(
             html.contains(&format!(
-                "<span class=\"swatch\" style=\"background:{}\"></span>{tag}",
-                colour(tag)
+                "<span class=\"swatch\" style=\"background:{c}\"></span>{tag}"
             )),
             "legend entry for {tag}"
         );
+        assert!(
+            html.contains(&format!("data-tag=\"{tag}\" d=")),
+            "series of {tag}"
+        );
     }
-    // Colours are stable: derived from the name alone.
-    assert_eq!(colour("physics"), colour("physics"));
-    assert_ne!(colour("physics"), colour("ai"));
+    // Colours are stable (from the name) and distinct on a page.
+    assert_eq!(colours(&["physics"]), colours(&["physics"]));
+    assert_eq!(colours(&["ai", "physics"])[1], colours(&["physics"])[0]);
+    let many: Vec<String> = (0..12).map(|i| format!("tag{i}")).collect();
+    let many: Vec<&str> = many.iter().map(String::as_str).collect();
+    let mut distinct = colours(&many);
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 12);
     // A tooltip per frame with its values.
     assert_eq!(html.matches("<rect class=\"hit\"").count(), 5);
     assert!(
@@ -176,18 +186,21 @@ fn top_edge(html: &str, points: usize) -> Vec<f64> {
 fn the_stacked_top_is_the_total_of_each_frame() {
     let html = fixed().to_html();
     let totals = [500u64, 500, 700, 2390, 520];
-    // The scale: the peak (2390) or a budget within 4x of it (3000), rounded up to 5000.
+    // The scale: the peak (2390) or a budget within 4x of it (3000), rounded up to 4 KiB.
     let plot_h = HEIGHT - TOP - BOTTOM;
     let expected: Vec<f64> = totals
         .iter()
-        .map(|&t| TOP + plot_h - plot_h * (t as f64 / 5000.0))
+        .map(|&t| TOP + plot_h - plot_h * (t as f64 / 4096.0))
         .collect();
     let got = top_edge(&html, totals.len());
     assert_eq!(got.len(), totals.len());
     for (g, e) in got.iter().zip(&expected) {
         assert!((g - e).abs() < 0.06, "top {g} vs total at {e}");
     }
-    assert!(html.contains(">4.9 KiB</text>"), "axis top label (5000 B)");
+    assert!(
+        html.contains(">4.0 KiB</text>") && html.contains(">1.0 KiB</text>"),
+        "axis labels"
+    );
 }
 
 #[test]
