@@ -6,8 +6,10 @@
 //! [budgets](guides::budgets),
 //! [performance](guides::performance), [macros](guides::macros),
 //! [troubleshooting](guides::troubleshooting), [soundness](guides::soundness),
-//! [collections](guides::collections) (coming from bumpalo) and
-//! [async tasks](guides::async_tasks).
+//! [collections](guides::collections) (coming from bumpalo),
+//! [async tasks](guides::async_tasks) and
+//! [observability](guides::observability) (frame-end observer, memory timeline,
+//! `tracing`, Tracy).
 //! The methods of [`SmartAlloc`] are listed by topic in its own documentation.
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
@@ -190,4 +192,7 @@ pub mod guides {
     pub mod collections {}
     #[doc = include_str!("../docs/async.md")]
     pub mod async_tasks {}
+    #[doc = include_str!("../docs/observability.md")]
+    #[cfg(not(feature = "minimal"))]
+    pub mod observability {}
 }
