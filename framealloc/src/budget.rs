@@ -319,7 +319,7 @@ impl Budgets {
         crate::callout::run(|| {
             crate::callout::emit(format_args!("framealloc: {event}"));
             #[cfg(feature = "tracing")]
-            crate::observe::trace_budget_event(event);
+            trace_budget_event(event);
             #[cfg(all(feature = "tracy", not(feature = "minimal")))]
             crate::tracy::budget_message(event);
             // Cloned out of the lock: the callback may replace itself.
@@ -432,4 +432,22 @@ impl Overruns {
             budgets.report(&event);
         }
     }
+}
+
+/// `tracing`: a budget event as a warn event of target `framealloc::budget` (called
+/// inside the budget call-out: the subscriber is user code).
+#[cfg(feature = "tracing")]
+fn trace_budget_event(event: &BudgetEvent) {
+    tracing::warn!(
+        target: "framealloc::budget",
+        tag = event.tag,
+        kind = event.kind.name(),
+        scope = ?event.scope,
+        limit = event.limit,
+        used = event.used,
+        requested = event.requested,
+        frame = event.frame,
+        refused = event.refused,
+        "{event}"
+    );
 }

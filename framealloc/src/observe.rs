@@ -177,24 +177,6 @@ fn put_buffer(mut tags: Vec<TagFrameBytes>) {
     });
 }
 
-/// `tracing`: a budget event (user code: the subscriber; called inside the budget
-/// call-out).
-#[cfg(feature = "tracing")]
-pub(crate) fn trace_budget_event(event: &crate::BudgetEvent) {
-    tracing::warn!(
-        target: "framealloc::budget",
-        tag = event.tag,
-        kind = event.kind.name(),
-        scope = ?event.scope,
-        limit = event.limit,
-        used = event.used,
-        requested = event.requested,
-        frame = event.frame,
-        refused = event.refused,
-        "{event}"
-    );
-}
-
 impl SmartAlloc {
     /// Call `f` with a [`FrameSummary`] each time the outermost frame of a thread closes
     /// (a `Frame` guard or the explicit frame; nested frames report once, when the last
@@ -237,6 +219,9 @@ impl SmartAlloc {
     /// ```
     pub fn on_frame_end(&self, f: impl Fn(&FrameSummary<'_>) + Send + Sync + 'static) {
         self.budgets().set_observer(Arc::new(f));
-        ArenaSet::current_if_exists(self.arena_set(), |arena| arena.refresh_armed_slow());
+        ArenaSet::current_if_exists(
+            self.arena_set(),
+            crate::frame::arena::ThreadArena::refresh_armed_slow,
+        );
     }
 }

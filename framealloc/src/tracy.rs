@@ -110,7 +110,7 @@ mod tests {
     use super::*;
     use crate::observe::TagFrameBytes;
 
-    fn summary<'a>(tags: &'a [TagFrameBytes]) -> FrameSummary<'a> {
+    fn summary(tags: &[TagFrameBytes]) -> FrameSummary<'_> {
         FrameSummary {
             thread: 1,
             frame: 3,

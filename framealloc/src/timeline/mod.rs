@@ -132,15 +132,14 @@ impl Timeline {
         }
         let mut tags = Vec::with_capacity(summary.tags.len());
         for t in summary.tags {
-            let index = match r.tags.iter().position(|s| s.name == t.tag) {
-                Some(i) => i,
-                None => {
-                    r.tags.push(TagSeries {
-                        name: t.tag,
-                        budget: None,
-                    });
-                    r.tags.len() - 1
-                }
+            let index = if let Some(i) = r.tags.iter().position(|s| s.name == t.tag) {
+                i
+            } else {
+                r.tags.push(TagSeries {
+                    name: t.tag,
+                    budget: None,
+                });
+                r.tags.len() - 1
             };
             r.tags[index].budget = t.budget;
             tags.push((index, t.bytes));

@@ -17,7 +17,7 @@ fn feed(t: &Timeline, frame: u64, tags: &[(&'static str, u64, Option<u64>)]) {
         frame,
         bytes: total + 8,
         chunk_bytes: 4096,
-        deferred: frame % 3 == 0,
+        deferred: frame.is_multiple_of(3),
         thread_budget: Some(3000),
         tags: &tags,
     });
@@ -73,7 +73,7 @@ fn assert_well_formed(html: &str) {
         }
         let name: String = tag
             .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
+            .take_while(char::is_ascii_alphanumeric)
             .collect();
         assert!(!name.is_empty(), "bad tag <{tag}>");
         if tag.ends_with('/') || name == "meta" {
