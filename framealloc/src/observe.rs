@@ -98,12 +98,8 @@ impl FrameSummary<'_> {
 /// (it holds no reference to the arena).
 pub(crate) struct Observed {
     pub(crate) observer: Option<Observer>,
-    pub(crate) thread: u64,
-    pub(crate) frame: u64,
-    pub(crate) bytes: u64,
-    pub(crate) chunk_bytes: u64,
-    pub(crate) deferred: bool,
-    pub(crate) thread_budget: Option<u64>,
+    /// Everything but the tags (`tags` empty).
+    pub(crate) head: FrameSummary<'static>,
     pub(crate) tags: Vec<TagFrameBytes>,
 }
 
@@ -113,32 +109,22 @@ impl Observed {
     pub(crate) fn deliver(self) {
         let Observed {
             observer,
-            thread,
-            frame,
-            bytes,
-            chunk_bytes,
-            deferred,
-            thread_budget,
+            head,
             tags,
         } = self;
         let summary = FrameSummary {
-            thread,
-            frame,
-            bytes,
-            chunk_bytes,
-            deferred,
-            thread_budget,
             tags: &tags,
+            ..head
         };
         #[cfg(feature = "tracing")]
         crate::callout::run(|| {
             tracing::debug!(
                 target: "framealloc::frame",
-                frame,
-                bytes,
-                chunks = chunk_bytes,
-                deferred,
-                thread,
+                frame = summary.frame,
+                bytes = summary.bytes,
+                chunks = summary.chunk_bytes,
+                deferred = summary.deferred,
+                thread = summary.thread,
                 "frame end"
             );
         });

@@ -793,12 +793,15 @@ impl ThreadArena {
         }
         Some(crate::observe::Observed {
             observer,
-            thread: super::registry::thread_token(),
-            frame: self.frames_ended.get(),
-            bytes: self.used_bytes() as u64,
-            chunk_bytes: self.bump().allocated_bytes() as u64,
-            deferred: !idle,
-            thread_budget: self.thread_budget.get(),
+            head: crate::observe::FrameSummary {
+                thread: super::registry::thread_token(),
+                frame: self.frames_ended.get(),
+                bytes: self.used_bytes() as u64,
+                chunk_bytes: self.bump().allocated_bytes() as u64,
+                deferred: !idle,
+                thread_budget: self.thread_budget.get(),
+                tags: &[],
+            },
             tags,
         })
     }
