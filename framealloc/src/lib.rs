@@ -46,11 +46,9 @@ mod locked_vec;
 mod report;
 mod tag;
 
-/// The memory timeline (per-tag frame bytes over the last frames, as an HTML page).
 #[cfg(not(feature = "minimal"))]
 pub mod timeline;
 
-/// The Tracy profiler: per-tag plots, frame marks, budget messages (feature `tracy`).
 #[cfg(all(feature = "tracy", not(feature = "minimal")))]
 pub mod tracy;
 
