@@ -2,12 +2,11 @@
 //!
 //! Its own test binary because it installs a counting `#[global_allocator]`.
 
-use std::alloc::{GlobalAlloc, Layout, System};
+use std::alloc::Layout;
 use std::cell::Cell;
 
 use framealloc::{FrameSafe, SmartAlloc};
-
-struct Counting;
+use framealloc_tests::{CountingAlloc, SystemCall};
 
 thread_local! {
     // Const, destructor-free: usable from inside the allocator at any time.
@@ -18,35 +17,17 @@ thread_local! {
 /// Size of a framealloc pool page (64 KiB): the test counts frees of such blocks.
 const POOL_PAGE: usize = 64 * 1024;
 
-fn count() {
+/// Counts every system allocator call of this thread (per thread, so other test threads
+/// do not disturb the count) and the frees of pool pages.
+fn on_call(call: SystemCall, layout: Layout) {
     let _ = SYSTEM_CALLS.try_with(|c| c.set(c.get() + 1));
-}
-
-// SAFETY: forwards to `System`, only counting calls (per thread, so other test threads
-// do not disturb the count).
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count();
-        // SAFETY: forwarded with the caller's guarantees.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        count();
-        if layout.size() == POOL_PAGE && layout.align() == POOL_PAGE {
-            let _ = PAGE_FREES.try_with(|c| c.set(c.get() + 1));
-        }
-        // SAFETY: forwarded with the caller's guarantees.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count();
-        // SAFETY: forwarded with the caller's guarantees.
-        unsafe { System.realloc(ptr, layout, new_size) }
+    if call == SystemCall::Dealloc && layout.size() == POOL_PAGE && layout.align() == POOL_PAGE {
+        let _ = PAGE_FREES.try_with(|c| c.set(c.get() + 1));
     }
 }
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: CountingAlloc = CountingAlloc(on_call);
 
 fn system_calls() -> u64 {
     SYSTEM_CALLS.with(Cell::get)

@@ -454,7 +454,7 @@ fn tag_budgets_are_checked_at_reset_and_drop() {
         for e in events.iter() {
             assert_eq!(
                 (e.tag, e.kind, e.scope),
-                ("net", framealloc::Kind::Frame, BudgetScope::Tag)
+                ("net", Kind::Frame, BudgetScope::Tag)
             );
             assert_eq!(e.limit, 64);
             assert!(!e.refused);

@@ -8,6 +8,9 @@
 //! - [`#[alloc_tag("name")]`](macro@alloc_tag) accounts a function body's allocations to
 //!   a tag and registers the tag (and its budget) at link time.
 //!
+//! - [`#[fa_allow(FA101, reason = "..")]`](macro@fa_allow) marks an item for `cargo fa`
+//!   (the item is unchanged).
+//!
 //! Generated code refers only to `::framealloc::...` paths. Every misuse is a spanned
 //! compile error; the macros never panic.
 #![forbid(unsafe_code)]
@@ -15,6 +18,7 @@
 #[macro_use]
 mod error;
 mod alloc_tag;
+mod fa_allow;
 mod frame_safe;
 mod frame_scope;
 mod func;
@@ -128,4 +132,32 @@ pub fn frame_scope(args: TokenStream, item: TokenStream) -> TokenStream {
 pub fn alloc_tag(args: TokenStream, item: TokenStream) -> TokenStream {
     // Errors are emitted with the unchanged item (no cascade), so this cannot fail.
     alloc_tag::alloc_tag(args.into(), item.into()).into()
+}
+
+/// Allows `cargo fa` lints on an item: `#[fa_allow(FA101, FA201, reason = "..")]`.
+///
+/// A no-op for the compiler (the item is returned unchanged); `cargo fa` reads it from the
+/// source and does not report the listed codes anywhere in the item. The arguments are one
+/// or more codes (`FA` and three digits) and an optional non-empty `reason = ".."`;
+/// anything else is a spanned compile error. `#[allow(framealloc::FA101)]` cannot be used
+/// instead: an unknown tool name in `allow` is error E0710 on stable Rust.
+///
+/// ```ignore
+/// #[framealloc::fa_allow(FA105, reason = "dropped at the end of every frame")]
+/// struct FrameContext<'f> {
+///     contacts: framealloc::FrameVec<'f, u32>,
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn fa_allow(args: TokenStream, item: TokenStream) -> TokenStream {
+    let item2: proc_macro2::TokenStream = item.into();
+    match fa_allow::fa_allow(args.into(), item2.clone()) {
+        Ok(out) => out.into(),
+        // Keep the item so one bad argument does not cascade into "unknown item" errors.
+        Err(e) => {
+            let mut out = e.into_compile_error();
+            out.extend(item2);
+            out.into()
+        }
+    }
 }

@@ -58,6 +58,12 @@ pub enum BudgetScope {
     ThreadFrame,
     /// The budget of the event's tag (`set_tag_budget` or `#[alloc_tag]`).
     Tag,
+    /// A fixed-capacity event sink in frame memory was full (`framealloc::rapier`'s
+    /// `FrameEvents`, feature `rapier`). Here `limit` is the sink's capacity, `used` the
+    /// events it kept and `requested` the events it dropped — counted in events, not bytes
+    /// — and `refused` is `true`. Reported after the step, at most once per sink unless
+    /// more events are dropped.
+    EventSink,
 }
 
 /// A budget was (or would have been) exceeded. Reported to the callback registered with
@@ -132,6 +138,15 @@ impl fmt::Display for BudgetEvent {
         let budget = match self.scope {
             BudgetScope::ThreadFrame => "thread frame budget".to_owned(),
             BudgetScope::Tag => format!("budget of tag \"{}\"", self.tag),
+            BudgetScope::EventSink => {
+                return write!(
+                    f,
+                    "event sink of tag \"{}\" full in frame {}: {} events kept, {} dropped \
+                     (capacity {} events; raise it, or size it from the last step with \
+                     `EventCapacity`)",
+                    self.tag, self.frame, self.used, self.requested, self.limit,
+                );
+            }
         };
         write!(
             f,
@@ -184,7 +199,7 @@ pub(crate) struct Budgets {
     callback: RwLock<Option<Callback>>,
     /// The frame-end observer (`SmartAlloc::on_frame_end`).
     #[cfg(not(feature = "minimal"))]
-    observer: RwLock<Option<crate::observe::Observer>>,
+    observer: RwLock<Option<crate::summary::Observer>>,
 }
 
 /// [`Budgets::flags`] bit: some tag has (has ever had) a budget.
@@ -291,7 +306,7 @@ impl Budgets {
 
     /// Install the frame-end observer (replacing any) and mark frame ends observed.
     #[cfg(not(feature = "minimal"))]
-    pub(crate) fn set_observer(&self, f: crate::observe::Observer) {
+    pub(crate) fn set_observer(&self, f: crate::summary::Observer) {
         let old = self
             .observer
             .write()
@@ -304,7 +319,7 @@ impl Budgets {
 
     /// The frame-end observer, cloned out of the lock (it may replace itself).
     #[cfg(not(feature = "minimal"))]
-    pub(crate) fn observer(&self) -> Option<crate::observe::Observer> {
+    pub(crate) fn observer(&self) -> Option<crate::summary::Observer> {
         self.observer
             .read()
             .unwrap_or_else(PoisonError::into_inner)
@@ -320,8 +335,8 @@ impl Budgets {
             crate::callout::emit(format_args!("framealloc: {event}"));
             #[cfg(feature = "tracing")]
             trace_budget_event(event);
-            #[cfg(all(feature = "tracy", not(feature = "minimal")))]
-            crate::tracy::budget_message(event);
+            #[cfg(feature = "tracy")]
+            tracy_budget_message(event);
             // Cloned out of the lock: the callback may replace itself.
             let callback = self
                 .callback
@@ -450,4 +465,12 @@ fn trace_budget_event(event: &BudgetEvent) {
         refused = event.refused,
         "{event}"
     );
+}
+
+/// `tracy`: a budget event as a Tracy message (called inside the budget call-out).
+#[cfg(feature = "tracy")]
+fn tracy_budget_message(event: &BudgetEvent) {
+    if let Some(client) = tracy_client::Client::running() {
+        client.message(&format!("framealloc: {event}"), 0);
+    }
 }

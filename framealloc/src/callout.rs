@@ -84,17 +84,57 @@ pub(crate) fn emit(args: fmt::Arguments<'_>) {
         log::warn!("{args}");
         return;
     }
-    let message = args.to_string();
-    let mut out = Vec::new();
-    STDERR_LIMITER
+    // The site is found from the message's head, formatted on the stack: a repeat (a
+    // budget overrun every frame, say) is dropped without allocating. Only a message
+    // that will be printed is formatted on the heap.
+    let mut head = Head::new();
+    let _ = fmt::write(&mut head, args);
+    let key = Limiter::key(head.bytes());
+    let mut limiter = STDERR_LIMITER
         .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .write(&message, &mut out);
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if !limiter.wants(key) {
+        return;
+    }
+    let mut out = Vec::new();
+    limiter.write_keyed(key, &args.to_string(), &mut out);
+    drop(limiter);
     if !out.is_empty() {
         // A raw write with its error ignored, not `eprint!`, which panics when stderr is
         // broken (a closed pipe): a warning must never turn into a panic.
         use std::io::Write as _;
         let _ = std::io::stderr().write_all(&out);
+    }
+}
+
+/// The first [`Head::LEN`] bytes of a message, formatted without allocating.
+struct Head {
+    buf: [u8; Head::LEN],
+    len: usize,
+}
+
+impl Head {
+    /// Bytes of a message that decide its site (see [`Limiter::key`]).
+    const LEN: usize = 512;
+
+    fn new() -> Self {
+        Head {
+            buf: [0; Head::LEN],
+            len: 0,
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+impl fmt::Write for Head {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let n = s.len().min(Head::LEN - self.len);
+        self.buf[self.len..self.len + n].copy_from_slice(&s.as_bytes()[..n]);
+        self.len += n;
+        Ok(())
     }
 }
 
@@ -119,43 +159,56 @@ impl Limiter {
         }
     }
 
-    /// The site of a warning: its text with the numbers that change from one occurrence
-    /// to the next (`frame 12`, `1024 B`) blanked, while source locations
-    /// (`src/main.rs:10:5`) and tag names stay. The same stale handle reported at every
-    /// later frame, or the same budget overrun every frame, is one site.
-    fn key(message: &str) -> u64 {
-        use std::hash::{Hash as _, Hasher as _};
-        let mut normal = String::with_capacity(message.len());
-        let mut rest = message;
-        while let Some(c) = rest.chars().next() {
-            if rest.starts_with("frame ") {
-                normal.push_str("frame ");
-                rest = rest["frame ".len()..].trim_start_matches(|c: char| c.is_ascii_digit());
+    /// The site of a warning: its text (the first [`Head::LEN`] bytes) with the numbers
+    /// that change from one occurrence to the next (`frame 12`, `1024 B`) blanked, while
+    /// source locations (`src/main.rs:10:5`) and tag names stay. The same stale handle
+    /// reported at every later frame, or the same budget overrun every frame, is one
+    /// site. Hashed as it is read: no allocation.
+    fn key(message: &[u8]) -> u64 {
+        use std::hash::Hasher as _;
+        let is_digit = |b: &u8| b.is_ascii_digit();
+        let skip_digits =
+            |rest: &[u8]| rest.len() - rest.iter().take_while(|b| is_digit(b)).count();
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        let mut rest = &message[..message.len().min(Head::LEN)];
+        while let Some(&b) = rest.first() {
+            if rest.starts_with(b"frame ") {
+                hasher.write(b"frame ");
+                let after = &rest[b"frame ".len()..];
+                rest = &after[after.len() - skip_digits(after)..];
                 continue;
             }
-            if c.is_ascii_digit() {
-                let digits = rest.trim_start_matches(|c: char| c.is_ascii_digit());
-                if digits.starts_with(" B") {
-                    rest = digits;
+            if b.is_ascii_digit() {
+                let n = rest.len() - skip_digits(rest);
+                if rest[n..].starts_with(b" B") {
+                    rest = &rest[n..];
                     continue;
                 }
-                let n = rest.len() - digits.len();
-                normal.push_str(&rest[..n]);
-                rest = digits;
+                hasher.write(&rest[..n]);
+                rest = &rest[n..];
                 continue;
             }
-            normal.push(c);
-            rest = &rest[c.len_utf8()..];
+            hasher.write_u8(b);
+            rest = &rest[1..];
         }
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        normal.hash(&mut hasher);
         hasher.finish()
     }
 
+    /// Whether a warning of site `key` would print anything (a new site, or the "further
+    /// warnings suppressed" notice still to come).
+    fn wants(&self, key: u64) -> bool {
+        !self.seen.contains(&key) && (self.seen.len() < STDERR_WARNINGS || !self.capped)
+    }
+
     /// Append what to print for `message` to `out` (nothing for a repeat).
+    #[cfg(test)]
     pub(crate) fn write(&mut self, message: &str, out: &mut Vec<u8>) {
+        self.write_keyed(Self::key(message.as_bytes()), message, out);
+    }
+
+    /// [`write`](Self::write) for a message whose site is `key`.
+    fn write_keyed(&mut self, key: u64, message: &str, out: &mut Vec<u8>) {
         use std::io::Write as _;
-        let key = Self::key(message);
         if self.seen.contains(&key) {
             return;
         }

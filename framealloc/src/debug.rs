@@ -98,7 +98,7 @@ pub(crate) fn record_block(
         Key::Block(addr),
         Site {
             instance,
-            thread: crate::frame::registry::thread_token(),
+            thread: crate::ids::thread_token(),
             kind,
             tag,
             bytes,

@@ -5,7 +5,7 @@ use core::ptr::NonNull;
 
 use allocator_api2::alloc::{AllocError, Allocator, Global};
 
-use crate::stats::shard::{HEAP, KindSlot, SlotHandle};
+use crate::counters::shard::{HEAP, KindSlot, SlotHandle};
 use crate::{Error, Kind, SmartAlloc};
 
 /// A `Box` on framealloc's heap: the program's global allocator, through

@@ -7,9 +7,11 @@
 //! [performance](guides::performance), [macros](guides::macros),
 //! [troubleshooting](guides::troubleshooting), [soundness](guides::soundness),
 //! [collections](guides::collections) (coming from bumpalo),
-//! [async tasks](guides::async_tasks) and
+//! [async tasks](guides::async_tasks),
+//! [rapier physics](guides::rapier_integration) (feature `rapier`),
 //! [observability](guides::observability) (frame-end observer, memory timeline,
-//! `tracing`, Tracy).
+//! `tracing`, Tracy) and the
+//! [`cargo fa`](guides::cargo_fa) analyser.
 //! The methods of [`SmartAlloc`] are listed by topic in its own documentation.
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
@@ -38,13 +40,25 @@ mod observe;
 mod budget;
 mod callout;
 mod config;
+mod counters;
 #[cfg(feature = "debug")]
 mod debug;
 mod error;
 mod frame_safe;
+mod ids;
 mod locked_vec;
+#[cfg(not(feature = "minimal"))]
+mod summary;
+// rapier3d integration (feature `rapier`):
+#[cfg(feature = "rapier")]
+pub mod rapier;
 mod report;
 mod tag;
+// `TagGuard` (above `frame`: a tag change is a frame-accounting checkpoint):
+mod tag_scope;
+// `spawn_with_frame` and `spawn_with_frame_in` (feature `tokio`):
+#[cfg(feature = "tokio")]
+pub mod tokio;
 
 #[cfg(not(feature = "minimal"))]
 pub mod timeline;
@@ -54,6 +68,7 @@ pub mod tracy;
 
 pub use budget::{BudgetEvent, BudgetPolicy, BudgetScope};
 pub use config::{AllocConfig, MisusePolicy};
+pub use counters::Kind;
 #[cfg(feature = "debug")]
 pub use debug::{FRAME_POISON, POOL_POISON};
 pub use error::Error;
@@ -111,6 +126,31 @@ pub use framealloc_macros::FrameSafe;
 /// assert_eq!(info.budget, Some(8 << 20));
 /// ```
 pub use framealloc_macros::alloc_tag;
+/// Allows [`cargo fa`](guides::cargo_fa) lints on an item; a no-op for the compiler.
+///
+/// `#[framealloc::fa_allow(FA105, reason = "..")]` takes one or more codes (`FA` and three
+/// digits) and an optional non-empty reason; a malformed argument is a compile error.
+/// (`#[allow(framealloc::FA105)]` is error E0710 on stable Rust, hence this attribute.)
+///
+/// ```
+/// use framealloc::{FrameVec, SmartAlloc, fa_allow};
+///
+/// #[fa_allow(FA105, reason = "built and dropped inside one frame")]
+/// struct FrameContext<'f> {
+///     contacts: FrameVec<'f, u32>,
+/// }
+///
+/// let alloc = SmartAlloc::new(Default::default());
+/// let frame = alloc.frame();
+/// let ctx = FrameContext { contacts: frame.frame_vec() };
+/// assert!(ctx.contacts.is_empty());
+/// ```
+///
+/// ```compile_fail
+/// #[framealloc::fa_allow(FA10, reason = "not a code")]
+/// fn f() {}
+/// ```
+pub use framealloc_macros::fa_allow;
 /// Opens a [`Frame`] for the duration of a function body and shadows the `&SmartAlloc`
 /// parameter with it, so frame data allocated through it cannot escape the body.
 ///
@@ -135,15 +175,16 @@ pub use framealloc_macros::alloc_tag;
 /// ```
 pub use framealloc_macros::frame_scope;
 pub use heap::{HeapAllocator, HeapBox, HeapVec};
-#[cfg(not(feature = "minimal"))]
-pub use observe::{FrameSummary, TagFrameBytes};
 pub use pool::allocator::PoolAllocator;
 pub use pool::arc::{PoolArc, PoolWeak};
 pub use pool::boxed::PoolBox;
 pub use report::{LiveEntry, LiveReport, LiveSite};
 pub use smart_alloc::SmartAlloc;
-pub use stats::{Kind, KindStats, Stats, TagStats};
-pub use tag::{TagGuard, TagInfo, UNTAGGED, registered_tags};
+pub use stats::{KindStats, Stats, TagStats};
+#[cfg(not(feature = "minimal"))]
+pub use summary::{FrameSummary, TagFrameBytes};
+pub use tag::{TagInfo, UNTAGGED, registered_tags};
+pub use tag_scope::TagGuard;
 pub use task::boxed::TaskBox;
 pub use task::tag_future::TagFuture;
 pub use task::vec::{FixedTaskVec, TaskVec};
@@ -193,4 +234,14 @@ pub mod guides {
     #[doc = include_str!("../docs/observability.md")]
     #[cfg(not(feature = "minimal"))]
     pub mod observability {}
+    #[doc = include_str!("../docs/cargo-fa.md")]
+    pub mod cargo_fa {}
+    // Its snippets use the integration: without the feature the page is still
+    // rendered, and its code blocks are not compiled.
+    #[cfg_attr(feature = "rapier", doc = include_str!("../docs/rapier-integration.md"))]
+    #[cfg_attr(
+        not(feature = "rapier"),
+        doc = "The rapier guide (`docs/rapier-integration.md`) needs the `rapier` feature."
+    )]
+    pub mod rapier_integration {}
 }

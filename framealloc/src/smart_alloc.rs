@@ -103,7 +103,8 @@ impl Drop for Inner {
         // say what is still out there and where it was allocated.
         #[cfg(feature = "debug")]
         {
-            let report = crate::report::build(&self.frames.shards.tag_stats(), self.id);
+            let report =
+                crate::report::build(&crate::stats::tag_stats(&self.frames.shards), self.id);
             if !report.is_empty() {
                 crate::callout::warn(format_args!(
                     "framealloc: last SmartAlloc clone dropped with live handles (they stay \
@@ -152,7 +153,7 @@ impl SmartAlloc {
     /// assert_eq!(same.frame_number(), alloc.frame_number());
     /// ```
     pub fn new(config: AllocConfig) -> Self {
-        let id = registry::new_instance_id();
+        let id = crate::ids::new_instance_id();
         let budgets = Arc::new(Budgets::new(config.budget_policy, config.on_misuse));
         let frames = ArenaSet::new(id, config.initial_frame_capacity, budgets.clone());
         crate::pool::thread_heap::raise_retain_cap(config.pool_retain_bytes);
@@ -193,7 +194,10 @@ impl SmartAlloc {
     /// assert!(alloc.live_report().is_empty());
     /// ```
     pub fn live_report(&self) -> crate::LiveReport {
-        crate::report::build(&self.inner.frames.shards.tag_stats(), self.inner.id)
+        crate::report::build(
+            &crate::stats::tag_stats(&self.inner.frames.shards),
+            self.inner.id,
+        )
     }
 
     /// This allocator's unique id.
@@ -214,8 +218,9 @@ impl SmartAlloc {
         &self.inner.config
     }
 
-    /// The instance's budgets.
-    pub(crate) fn budgets(&self) -> &Budgets {
+    /// The instance's budgets (the budget methods, and the rapier event sink, which
+    /// reports overflows through them).
+    pub(crate) fn budgets(&self) -> &Arc<Budgets> {
         &self.inner.budgets
     }
 

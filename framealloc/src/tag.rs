@@ -8,7 +8,6 @@
 //! `"untagged"` (id 0).
 
 use core::cell::{Cell, RefCell};
-use core::marker::PhantomData;
 use core::sync::atomic::{AtomicU32, Ordering};
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock, PoisonError};
@@ -130,91 +129,35 @@ fn replace(id: TagId) -> TagId {
     CURRENT.try_with(|c| c.replace(id)).unwrap_or(0)
 }
 
-/// An active tag scope: allocations on this thread are accounted to the tag until the
-/// guard drops (on every exit path, unwinding included), which restores the previous tag.
-///
-/// Made by [`SmartAlloc::tag`](crate::SmartAlloc::tag); `with_tag` and `#[alloc_tag]`
-/// use it. `!Send`: the tag belongs to the thread that pushed it.
-///
-/// Dropping a guard restores the tag that was current when it was made and ends every
-/// tag scope opened inside it: if guards are dropped out of order, the inner guards
-/// dropped later change nothing (the thread is back at the outer guard's previous tag,
-/// not at a tag whose guard is gone).
-#[must_use = "the tag is popped as soon as the guard drops"]
-pub struct TagGuard {
-    previous: TagId,
-    tag: TagId,
-    /// Guards alive on this thread when this one was made, itself included.
-    depth: u64,
-    _thread: PhantomData<*const ()>,
+/// Enter a tag scope: one more scope is open on this thread; returns the new depth.
+/// Saturating: `mem::forget` of guards in a loop must not wrap the depth.
+pub(crate) fn enter_scope() -> u64 {
+    DEPTH
+        .try_with(|d| {
+            let depth = d.get().saturating_add(1);
+            d.set(depth);
+            depth
+        })
+        .unwrap_or(u64::MAX)
 }
 
-impl TagGuard {
-    pub(crate) fn push(tag: TagId) -> TagGuard {
-        if cfg!(feature = "minimal") {
-            // Tag recording is compiled out: the guard only marks the scope.
-            return TagGuard {
-                previous: 0,
-                tag: 0,
-                depth: 0,
-                _thread: PhantomData,
-            };
-        }
-        // Saturating: `mem::forget` of guards in a loop must not wrap the depth.
-        let depth = DEPTH
-            .try_with(|d| {
-                let depth = d.get().saturating_add(1);
-                d.set(depth);
-                depth
-            })
-            .unwrap_or(u64::MAX);
-        let previous = replace(tag);
-        // Frame growth so far belongs to the previous tag; from here on, to `tag`.
-        crate::frame::tag_changed_on_current_thread();
-        TagGuard {
-            previous,
-            tag,
-            depth,
-            _thread: PhantomData,
-        }
-    }
-
-    /// The tag this guard pushed.
-    pub fn name(&self) -> &'static str {
-        name_of(self.tag)
-    }
+/// Leave the scope entered at `depth`: returns whether it was still open (an outer scope
+/// left first has ended it already).
+pub(crate) fn leave_scope(depth: u64) -> bool {
+    DEPTH
+        .try_with(|d| {
+            if d.get() < depth {
+                return false;
+            }
+            d.set(depth - 1);
+            true
+        })
+        .unwrap_or(true)
 }
 
-impl Drop for TagGuard {
-    fn drop(&mut self) {
-        if cfg!(feature = "minimal") {
-            return;
-        }
-        let open = DEPTH
-            .try_with(|d| {
-                if d.get() < self.depth {
-                    // An outer guard was dropped first and ended this scope already.
-                    return false;
-                }
-                d.set(self.depth - 1);
-                true
-            })
-            .unwrap_or(true);
-        if !open {
-            return;
-        }
-        replace(self.previous);
-        // Frame growth since the push belongs to this guard's tag.
-        crate::frame::tag_changed_on_current_thread();
-    }
-}
-
-impl core::fmt::Debug for TagGuard {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("TagGuard")
-            .field("tag", &self.name())
-            .finish()
-    }
+/// Make `id` the thread's current tag; returns the previous one.
+pub(crate) fn set_current(id: TagId) -> TagId {
+    replace(id)
 }
 
 /// A tag named in source (by `#[alloc_tag]`): interned on first use, then a single load.
@@ -233,17 +176,14 @@ impl StaticTag {
         }
     }
 
-    /// Push this tag for the calling thread.
-    pub fn push(&self) -> TagGuard {
-        if cfg!(feature = "minimal") {
-            return TagGuard::push(0);
-        }
+    /// The tag's id, interned on first use (`push` is in `tag_scope`).
+    pub(crate) fn id(&self) -> TagId {
         let mut id = self.id.load(Ordering::Relaxed);
         if id == u32::MAX {
             id = intern(self.name);
             self.id.store(id, Ordering::Relaxed);
         }
-        TagGuard::push(id)
+        id
     }
 }
 

@@ -32,13 +32,13 @@ use std::sync::{Mutex, PoisonError};
 use tracy_client::{Client, PlotName, frame_name, plot_name};
 
 use crate::SmartAlloc;
-use crate::observe::FrameSummary;
+use crate::summary::FrameSummary;
 
 /// Report the frames of the calling thread to Tracy: installs the frame-end observer
 /// ([`SmartAlloc::on_frame_end`], replacing any). To combine with an observer of your
 /// own, call [`frame_end`] from it instead.
 pub fn attach(alloc: &SmartAlloc) {
-    let thread = crate::frame::registry::thread_token();
+    let thread = crate::ids::thread_token();
     alloc.on_frame_end(move |s| {
         if s.thread == thread {
             frame_end(s);
@@ -98,17 +98,10 @@ fn tag_plot_names() -> usize {
         .len()
 }
 
-/// A budget event as a Tracy message (called inside the budget call-out).
-pub(crate) fn budget_message(event: &crate::BudgetEvent) {
-    if let Some(client) = Client::running() {
-        client.message(&format!("framealloc: {event}"), 0);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::observe::TagFrameBytes;
+    use crate::summary::TagFrameBytes;
 
     fn summary(tags: &[TagFrameBytes]) -> FrameSummary<'_> {
         FrameSummary {

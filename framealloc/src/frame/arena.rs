@@ -25,7 +25,7 @@ use std::sync::Arc;
 use bumpalo::Bump;
 
 use crate::budget::Overruns;
-use crate::stats::shard::{FRAME, KindSlot, POOL, Shard};
+use crate::counters::shard::{FRAME, KindSlot, POOL, Shard};
 use crate::tag::{self, TagId};
 
 mod budgets;
@@ -534,7 +534,10 @@ impl ThreadArena {
             return;
         }
         let bytes = accrued.saturating_sub(self.acct_used.get()) as u64;
-        let new_handles = handles - self.acct_handles.get();
+        // Saturating: a failed call's hold is uncounted after the fact (`LiveToken::failed`
+        // moves the baseline), possibly after a checkpoint in between (re-entrant user
+        // code) credited it: then the next handle goes uncounted instead.
+        let new_handles = handles.saturating_sub(self.acct_handles.get());
         let tag = self.acct_tag.get();
         self.shard.slot(tag).kinds[FRAME].on_frame_delta(bytes, new_handles);
         self.touched.insert(tag);
@@ -559,7 +562,8 @@ impl ThreadArena {
         let accrued = used + self.reclaimed.get();
         let handles = self.handles_made();
         let bytes = accrued.saturating_sub(self.acct_used.get()) as u64;
-        let new_handles = handles - self.acct_handles.get();
+        // Saturating, as in `credit`.
+        let new_handles = handles.saturating_sub(self.acct_handles.get());
         let tag = self.acct_tag.get();
         let (cached_tag, cached_slot) = self.frame_slot.get();
         let slot = if cached_tag == tag {
@@ -663,7 +667,7 @@ impl ThreadArena {
             crate::debug::Key::Frame(token),
             crate::debug::Site {
                 instance: self.shard.instance(),
-                thread: super::registry::thread_token(),
+                thread: crate::ids::thread_token(),
                 kind: crate::Kind::Frame,
                 tag: tag::current(),
                 bytes: 0,
@@ -683,7 +687,7 @@ impl ThreadArena {
     fn report_stale_handles(&self, frame: u64) {
         let stale = crate::debug::stale_frame_handles(
             self.shard.instance(),
-            super::registry::thread_token(),
+            crate::ids::thread_token(),
             frame,
         );
         if stale.is_empty() {
@@ -773,28 +777,28 @@ impl ThreadArena {
     #[cfg(not(feature = "minimal"))]
     #[cold]
     #[inline(never)]
-    fn frame_end_summary(&self, idle: bool) -> Option<crate::observe::Observed> {
+    fn frame_end_summary(&self, idle: bool) -> Option<crate::summary::Observed> {
         let budgets = self.shard.budgets();
         let observer = budgets.observer();
         if observer.is_none() && !cfg!(feature = "tracing") {
             return None;
         }
         self.credit();
-        let mut tags = crate::observe::take_buffer();
+        let mut tags = crate::summary::take_buffer();
         if observer.is_some() {
             // Only touched tags have frame bytes this frame (since the last reset).
             self.touched.for_each(|tag| {
-                tags.push(crate::observe::TagFrameBytes {
+                tags.push(crate::summary::TagFrameBytes {
                     tag: tag::name_of(tag),
                     bytes: self.shard.slot(tag).kinds[FRAME].read(FRAME)[2],
                     budget: budgets.tag_limit(tag),
                 });
             });
         }
-        Some(crate::observe::Observed {
+        Some(crate::summary::Observed {
             observer,
-            head: crate::observe::FrameSummary {
-                thread: super::registry::thread_token(),
+            head: crate::summary::FrameSummary {
+                thread: crate::ids::thread_token(),
                 frame: self.frames_ended.get(),
                 bytes: self.used_bytes() as u64,
                 chunk_bytes: self.bump().allocated_bytes() as u64,
@@ -986,6 +990,19 @@ impl<'a> LiveToken<'a> {
     #[inline(always)]
     pub(crate) fn arena(&self) -> &'a ThreadArena {
         self.arena.get()
+    }
+
+    /// The call that took this hold failed: no handle was made, so it is not counted as
+    /// an allocation (`Error`'s rule: a failed call leaves the counts unchanged). The
+    /// hold is released as usual.
+    /// Returns `error`, for `return Err(live.failed(e))`.
+    #[cold]
+    pub(crate) fn failed(self, error: crate::Error) -> crate::Error {
+        // Off the hot path: the baseline of credited handles moves past this hold, so
+        // `handles_made - acct_handles` never counts it.
+        let arena = self.arena.get();
+        arena.acct_handles.set(arena.acct_handles.get() + 1);
+        error
     }
 }
 

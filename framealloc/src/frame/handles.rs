@@ -61,7 +61,10 @@ impl ThreadArena {
     #[cfg_attr(feature = "debug", track_caller)]
     pub(crate) fn try_box<T>(&self, value: T, strict: bool) -> Result<FrameBox<'_, T>, Error> {
         let live = self.acquire();
-        let ptr = self.try_bump(Layout::new::<T>(), strict)?.cast::<T>();
+        let ptr = match self.try_bump(Layout::new::<T>(), strict) {
+            Ok(ptr) => ptr.cast::<T>(),
+            Err(e) => return Err(live.failed(e)),
+        };
         // SAFETY: `ptr` is fresh arena memory, valid and aligned for a `T`.
         unsafe { ptr.as_ptr().write(value) };
         // SAFETY: `ptr` holds the initialised `T`, allocated after `live` was acquired,
@@ -77,9 +80,10 @@ impl ThreadArena {
         strict: bool,
     ) -> Result<FrameBox<'_, MaybeUninit<T>>, Error> {
         let live = self.acquire();
-        let ptr = self
-            .try_bump(Layout::new::<T>(), strict)?
-            .cast::<MaybeUninit<T>>();
+        let ptr = match self.try_bump(Layout::new::<T>(), strict) {
+            Ok(ptr) => ptr.cast::<MaybeUninit<T>>(),
+            Err(e) => return Err(live.failed(e)),
+        };
         // SAFETY: a `MaybeUninit<T>` needs no initialisation; `ptr` is fresh, aligned
         // arena memory owned by nothing else.
         Ok(unsafe { FrameBox::from_raw(ptr, live) })
@@ -104,9 +108,12 @@ impl ThreadArena {
         strict: bool,
         mut f: impl FnMut(usize) -> T,
     ) -> Result<FrameBox<'_, [T]>, Error> {
-        let live = self.acquire();
         let layout = Layout::array::<T>(len).map_err(|_| Error::CapacityOverflow)?;
-        let first = self.try_bump(layout, strict)?.cast::<T>();
+        let live = self.acquire();
+        let first = match self.try_bump(layout, strict) {
+            Ok(ptr) => ptr.cast::<T>(),
+            Err(e) => return Err(live.failed(e)),
+        };
 
         let mut prefix = Prefix {
             arena: ArenaRef::new(self),
@@ -135,7 +142,10 @@ impl ThreadArena {
         strict: bool,
     ) -> Result<FrameBox<'_, [T]>, Error> {
         let live = self.acquire();
-        let first = self.try_bump(Layout::for_value(src), strict)?.cast::<T>();
+        let first = match self.try_bump(Layout::for_value(src), strict) {
+            Ok(ptr) => ptr.cast::<T>(),
+            Err(e) => return Err(live.failed(e)),
+        };
         // SAFETY: fresh room for `src.len()` `T`s, disjoint from `src`; `T: Copy`, so a
         // bitwise copy initialises it.
         unsafe { first.copy_from_nonoverlapping(NonNull::from(src).cast(), src.len()) };
@@ -156,8 +166,12 @@ impl ThreadArena {
         if capacity != 0 && self.budgets_armed() {
             // Checked here so a `try_` call can return the refusal (the vector's own
             // allocation, through `ArenaRef`, can only follow `on_misuse`).
-            let bytes = Layout::array::<T>(capacity).map_err(|_| Error::CapacityOverflow)?;
-            self.check_frame_budgets(bytes.size() as u64, strict)?;
+            let checked = Layout::array::<T>(capacity)
+                .map_err(|_| Error::CapacityOverflow)
+                .and_then(|bytes| self.check_frame_budgets(bytes.size() as u64, strict));
+            if let Err(e) = checked {
+                return Err(live.failed(e));
+            }
         }
         FrameVec::try_with_capacity(live, capacity)
     }

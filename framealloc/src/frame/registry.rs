@@ -22,24 +22,7 @@ use core::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 
 use super::arena::ThreadArena;
-
-/// Allocate a unique id from a global counter. Ids start at 1 and are never reused;
-/// running out aborts rather than wrapping (2^64 ids cannot be used up in practice).
-fn next_id(counter: &AtomicU64) -> u64 {
-    let id = counter.fetch_add(1, Ordering::Relaxed);
-    if id == 0 || id == u64::MAX {
-        std::process::abort();
-    }
-    id
-}
-
-static NEXT_INSTANCE_ID: AtomicU64 = AtomicU64::new(1);
-static NEXT_THREAD_TOKEN: AtomicU64 = AtomicU64::new(1);
-
-/// A fresh, never-reused instance id (≥ 1).
-pub(crate) fn new_instance_id() -> u64 {
-    next_id(&NEXT_INSTANCE_ID)
-}
+use crate::ids::thread_token;
 
 #[derive(Clone, Copy)]
 struct CacheEntry {
@@ -59,38 +42,8 @@ thread_local! {
         Cell::new(CacheEntry { id: 0, arena: ptr::null() })
     };
 
-    /// This thread's token (0 until first needed). Const and destructor-free, so it is
-    /// readable during thread teardown.
-    static THREAD_TOKEN: Cell<u64> = const { Cell::new(0) };
-
     /// The instances that made an arena on this thread, to release on thread exit.
     static THREAD_EXIT: ThreadExit = const { ThreadExit { sets: RefCell::new(Vec::new()) } };
-}
-
-/// This thread's token: unique, never reused, never 0.
-#[inline(always)]
-pub(crate) fn thread_token() -> u64 {
-    let token = THREAD_TOKEN.with(Cell::get);
-    if token != 0 {
-        return token;
-    }
-    new_thread_token()
-}
-
-/// This thread's token, or 0 if it has none yet (then it owns no shard and no pool
-/// page). One thread-local load: the pool free path tests page and slot ownership
-/// against it (pool thread heaps use the thread token as their id).
-#[inline(always)]
-pub(crate) fn thread_token_if_any() -> u64 {
-    THREAD_TOKEN.with(Cell::get)
-}
-
-#[cold]
-#[inline(never)]
-fn new_thread_token() -> u64 {
-    let token = next_id(&NEXT_THREAD_TOKEN);
-    THREAD_TOKEN.with(|t| t.set(token));
-    token
 }
 
 /// Releases this thread's idle arenas when the thread exits.
@@ -168,7 +121,7 @@ pub(crate) struct ArenaSet {
     id: u64,
     initial_capacity: usize,
     /// Accounting shards, one per thread (retired ones are handed to new threads).
-    pub(crate) shards: crate::stats::ShardSet,
+    pub(crate) shards: crate::counters::ShardSet,
     /// Arenas by thread token. Only locked on a cache miss (first use on a thread, or
     /// alternating between instances) and on thread exit.
     arenas: Mutex<Vec<Entry>>,
@@ -183,7 +136,7 @@ impl ArenaSet {
         Arc::new(ArenaSet {
             id,
             initial_capacity,
-            shards: crate::stats::ShardSet::new(budgets, id),
+            shards: crate::counters::ShardSet::new(budgets, id, cached_frame_number),
             arenas: Mutex::new(Vec::new()),
         })
     }

@@ -150,9 +150,10 @@ impl<'a, T> FrameVec<'a, T> {
     /// An empty vector in the arena of `live`, with room for `capacity` elements.
     pub(crate) fn try_with_capacity(live: LiveToken<'a>, capacity: usize) -> Result<Self, Error> {
         let mut vec = ApiVec::new_in(ArenaRef::new(live.arena()));
-        if capacity > 0 {
-            vec.try_reserve_exact(capacity)
-                .map_err(|e| map_reserve_error(&e.kind()))?;
+        if capacity > 0
+            && let Err(e) = vec.try_reserve_exact(capacity)
+        {
+            return Err(live.failed(map_reserve_error(&e.kind())));
         }
         Ok(FrameVec {
             vec,

@@ -6,7 +6,7 @@ use core::ptr::NonNull;
 use allocator_api2::alloc::{AllocError, Allocator};
 
 use super::raw;
-use crate::stats::shard::{KindSlot, POOL, SlotHandle};
+use crate::counters::shard::{KindSlot, POOL, SlotHandle};
 use crate::{Kind, SmartAlloc};
 
 /// An [`Allocator`] over the pool: blocks up to 1 KiB (alignment up to 16) come from the

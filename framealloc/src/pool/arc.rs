@@ -8,7 +8,7 @@ use core::ptr::NonNull;
 use core::sync::atomic::{AtomicUsize, Ordering, fence};
 
 use super::raw;
-use crate::stats::shard::KindSlot;
+use crate::counters::shard::KindSlot;
 use crate::{Error, SmartAlloc};
 
 struct Inner<T> {

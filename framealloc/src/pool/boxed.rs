@@ -8,7 +8,7 @@ use core::ops::{Deref, DerefMut};
 use core::ptr::NonNull;
 
 use super::raw;
-use crate::stats::shard::KindSlot;
+use crate::counters::shard::KindSlot;
 use crate::{Error, SmartAlloc};
 
 /// An owned `T` in pool memory: like `Box<T>`, for small persistent objects.
@@ -70,7 +70,7 @@ impl<T> PoolBox<T> {
             // live bytes keep the shard alive (orphan rule). A zero-size box keeps
             // nothing alive, so its clone must not touch the slot (and has nothing to
             // account).
-            unsafe { crate::stats::shard::account_alloc(slot, size_of::<T>() as u64) };
+            unsafe { crate::counters::shard::account_alloc(slot, size_of::<T>() as u64) };
         }
         Ok(PoolBox {
             ptr,

@@ -9,7 +9,7 @@ use allocator_api2::alloc::{Allocator, Global};
 use super::size_class::class_of;
 use super::thread_heap;
 use crate::Error;
-use crate::stats::shard::KindSlot;
+use crate::counters::shard::KindSlot;
 
 /// Allocate memory for `layout` from the pool (or the heap path / a dangling pointer).
 #[inline(always)]

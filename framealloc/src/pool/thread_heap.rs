@@ -28,8 +28,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use super::page::{ABANDONED, PAGE_SIZE, Page, Queue};
 use super::size_class::CLASSES;
-use crate::frame::registry::{thread_token, thread_token_if_any};
-use crate::stats::shard::KindSlot;
+use crate::counters::shard::KindSlot;
+use crate::ids::{thread_token, thread_token_if_any};
 
 /// Pages of exited threads that still held blocks, per class.
 static ABANDONED_PAGES: Mutex<[Vec<Page>; CLASSES]> = Mutex::new([const { Vec::new() }; CLASSES]);
@@ -63,7 +63,7 @@ const ADOPT_SCAN: usize = 16;
 const SWEEP_EVERY: u32 = 16;
 
 struct ThreadHeap {
-    /// The owning thread's token (`registry::thread_token`): never 0, never
+    /// The owning thread's token (`ids::thread_token`): never 0, never
     /// [`ABANDONED`], never reused, and never given to another thread's heap (one heap
     /// per thread, never remade after teardown). Using the token rather than a separate
     /// id lets the free path check page *and* accounting-slot ownership against a single

@@ -1,60 +1,20 @@
 //! Allocation statistics: per tag and kind, summed over every thread.
-
-pub(crate) mod shard;
+//!
+//! The snapshot layer: [`Stats`] is assembled from the counters (`counters`), the frame
+//! arenas and the pool pages, so it sits above all three.
 
 use core::fmt;
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 
-use shard::Shard;
+use crate::counters::{Kind, ShardSet};
 
 use crate::budget::BudgetEvent;
 use crate::frame::arena::ThreadArena;
 use crate::frame::registry::ArenaSet;
-use crate::tag::{self, TagGuard, TagId};
+use crate::tag::{self, TagId};
+use crate::tag_scope::TagGuard;
 use crate::{Frame, SmartAlloc};
-
-/// The three allocation strategies, as accounted in [`Stats`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
-pub enum Kind {
-    /// Frame memory (scoped and explicit).
-    Frame,
-    /// Pool memory (`pool_box`, `pool_arc`, `pool_allocator`).
-    Pool,
-    /// Heap memory (`heap_box`, `heap_vec`, `heap_allocator`).
-    Heap,
-}
-
-impl Kind {
-    /// All kinds, in display order.
-    pub const ALL: [Kind; 3] = [Kind::Frame, Kind::Pool, Kind::Heap];
-
-    fn index(self) -> usize {
-        match self {
-            Kind::Frame => shard::FRAME,
-            Kind::Pool => shard::POOL,
-            Kind::Heap => shard::HEAP,
-        }
-    }
-
-    /// Lower-case name (`"frame"`, `"pool"`, `"heap"`).
-    ///
-    /// ```
-    /// use framealloc::Kind;
-    ///
-    /// let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
-    /// assert_eq!(names, ["frame", "pool", "heap"]);
-    /// ```
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Frame => "frame",
-            Kind::Pool => "pool",
-            Kind::Heap => "heap",
-        }
-    }
-}
 
 /// Counters of one kind (for one tag, or totalled).
 ///
@@ -336,118 +296,6 @@ impl fmt::Display for Stats {
     }
 }
 
-/// The shards of one allocator instance.
-pub(crate) struct ShardSet {
-    list: Mutex<ShardList>,
-    budgets: Arc<crate::budget::Budgets>,
-    instance: u64,
-}
-
-#[derive(Default)]
-struct ShardList {
-    all: Vec<Arc<Shard>>,
-    retired: Vec<Arc<Shard>>,
-}
-
-impl ShardSet {
-    pub(crate) fn new(budgets: Arc<crate::budget::Budgets>, instance: u64) -> ShardSet {
-        ShardSet {
-            list: Mutex::new(ShardList::default()),
-            budgets,
-            instance,
-        }
-    }
-
-    fn lock(&self) -> MutexGuard<'_, ShardList> {
-        self.list.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// A shard for thread `token`: a retired one (its counters keep adding up) or new.
-    ///
-    /// Nothing that allocates runs under the list's lock (see [`crate::locked_vec`]).
-    pub(crate) fn acquire(&self, token: u64) -> Arc<Shard> {
-        let retired = self.lock().retired.pop();
-        let shard = retired.unwrap_or_else(|| {
-            let shard = Arc::new(Shard::new(self.budgets.clone(), self.instance));
-            crate::locked_vec::lock_with_room(|| self.lock(), |l| &mut l.all)
-                .all
-                .push(shard.clone());
-            shard
-        });
-        let _list = self.lock();
-        // Under the lock: a handover is ordered after the previous owner's last update.
-        shard.set_owner(token);
-        shard
-    }
-
-    /// A shard no thread ever owns, summed into the stats like the others: the task
-    /// frames' (their frame bytes are credited to it from any thread, with atomic
-    /// read-modify-writes, see [`shard::KindSlot::on_task_frame`]).
-    pub(crate) fn detached(&self) -> Arc<Shard> {
-        let shard = Arc::new(Shard::new(self.budgets.clone(), self.instance));
-        crate::locked_vec::lock_with_room(|| self.lock(), |l| &mut l.all)
-            .all
-            .push(shard.clone());
-        shard
-    }
-
-    /// The owner thread is gone: the shard waits for the next thread.
-    pub(crate) fn retire(&self, shard: &Arc<Shard>) {
-        let mut list = crate::locked_vec::lock_with_room(|| self.lock(), |l| &mut l.retired);
-        shard.retire();
-        list.retired.push(shard.clone());
-    }
-
-    /// Sum every shard into per-tag stats.
-    pub(crate) fn tag_stats(&self) -> Vec<TagStats> {
-        if cfg!(feature = "minimal") {
-            // Nothing is recorded per tag.
-            return Vec::new();
-        }
-        let mut by_tag: BTreeMap<TagId, [KindStats; 3]> = BTreeMap::new();
-        for shard in &self.lock().all {
-            shard.for_each_touched(|tag, kind, values| {
-                by_tag.entry(tag).or_default()[kind].add(values);
-            });
-        }
-        let mut tags: Vec<TagStats> = by_tag
-            .into_iter()
-            .map(|(id, kinds)| TagStats {
-                name: tag::name_of(id),
-                kinds,
-            })
-            .collect();
-        tags.sort_by(|a, b| a.name.cmp(b.name));
-        tags
-    }
-
-    pub(crate) fn reset_peaks(&self) {
-        for shard in &self.lock().all {
-            shard.reset_peaks();
-        }
-    }
-}
-
-/// Shards of dropped allocators that pool handles still point into. Swept (freed once
-/// their last handle is gone) whenever an allocator drops.
-static ORPHANS: Mutex<Vec<Arc<Shard>>> = Mutex::new(Vec::new());
-
-impl Drop for ShardSet {
-    fn drop(&mut self) {
-        let list = self.list.get_mut().unwrap_or_else(PoisonError::into_inner);
-        list.retired.clear();
-        let mut orphans = ORPHANS.lock().unwrap_or_else(PoisonError::into_inner);
-        // Pool handles outliving their allocator point into its shards (without a
-        // reference count, to keep the pool path cheap): keep such shards until their
-        // last handle is freed. A handle's free ends with a Release update of its freed
-        // bytes, which `has_outstanding_pool_handles` reads with Acquire, so a shard
-        // seen with no live pool bytes is no longer touched by any free. Pool and heap
-        // allocators hold an `Arc` of their own.
-        orphans.extend(list.all.drain(..));
-        orphans.retain(|shard| shard.has_outstanding_pool_handles());
-    }
-}
-
 impl SmartAlloc {
     // ----- tags -----
 
@@ -673,7 +521,7 @@ impl SmartAlloc {
             deferred_resets,
             threads: set.thread_count(),
             abandoned_pool_pages: crate::pool::thread_heap::abandoned_page_count(),
-            tags: set.shards.tag_stats(),
+            tags: tag_stats(&set.shards),
         }
     }
 
@@ -714,4 +562,25 @@ impl Frame<'_> {
         let _tag = self.allocator_handle().tag(name);
         f(self)
     }
+}
+
+/// Sum every shard of `set` into per-tag stats.
+pub(crate) fn tag_stats(set: &ShardSet) -> Vec<TagStats> {
+    if cfg!(feature = "minimal") {
+        // Nothing is recorded per tag.
+        return Vec::new();
+    }
+    let mut by_tag: BTreeMap<TagId, [KindStats; 3]> = BTreeMap::new();
+    set.for_each_touched(|tag, kind, values| {
+        by_tag.entry(tag).or_default()[kind].add(values);
+    });
+    let mut tags: Vec<TagStats> = by_tag
+        .into_iter()
+        .map(|(id, kinds)| TagStats {
+            name: tag::name_of(id),
+            kinds,
+        })
+        .collect();
+    tags.sort_by(|a, b| a.name.cmp(b.name));
+    tags
 }

@@ -144,6 +144,12 @@ impl TaskFrame {
         tag::name_of(self.tag)
     }
 
+    /// The interned tag (the spawn helpers run the task's polls under it).
+    #[cfg(feature = "tokio")]
+    pub(crate) fn tag_id(&self) -> TagId {
+        self.tag
+    }
+
     /// Move `value` into the task frame and return a plain `&mut` to it, valid until the
     /// task frame is reset or dropped. One pointer bump, no counter.
     ///

@@ -24,7 +24,7 @@ use bumpalo::Bump;
 
 use crate::Kind;
 use crate::budget::Overruns;
-use crate::stats::shard::{FRAME, Shard};
+use crate::counters::shard::{FRAME, Shard};
 use crate::tag::TagId;
 
 /// One allocator instance's task-frame arenas.

@@ -6,7 +6,8 @@ use core::pin::Pin;
 use core::task::{Context, Poll};
 
 use crate::SmartAlloc;
-use crate::tag::{self, TagGuard, TagId};
+use crate::tag::{self, TagId};
+use crate::tag_scope::TagGuard;
 
 /// A future whose polls run with a tag pushed, from [`SmartAlloc::tag_future`].
 ///
@@ -21,6 +22,11 @@ pub struct TagFuture<F> {
 }
 
 impl<F> TagFuture<F> {
+    /// Wrap `future` with an interned tag.
+    pub(crate) fn new(tag: TagId, future: F) -> TagFuture<F> {
+        TagFuture { tag, future }
+    }
+
     /// The tag its polls run under.
     pub fn tag(&self) -> &'static str {
         tag::name_of(self.tag)
@@ -82,6 +88,6 @@ impl SmartAlloc {
         } else {
             tag::intern(tag)
         };
-        TagFuture { tag, future }
+        TagFuture::new(tag, future)
     }
 }

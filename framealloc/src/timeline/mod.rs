@@ -28,7 +28,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::SmartAlloc;
-use crate::observe::FrameSummary;
+use crate::summary::FrameSummary;
 
 #[cfg(test)]
 mod tests;
@@ -99,7 +99,7 @@ impl FrameRecord {
 impl Timeline {
     /// A timeline keeping the last `capacity` frames (at least 1) of the calling thread.
     pub fn new(capacity: usize) -> Timeline {
-        Timeline::for_thread(crate::frame::registry::thread_token(), capacity)
+        Timeline::for_thread(crate::ids::thread_token(), capacity)
     }
 
     /// A timeline of the thread numbered `thread` (`FrameSummary::thread`).

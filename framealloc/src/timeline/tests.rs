@@ -1,8 +1,8 @@
 use super::*;
-use crate::observe::TagFrameBytes;
+use crate::summary::TagFrameBytes;
 
 fn me() -> u64 {
-    crate::frame::registry::thread_token()
+    crate::ids::thread_token()
 }
 
 /// Record a frame with `tags` (name, bytes, budget).

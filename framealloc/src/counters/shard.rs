@@ -35,7 +35,7 @@ pub(crate) const HEAP: usize = 2;
 
 /// Owner of a shard that no thread owns (retired, or not yet handed out). Thread tokens
 /// are never 0 nor `u64::MAX`, and a thread that has no token yet reads 0 from
-/// [`thread_token_if_any`](crate::frame::registry::thread_token_if_any), so no thread
+/// [`thread_token_if_any`](crate::ids::thread_token_if_any), so no thread
 /// ever matches this.
 const NO_OWNER: u64 = u64::MAX;
 
@@ -84,7 +84,7 @@ pub(crate) struct KindSlot {
 impl KindSlot {
     #[inline(always)]
     fn is_owner(&self) -> bool {
-        self.is_owned_by(crate::frame::registry::thread_token())
+        self.is_owned_by(crate::ids::thread_token())
     }
 
     /// Whether `token` (the calling thread's token, or 0 if it has none) owns this slot.
@@ -146,7 +146,7 @@ impl KindSlot {
     /// access to the slot (Release), so whoever sees all frees done may free the shard.
     #[inline(always)]
     pub(crate) fn on_free(&self, bytes: u64) {
-        self.on_free_by(crate::frame::registry::thread_token_if_any(), bytes);
+        self.on_free_by(crate::ids::thread_token_if_any(), bytes);
     }
 
     /// [`on_free`](Self::on_free) with the calling thread's token (0 if it has none)
@@ -352,15 +352,20 @@ pub(crate) struct Shard {
     budgets: Arc<Budgets>,
     /// The instance's id (to find the calling thread's arena for a frame number).
     instance: u64,
+    /// The calling thread's frame number for an instance, to date budget events raised
+    /// where no arena is at hand (the frame registry's lookup, passed down so this layer
+    /// does not use `frame`).
+    frame_number: fn(u64) -> u64,
 }
 
 impl Shard {
-    pub(crate) fn new(budgets: Arc<Budgets>, instance: u64) -> Shard {
+    pub(crate) fn new(budgets: Arc<Budgets>, instance: u64, frame_number: fn(u64) -> u64) -> Shard {
         Shard {
             owner: AtomicU64::new(NO_OWNER),
             segments: [const { AtomicPtr::new(ptr::null_mut()) }; SEGMENTS],
             budgets,
             instance,
+            frame_number,
         }
     }
 
@@ -604,7 +609,7 @@ impl SlotHandle {
     #[track_caller]
     fn check_budget_slow(&self, kind: Kind, requested: u64) {
         let budgets = self.shard.budgets();
-        let frame = crate::frame::registry::cached_frame_number(self.shard.instance());
+        let frame = (self.shard.frame_number)(self.shard.instance());
         if let Some((event, first)) =
             self.shard
                 .tag_overrun(self.tag, kind, requested, 0, frame, budgets.refuses(false))
