@@ -370,3 +370,44 @@ fn budget_warnings_without_a_logger_make_no_system_allocations() {
     }
     assert_eq!(system_calls() - calls, 0, "suppressed warnings allocated");
 }
+
+/// An observed frame end (`on_frame_end`) gathers its per-tag bytes into a reused buffer:
+/// tagged frames with an observer still make no system allocation.
+#[test]
+#[cfg(not(feature = "minimal"))]
+#[cfg_attr(
+    feature = "debug",
+    ignore = "`debug` records allocation sites in a map, which allocates"
+)]
+fn observed_frames_make_no_system_allocations() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let alloc = SmartAlloc::new(Default::default());
+    let seen = Arc::new(AtomicU64::new(0));
+    let s = seen.clone();
+    alloc.on_frame_end(move |summary| {
+        s.fetch_add(summary.tag_bytes("observed_ai"), Ordering::Relaxed);
+    });
+    let run = |alloc: &SmartAlloc| {
+        let f = alloc.frame();
+        f.with_tag("observed_physics", |f| {
+            f.alloc([1u64; 8]);
+        });
+        f.with_tag("observed_ai", |f| {
+            f.alloc([2u64; 4]);
+        });
+        f.alloc(3u64);
+    };
+    for _ in 0..4 {
+        run(&alloc);
+    }
+    let before = system_calls();
+    for _ in 0..if cfg!(miri) { 3 } else { 100 } {
+        run(&alloc);
+    }
+    assert_eq!(system_calls() - before, 0);
+    assert_eq!(
+        seen.load(Ordering::Relaxed),
+        32 * if cfg!(miri) { 7 } else { 104 }
+    );
+}

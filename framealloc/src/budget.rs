@@ -31,7 +31,7 @@
 //! [`SmartAlloc::on_budget_event`]: crate::SmartAlloc::on_budget_event
 
 use core::fmt;
-use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicPtr, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::tag::TagId;
@@ -192,34 +192,53 @@ pub(crate) fn tag_budget_generation() -> u64 {
 pub(crate) struct Budgets {
     pub(crate) policy: BudgetPolicy,
     pub(crate) on_misuse: MisusePolicy,
-    /// Whether any tag budget is set: the one load the hot paths pay.
-    any_tag: AtomicBool,
+    /// Which call-outs the instance has ([`TAG_BUDGETS`], [`OBSERVED`]): the one load the
+    /// hot paths pay (`any_tag` for pool and heap allocations, any bit at a reset).
+    flags: AtomicU8,
     /// Tag budgets by tag id, as `limit + 1` (0 = none), in lazily made segments that
     /// never move.
     tags: [AtomicPtr<[AtomicU64; SEGMENT]>; SEGMENTS],
     callback: RwLock<Option<Callback>>,
+    /// The frame-end observer (`SmartAlloc::on_frame_end`).
+    #[cfg(not(feature = "minimal"))]
+    observer: RwLock<Option<crate::summary::Observer>>,
 }
+
+/// [`Budgets::flags`] bit: some tag has (has ever had) a budget.
+pub(crate) const TAG_BUDGETS: u8 = 1;
+/// [`Budgets::flags`] bit: frame ends are observed (an `on_frame_end` observer, or the
+/// `tracing` feature's events).
+pub(crate) const OBSERVED: u8 = 2;
 
 impl Budgets {
     pub(crate) fn new(policy: BudgetPolicy, on_misuse: MisusePolicy) -> Budgets {
         Budgets {
             policy,
             on_misuse,
-            any_tag: AtomicBool::new(false),
+            // With `tracing`, every frame end is reported (as an event).
+            flags: AtomicU8::new(
+                if cfg!(all(feature = "tracing", not(feature = "minimal"))) {
+                    OBSERVED
+                } else {
+                    0
+                },
+            ),
             tags: [const { AtomicPtr::new(core::ptr::null_mut()) }; SEGMENTS],
             callback: RwLock::new(None),
+            #[cfg(not(feature = "minimal"))]
+            observer: RwLock::new(None),
         }
     }
 
     /// Whether any tag has a budget (has ever had one) on this instance.
     #[inline(always)]
     pub(crate) fn any_tag(&self) -> bool {
-        self.any_tag.load(Ordering::Relaxed)
+        self.flags.load(Ordering::Relaxed) & TAG_BUDGETS != 0
     }
 
-    /// The flag [`any_tag`](Self::any_tag) reads (arenas keep a pointer to it).
-    pub(crate) fn any_tag_flag(&self) -> &AtomicBool {
-        &self.any_tag
+    /// The flags [`any_tag`](Self::any_tag) reads (arenas keep a pointer to them).
+    pub(crate) fn flags(&self) -> &AtomicU8 {
+        &self.flags
     }
 
     /// Set the budget of `tag` (any thread); `u64::MAX` removes it.
@@ -254,7 +273,7 @@ impl Budgets {
         // SAFETY: published segments stay allocated until `self` drops.
         let segment = unsafe { &*segment };
         segment[tag % SEGMENT].store(raw, Ordering::Relaxed);
-        self.any_tag.store(true, Ordering::Release);
+        self.flags.fetch_or(TAG_BUDGETS, Ordering::Release);
         TAG_BUDGET_GENERATION.fetch_add(1, Ordering::Release);
     }
 
@@ -287,6 +306,28 @@ impl Budgets {
         drop(old);
     }
 
+    /// Install the frame-end observer (replacing any) and mark frame ends observed.
+    #[cfg(not(feature = "minimal"))]
+    pub(crate) fn set_observer(&self, f: crate::summary::Observer) {
+        let old = self
+            .observer
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .replace(f);
+        self.flags.fetch_or(OBSERVED, Ordering::Release);
+        // Dropped after the lock is released, as in `set_callback`.
+        drop(old);
+    }
+
+    /// The frame-end observer, cloned out of the lock (it may replace itself).
+    #[cfg(not(feature = "minimal"))]
+    pub(crate) fn observer(&self) -> Option<crate::summary::Observer> {
+        self.observer
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
     /// Report `event` to the log and the callback: user code (see [`crate::callout`]),
     /// so callers have finished their own state changes. Dropped if this thread is
     /// already running a callback or framealloc's log line (no recursion).
@@ -294,6 +335,10 @@ impl Budgets {
     pub(crate) fn report(&self, event: &BudgetEvent) {
         crate::callout::run(|| {
             crate::callout::emit(format_args!("framealloc: {event}"));
+            #[cfg(feature = "tracing")]
+            trace_budget_event(event);
+            #[cfg(feature = "tracy")]
+            tracy_budget_message(event);
             // Cloned out of the lock: the callback may replace itself.
             let callback = self
                 .callback
@@ -403,5 +448,31 @@ impl Overruns {
         for event in events.into_iter().flatten() {
             budgets.report(&event);
         }
+    }
+}
+
+/// `tracing`: a budget event as a warn event of target `framealloc::budget` (called
+/// inside the budget call-out: the subscriber is user code).
+#[cfg(feature = "tracing")]
+fn trace_budget_event(event: &BudgetEvent) {
+    tracing::warn!(
+        target: "framealloc::budget",
+        tag = event.tag,
+        kind = event.kind.name(),
+        scope = ?event.scope,
+        limit = event.limit,
+        used = event.used,
+        requested = event.requested,
+        frame = event.frame,
+        refused = event.refused,
+        "{event}"
+    );
+}
+
+/// `tracy`: a budget event as a Tracy message (called inside the budget call-out).
+#[cfg(feature = "tracy")]
+fn tracy_budget_message(event: &BudgetEvent) {
+    if let Some(client) = tracy_client::Client::running() {
+        client.message(&format!("framealloc: {event}"), 0);
     }
 }

@@ -8,7 +8,9 @@
 //! [troubleshooting](guides::troubleshooting), [soundness](guides::soundness),
 //! [collections](guides::collections) (coming from bumpalo),
 //! [async tasks](guides::async_tasks),
-//! [rapier physics](guides::rapier_integration) (feature `rapier`) and the
+//! [rapier physics](guides::rapier_integration) (feature `rapier`),
+//! [observability](guides::observability) (frame-end observer, memory timeline,
+//! `tracing`, Tracy) and the
 //! [`cargo fa`](guides::cargo_fa) analyser.
 //! The methods of [`SmartAlloc`] are listed by topic in its own documentation.
 #![deny(unsafe_op_in_unsafe_fn)]
@@ -31,6 +33,9 @@ mod heap;
 mod stats;
 // task frames:
 mod task;
+// the frame-end observer:
+#[cfg(not(feature = "minimal"))]
+mod observe;
 
 mod budget;
 mod callout;
@@ -42,6 +47,8 @@ mod error;
 mod frame_safe;
 mod ids;
 mod locked_vec;
+#[cfg(not(feature = "minimal"))]
+mod summary;
 // rapier3d integration (feature `rapier`):
 #[cfg(feature = "rapier")]
 pub mod rapier;
@@ -52,6 +59,12 @@ mod tag_scope;
 // `spawn_with_frame` and `spawn_with_frame_in` (feature `tokio`):
 #[cfg(feature = "tokio")]
 pub mod tokio;
+
+#[cfg(not(feature = "minimal"))]
+pub mod timeline;
+
+#[cfg(all(feature = "tracy", not(feature = "minimal")))]
+pub mod tracy;
 
 pub use budget::{BudgetEvent, BudgetPolicy, BudgetScope};
 pub use config::{AllocConfig, MisusePolicy};
@@ -168,6 +181,8 @@ pub use pool::boxed::PoolBox;
 pub use report::{LiveEntry, LiveReport, LiveSite};
 pub use smart_alloc::SmartAlloc;
 pub use stats::{KindStats, Stats, TagStats};
+#[cfg(not(feature = "minimal"))]
+pub use summary::{FrameSummary, TagFrameBytes};
 pub use tag::{TagInfo, UNTAGGED, registered_tags};
 pub use tag_scope::TagGuard;
 pub use task::boxed::TaskBox;
@@ -216,6 +231,9 @@ pub mod guides {
     pub mod collections {}
     #[doc = include_str!("../docs/async.md")]
     pub mod async_tasks {}
+    #[doc = include_str!("../docs/observability.md")]
+    #[cfg(not(feature = "minimal"))]
+    pub mod observability {}
     #[doc = include_str!("../docs/cargo-fa.md")]
     pub mod cargo_fa {}
     // Its snippets use the integration: without the feature the page is still

@@ -34,6 +34,11 @@ mod budgets;
 const ARMED_THREAD: u8 = 1;
 /// `ThreadArena::armed` bit: the instance has tag budgets.
 const ARMED_TAGS: u8 = 2;
+/// `ThreadArena::armed` bits of the budgets (checked on the allocation paths).
+const ARMED_BUDGETS: u8 = ARMED_THREAD | ARMED_TAGS;
+/// `ThreadArena::armed` bit: outermost frame ends are observed (`on_frame_end`, or the
+/// `tracing` feature). Only the frame end looks at it.
+const ARMED_OBSERVED: u8 = 4;
 
 /// A thread's frame arena for one `SmartAlloc` instance.
 ///
@@ -121,9 +126,10 @@ pub(crate) struct ThreadArena {
     /// The arena's chunk bytes (bumpalo's `allocated_bytes`) right after its last reset,
     /// when it holds one chunk: still the same at the next reset means still one chunk.
     reset_capacity: Cell<usize>,
-    /// The instance's "some tag has a budget" flag, read at every reset (one load instead
-    /// of three through the shard). Points into the `Budgets` that `shard` keeps alive.
-    any_tag_budget: NonNull<core::sync::atomic::AtomicBool>,
+    /// The instance's call-out flags (`budget::TAG_BUDGETS`, `budget::OBSERVED`), read at
+    /// every reset (one load instead of three through the shard). Points into the
+    /// `Budgets` that `shard` keeps alive.
+    callout_flags: NonNull<core::sync::atomic::AtomicU8>,
     /// The frame slot of the last tag a frame ended under (`credit_frame_end`'s cache).
     frame_slot: Cell<(TagId, NonNull<KindSlot>)>,
     /// explicit handles made up to the last checkpoint,
@@ -136,8 +142,9 @@ pub(crate) struct ThreadArena {
     /// budget as of a budget generation: saves the shard and budget lookups while the
     /// tag and the budgets do not change.
     pool_slot: Cell<SlotCache>,
-    /// Which budgets apply to frame allocations ([`ARMED_THREAD`], [`ARMED_TAGS`]); 0
-    /// keeps every budget check off the hot paths. A `Cell`, not an atomic, on purpose:
+    /// Which budgets apply to frame allocations ([`ARMED_THREAD`], [`ARMED_TAGS`]) and
+    /// whether frame ends are observed ([`ARMED_OBSERVED`]); 0 keeps every budget check
+    /// and the observer off the hot paths. A `Cell`, not an atomic, on purpose:
     /// an atomic load in `frame_box` made LLVM stage the value on the stack (+11
     /// instructions per call, measured with callgrind). Tag budgets set on another
     /// thread are picked up at the next [`refresh_armed`](Self::refresh_armed) (frame
@@ -184,6 +191,22 @@ impl TouchedTags {
         self.summary.get() == 0
     }
 
+    /// Call `f` with every touched tag, in id order (the set stays).
+    #[cfg(not(feature = "minimal"))]
+    fn for_each(&self, mut f: impl FnMut(TagId)) {
+        let mut summary = self.summary.get();
+        while summary != 0 {
+            let w = summary.trailing_zeros();
+            summary &= summary - 1;
+            let mut bits = self.words[w as usize].get();
+            while bits != 0 {
+                let b = bits.trailing_zeros();
+                bits &= bits - 1;
+                f(w * 64 + b);
+            }
+        }
+    }
+
     /// Call `f` with every touched tag and clear the set.
     fn drain(&self, mut f: impl FnMut(TagId)) {
         let mut summary = self.summary.replace(0);
@@ -217,6 +240,23 @@ fn poison(bump: &mut Bump) {
     let _ = bump;
 }
 
+/// The [`ThreadArena::armed`] bits that the instance's call-out flags turn on (the
+/// thread's own frame budget is added by `refresh_armed_slow`).
+#[inline]
+fn armed_from_flags(flags: u8) -> u8 {
+    if cfg!(feature = "minimal") {
+        return 0;
+    }
+    let mut armed = 0;
+    if flags & crate::budget::TAG_BUDGETS != 0 {
+        armed |= ARMED_TAGS;
+    }
+    if flags & crate::budget::OBSERVED != 0 {
+        armed |= ARMED_OBSERVED;
+    }
+    armed
+}
+
 /// [`ThreadArena::pool_slot`]'s cache.
 #[derive(Clone, Copy)]
 struct SlotCache {
@@ -230,14 +270,15 @@ struct SlotCache {
 impl ThreadArena {
     /// Called on the thread that owns `shard` (it may create the shard's first segment).
     pub(crate) fn new(initial_capacity: usize, shard: Arc<Shard>) -> Self {
-        let armed = if !cfg!(feature = "minimal") && shard.budgets().any_tag() {
-            ARMED_TAGS
-        } else {
-            0
-        };
+        let armed = armed_from_flags(
+            shard
+                .budgets()
+                .flags()
+                .load(core::sync::atomic::Ordering::Acquire),
+        );
         let untagged_pool = shard.kind_ptr(0, POOL);
         let untagged_frame = shard.kind_ptr(0, FRAME);
-        let any_tag_budget = NonNull::from(shard.budgets().any_tag_flag());
+        let callout_flags = NonNull::from(shard.budgets().flags());
         ThreadArena {
             bump: UnsafeCell::new(Bump::new()),
             opened: Cell::new(0),
@@ -257,7 +298,7 @@ impl ThreadArena {
             reclaimed: Cell::new(0),
             frame_slot: Cell::new((0, untagged_frame)),
             reset_capacity: Cell::new(0),
-            any_tag_budget,
+            callout_flags,
             acct_handles: Cell::new(0),
             touched: TouchedTags::new(),
             frame_peak: Cell::new(0),
@@ -694,24 +735,79 @@ impl ThreadArena {
     #[inline(always)]
     fn outermost_frame_ended(&self, idle: bool) {
         self.frames_ended.set(self.frames_ended.get() + 1);
-        if self.budgets_armed() {
-            self.outermost_frame_ended_budgeted(idle);
+        // One test for budgets and the observer alike: a frame end without either pays
+        // nothing more.
+        if self.armed.get() != 0 {
+            self.outermost_frame_ended_armed(idle);
         } else {
             self.finish_frame(idle);
         }
     }
 
-    /// [`outermost_frame_ended`](Self::outermost_frame_ended) with budgets to check. The
-    /// overruns are found first (the frame's growth is final), the frame is finished
-    /// (reset or deferred) *before* the callback runs, and nothing here touches the
-    /// arena after it: the callback may open frames and keep handles, which a reset
-    /// decided earlier would free under them.
+    /// [`outermost_frame_ended`](Self::outermost_frame_ended) with budgets to check or an
+    /// observer to tell. The overruns and the frame's summary are gathered first (the
+    /// frame's growth is final), the frame is finished (reset or deferred) *before* any
+    /// user code runs, and nothing here touches the arena after it: a callback may open
+    /// frames and keep handles, which a reset decided earlier would free under them.
     #[cold]
     #[inline(never)]
-    fn outermost_frame_ended_budgeted(&self, idle: bool) {
-        let overruns = self.frame_end_budgets();
+    fn outermost_frame_ended_armed(&self, idle: bool) {
+        let overruns = if self.budgets_armed() {
+            self.frame_end_budgets()
+        } else {
+            Overruns::none()
+        };
+        #[cfg(not(feature = "minimal"))]
+        let observed = if self.armed.get() & ARMED_OBSERVED != 0 {
+            self.frame_end_summary(idle)
+        } else {
+            None
+        };
         self.finish_frame(idle);
         overruns.deliver();
+        // Owned: the observer sees no arena state, only the summary.
+        #[cfg(not(feature = "minimal"))]
+        if let Some(observed) = observed {
+            observed.deliver();
+        }
+    }
+
+    /// The summary of the outermost frame that just ended, for the observer (`None` if
+    /// there is nothing to tell). Credits the frame's growth to its tag first.
+    #[cfg(not(feature = "minimal"))]
+    #[cold]
+    #[inline(never)]
+    fn frame_end_summary(&self, idle: bool) -> Option<crate::summary::Observed> {
+        let budgets = self.shard.budgets();
+        let observer = budgets.observer();
+        if observer.is_none() && !cfg!(feature = "tracing") {
+            return None;
+        }
+        self.credit();
+        let mut tags = crate::summary::take_buffer();
+        if observer.is_some() {
+            // Only touched tags have frame bytes this frame (since the last reset).
+            self.touched.for_each(|tag| {
+                tags.push(crate::summary::TagFrameBytes {
+                    tag: tag::name_of(tag),
+                    bytes: self.shard.slot(tag).kinds[FRAME].read(FRAME)[2],
+                    budget: budgets.tag_limit(tag),
+                });
+            });
+        }
+        Some(crate::summary::Observed {
+            observer,
+            head: crate::summary::FrameSummary {
+                thread: crate::ids::thread_token(),
+                frame: self.frames_ended.get(),
+                bytes: self.used_bytes() as u64,
+                chunk_bytes: self.bump().allocated_bytes() as u64,
+                deferred: !idle,
+                thread_budget: self.thread_budget.get(),
+                tags: &[],
+            },
+            tags,
+        })
     }
 
     /// Reset the arena if it holds nothing (`idle`), else leave the reset to the last

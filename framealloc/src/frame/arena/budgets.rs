@@ -7,7 +7,7 @@ use core::ptr::NonNull;
 
 use bumpalo::Bump;
 
-use super::{ARMED_TAGS, ARMED_THREAD, ThreadArena};
+use super::{ARMED_BUDGETS, ARMED_TAGS, ARMED_THREAD, ThreadArena, armed_from_flags};
 use crate::budget::{BudgetEvent, BudgetScope, Overruns};
 use crate::tag::{self, TagId};
 use crate::{Error, Kind};
@@ -16,17 +16,22 @@ impl ThreadArena {
     /// Whether any budget applies to this arena's frame allocations.
     #[inline(always)]
     pub(crate) fn budgets_armed(&self) -> bool {
-        self.armed.get() != 0
+        self.armed.get() & ARMED_BUDGETS != 0
+    }
+
+    /// The instance's call-out flags (`budget::TAG_BUDGETS`, `budget::OBSERVED`).
+    #[inline(always)]
+    fn callout_flags(&self) -> u8 {
+        // SAFETY: `callout_flags` points into the `Budgets` of `self.shard`, which the
+        // arena keeps alive (an `Arc`) for as long as it exists.
+        unsafe { self.callout_flags.as_ref() }.load(core::sync::atomic::Ordering::Relaxed)
     }
 
     /// Whether the instance has tag budgets (the only budgets pool and heap allocations
     /// are checked against). Reads the instance's flag, so it is current on every thread.
     #[inline(always)]
     pub(crate) fn tag_budgets_armed(&self) -> bool {
-        // SAFETY: `any_tag_budget` points into the `Budgets` of `self.shard`, which the
-        // arena keeps alive (an `Arc`) for as long as it exists.
-        !cfg!(feature = "minimal")
-            && unsafe { self.any_tag_budget.as_ref() }.load(core::sync::atomic::Ordering::Relaxed)
+        !cfg!(feature = "minimal") && self.callout_flags() & crate::budget::TAG_BUDGETS != 0
     }
 
     /// Whether `tag` has a budget that pool and heap allocations must be checked against.
@@ -43,27 +48,25 @@ impl ThreadArena {
         self.tag_budgets_armed() && self.shard.budgets().tag_limit(tag).is_some()
     }
 
-    /// Recompute which budgets apply to frame allocations, and the refill limit to match
-    /// (at frame end, and when this thread sets a budget).
+    /// Recompute which budgets apply to frame allocations, and the refill limit to match,
+    /// and whether frame ends are observed (at frame end, when this thread sets a
+    /// budget, and when an observer is installed).
     #[inline(always)]
     pub(crate) fn refresh_armed(&self) {
-        if self.armed.get() != 0 || self.tag_budgets_armed() {
+        if self.armed.get() != 0 || (!cfg!(feature = "minimal") && self.callout_flags() != 0) {
             self.refresh_armed_slow();
         }
     }
 
     #[cold]
     #[inline(never)]
-    fn refresh_armed_slow(&self) {
-        let mut armed = 0;
+    pub(crate) fn refresh_armed_slow(&self) {
+        let mut armed = armed_from_flags(self.callout_flags());
         if self.thread_budget.get().is_some() {
             armed |= ARMED_THREAD;
         }
-        if self.tag_budgets_armed() {
-            armed |= ARMED_TAGS;
-        }
         self.armed.set(armed);
-        if armed != 0 || self.bump().allocation_limit().is_some() {
+        if armed & ARMED_BUDGETS != 0 || self.bump().allocation_limit().is_some() {
             self.arm_limit();
         }
     }
