@@ -29,6 +29,10 @@ mod heap;
 mod stats;
 // task frames:
 mod task;
+// nested scratch scopes (`frame.scratch`):
+mod scratch;
+// job-system herds (`alloc.herd()`):
+mod herd;
 
 mod budget;
 mod callout;
@@ -157,10 +161,12 @@ pub use framealloc_macros::fa_allow;
 /// ```
 pub use framealloc_macros::frame_scope;
 pub use heap::{HeapAllocator, HeapBox, HeapVec};
+pub use herd::{FrameHerd, HerdMember, HerdVec};
 pub use pool::allocator::PoolAllocator;
 pub use pool::arc::{PoolArc, PoolWeak};
 pub use pool::boxed::PoolBox;
 pub use report::{LiveEntry, LiveReport, LiveSite};
+pub use scratch::Scratch;
 pub use smart_alloc::SmartAlloc;
 pub use stats::{KindStats, Stats, TagStats};
 pub use tag::{TagInfo, UNTAGGED, registered_tags};
