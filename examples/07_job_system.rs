@@ -84,7 +84,7 @@ fn main() {
             "ai herd: {} bytes over {FRAMES} frames, largest member {} bytes",
             frame.allocated_bytes, frame.peak_bytes
         );
-        assert!(frame.allocated_bytes >= (FRAMES as u64) * (ENTITIES as u64) * 16);
+        assert!(frame.allocated_bytes >= u64::from(FRAMES) * (ENTITIES as u64) * 16);
     }
     assert!(entities[0].pos[0] > FRAMES as f32 - 1.0);
     println!("{stats}");

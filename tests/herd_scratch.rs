@@ -29,6 +29,11 @@ fn system_calls() -> u64 {
     SYSTEM_CALLS.with(Cell::get)
 }
 
+/// The address of an allocation.
+fn addr<T: ?Sized>(r: &T) -> usize {
+    core::ptr::from_ref(r).cast::<u8>().addr()
+}
+
 fn assert_sync<T: Sync>() {}
 fn assert_send<T: Send>() {}
 
@@ -54,15 +59,19 @@ fn scratch_leaves_parent_frame_alone() {
     let alloc = SmartAlloc::new(Default::default());
     let frame = alloc.frame();
     let parent = frame.alloc_slice_fill_with(16, |i| i as u32);
-    let before = frame.alloc(0u64) as *mut u64 as usize;
+    let before = addr(frame.alloc(0u64));
     let sum = frame.scratch(|s| {
-        let tmp = s.alloc_slice_fill_with(10_000, |i| parent[i % 16] as u64);
+        let tmp = s.alloc_slice_fill_with(10_000, |i| u64::from(parent[i % 16]));
         tmp.iter().sum::<u64>()
     });
-    let after = frame.alloc(0u64) as *mut u64 as usize;
+    let after = addr(frame.alloc(0u64));
     assert_eq!(sum, (0..10_000u64).map(|i| i % 16).sum());
     // bumpalo bumps downwards: the next frame allocation is right below the previous one.
-    assert_eq!(before - after, 8, "the scratch scope must not bump the frame arena");
+    assert_eq!(
+        before - after,
+        8,
+        "the scratch scope must not bump the frame arena"
+    );
     assert_eq!(parent, (0..16).collect::<Vec<u32>>().as_slice());
 }
 
@@ -76,13 +85,13 @@ fn scratch_levels_nest_and_reuse_arenas() {
     for _ in 0..3 {
         let (a, b, c) = frame.scratch(|s0| {
             assert_eq!(s0.level(), 0);
-            let a = s0.alloc(1u64) as *mut u64 as usize;
+            let a = addr(s0.alloc(1u64));
             s0.scratch(|s1| {
                 assert_eq!(s1.level(), 1);
-                let b = s1.alloc(2u64) as *mut u64 as usize;
+                let b = addr(s1.alloc(2u64));
                 s1.scratch(|s2| {
                     assert_eq!(s2.level(), 2);
-                    (a, b, s2.alloc(3u64) as *mut u64 as usize)
+                    (a, b, addr(s2.alloc(3u64)))
                 })
             })
         });
@@ -110,7 +119,10 @@ fn outer_handle_inside_inner_scope_takes_next_level() {
             });
             assert_eq!(level, 2);
             let inner_addr = kept_inner.as_ptr() as usize;
-            assert!(addr.abs_diff(inner_addr) >= 256, "third scope reused the inner arena");
+            assert!(
+                addr.abs_diff(inner_addr) >= 256,
+                "third scope reused the inner arena"
+            );
             assert!(kept_inner.iter().all(|&b| b == 0xBB));
             // And through the outermost frame handle too.
             frame.scratch(|again| assert_eq!(again.level(), 2));
@@ -124,7 +136,7 @@ fn outer_handle_inside_inner_scope_takes_next_level() {
 fn panic_inside_scope_restores_levels() {
     let alloc = SmartAlloc::new(Default::default());
     let frame = alloc.frame();
-    let first = frame.scratch(|s| s.alloc(0u32) as *mut u32 as usize);
+    let first = frame.scratch(|s| addr(s.alloc(0u32)));
     let caught = catch_unwind(AssertUnwindSafe(|| {
         frame.scratch(|s0| {
             s0.alloc([1u8; 64]);
@@ -136,7 +148,7 @@ fn panic_inside_scope_restores_levels() {
     }));
     assert!(caught.is_err());
     // Level 0 again, with its arena reset (same first address).
-    let (level, again) = frame.scratch(|s| (s.level(), s.alloc(0u32) as *mut u32 as usize));
+    let (level, again) = frame.scratch(|s| (s.level(), addr(s.alloc(0u32))));
     assert_eq!((level, again), (0, first));
     frame.scratch(|s0| s0.scratch(|s1| assert_eq!(s1.level(), 1)));
 }
@@ -283,14 +295,17 @@ fn herd_results_flow_back_from_scoped_threads() {
 fn herd_reset_reuses_arenas() {
     let alloc = SmartAlloc::new(Default::default());
     let mut herd = alloc.herd();
-    let first = herd.member().alloc(1u64) as *mut u64;
+    let first = addr(herd.member().alloc(1u64));
     assert_eq!((alloc.task_arenas_in_use(), herd.arenas()), (1, 1));
     herd.reset();
     assert_eq!(alloc.task_arenas_in_use(), 0);
-    let again = herd.member().alloc(2u64) as *mut u64;
+    let again = addr(herd.member().alloc(2u64));
     assert_eq!(first, again);
     drop(herd);
-    assert_eq!((alloc.task_arenas_in_use(), alloc.task_arenas_idle()), (0, 1));
+    assert_eq!(
+        (alloc.task_arenas_in_use(), alloc.task_arenas_idle()),
+        (0, 1)
+    );
 }
 
 /// A leaked member keeps its arena (and its data) forever: sound, counted as in use.
