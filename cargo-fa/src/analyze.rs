@@ -413,7 +413,8 @@ type Declared = (String, Option<(u64, Span)>, Span);
 struct TagFacts {
     /// `#[alloc_tag]` declarations.
     declared: Vec<Declared>,
-    /// Literals pushed with `with_tag`, `tag`, `tag_future`, `task_frame_tagged`.
+    /// Literals pushed with `with_tag`, `tag`, `tag_future`, `task_frame_tagged`,
+    /// `herd_tagged`.
     pushed: Vec<(String, Span)>,
     /// Literals looked up: `stats.tag`, `set_tag_budget`, `tag_budget`.
     looked_up: Vec<(String, Span)>,
@@ -1017,7 +1018,7 @@ impl<'ast> Visit<'ast> for FileVisitor<'_> {
         let method = m.method.to_string();
         let first = m.args.first().and_then(str_lit);
         match method.as_str() {
-            "with_tag" | "tag_future" | "task_frame_tagged" => {
+            "with_tag" | "tag_future" | "task_frame_tagged" | "herd_tagged" => {
                 if let Some((name, lit)) = &first {
                     let span = self.span(*lit, "");
                     self.tags.pushed.push((name.clone(), span));

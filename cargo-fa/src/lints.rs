@@ -226,7 +226,7 @@ Fix: take `&mut TaskFrame` (or the frame by value); `&mut TaskFrame` is `Send`."
         explain: "\
 A tag name is looked up (`stats.tag(\"x\")`, `set_tag_budget(\"x\", ..)`,
 `tag_budget(\"x\")`) but no code pushes it (`#[alloc_tag(\"x\")]`, `with_tag`, `tag`,
-`tag_future`, `task_frame_tagged`); or a pushed tag is within edit distance 2 of an
+`tag_future`, `task_frame_tagged`, `herd_tagged`); or a pushed tag is within edit distance 2 of an
 `#[alloc_tag]` declaration without matching it. Tag names are strings: a typo creates a
 new, empty tag at run time and the lookup returns `None` or a budget that never applies.
 

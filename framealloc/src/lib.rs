@@ -36,6 +36,10 @@ mod task;
 // the frame-end observer:
 #[cfg(not(feature = "minimal"))]
 mod observe;
+// nested scratch scopes (`frame.scratch`):
+mod scratch;
+// job-system herds (`alloc.herd()`):
+mod herd;
 
 mod budget;
 mod callout;
@@ -175,10 +179,12 @@ pub use framealloc_macros::fa_allow;
 /// ```
 pub use framealloc_macros::frame_scope;
 pub use heap::{HeapAllocator, HeapBox, HeapVec};
+pub use herd::{FrameHerd, HerdMember, HerdVec};
 pub use pool::allocator::PoolAllocator;
 pub use pool::arc::{PoolArc, PoolWeak};
 pub use pool::boxed::PoolBox;
 pub use report::{LiveEntry, LiveReport, LiveSite};
+pub use scratch::Scratch;
 pub use smart_alloc::SmartAlloc;
 pub use stats::{KindStats, Stats, TagStats};
 #[cfg(not(feature = "minimal"))]

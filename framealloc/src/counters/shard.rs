@@ -396,7 +396,11 @@ impl KindSlot {
         }
         self.remote_allocated_bytes
             .fetch_add(bytes, Ordering::Relaxed);
-        self.peak_bytes.fetch_max(bytes, Ordering::Relaxed);
+        // A load first: most credits (scratch scopes, steady task frames) do not raise
+        // the peak, and the compare-exchange loop of `fetch_max` is the costly part.
+        if bytes > self.peak_bytes.load(Ordering::Relaxed) {
+            self.peak_bytes.fetch_max(bytes, Ordering::Relaxed);
+        }
     }
 
     fn touched(&self) -> bool {

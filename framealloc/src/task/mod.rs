@@ -144,10 +144,15 @@ impl TaskFrame {
         tag::name_of(self.tag)
     }
 
-    /// The interned tag (the spawn helpers run the task's polls under it).
-    #[cfg(feature = "tokio")]
+    /// The interned tag (the spawn helpers run the task's polls under it; scratch
+    /// scopes account to it).
     pub(crate) fn tag_id(&self) -> TagId {
         self.tag
+    }
+
+    /// The pool its arena came from (scratch scopes credit their bytes through it).
+    pub(crate) fn pool(&self) -> &TaskPool {
+        &self.pool
     }
 
     /// Move `value` into the task frame and return a plain `&mut` to it, valid until the
@@ -443,12 +448,22 @@ impl fmt::Debug for TaskFrame {
 }
 
 /// An [`Allocator`] that allocates in a [`TaskFrame`], from
-/// [`TaskFrame::allocator`]. Borrows the task frame, so it is not `Send`; blocks are
-/// freed all at once when the task frame is reset or dropped (a `deallocate` of the
+/// [`TaskFrame::allocator`] (or in a scratch scope, from
+/// [`Scratch::allocator`](crate::Scratch::allocator)). Borrows the task frame, so it is
+/// not `Send`; blocks are freed all at once when the task frame is reset or dropped (a `deallocate` of the
 /// latest block gives its room back at once, as in bumpalo).
 #[derive(Clone, Copy)]
 pub struct TaskFrameAllocator<'f> {
     bump: &'f Bump,
+}
+
+impl<'f> TaskFrameAllocator<'f> {
+    /// An allocator over `bump` (a task frame's, a scratch scope's or a herd member's
+    /// arena), valid while the borrow lasts.
+    #[inline]
+    pub(crate) fn new(bump: &'f Bump) -> Self {
+        TaskFrameAllocator { bump }
+    }
 }
 
 impl fmt::Debug for TaskFrameAllocator<'_> {
