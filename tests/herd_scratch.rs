@@ -357,7 +357,7 @@ fn herd_vec_into_slice_and_drop() {
 fn herd_stats_merge_members_under_the_tag() {
     use framealloc::Kind;
     let alloc = SmartAlloc::new(Default::default());
-    let herd = alloc.with_tag("herd-acct", |a| a.herd());
+    let herd = alloc.with_tag("herd-acct", framealloc::SmartAlloc::herd);
     assert_eq!(herd.tag(), "herd-acct");
     std::thread::scope(|s| {
         for w in 1..=2usize {

@@ -209,7 +209,7 @@ fn clones_and_reset_peaks_race_owner_allocations() {
     assert!(p.peak_bytes >= live);
     // After the race: the owner's next allocation above the peak is seen exactly.
     let peak = p.peak_bytes;
-    let more: Vec<PoolBox<Obj>> = (0..(peak - live) / SIZE + 1)
+    let more: Vec<PoolBox<Obj>> = (0..=(peak - live) / SIZE)
         .map(|i| alloc.pool_box([i; 6]))
         .collect();
     assert_eq!(pool(&alloc, "untagged").peak_bytes, peak + SIZE);
