@@ -94,17 +94,7 @@ impl ShardSet {
     /// Nothing that allocates runs under the list's lock (see [`crate::locked_vec`]).
     pub(crate) fn acquire(&self, token: u64) -> Arc<Shard> {
         let retired = self.lock().retired.pop();
-        let shard = retired.unwrap_or_else(|| {
-            let shard = Arc::new(Shard::new(
-                self.budgets.clone(),
-                self.instance,
-                self.frame_number,
-            ));
-            crate::locked_vec::lock_with_room(|| self.lock(), |l| &mut l.all)
-                .all
-                .push(shard.clone());
-            shard
-        });
+        let shard = retired.unwrap_or_else(|| self.new_shard());
         let _list = self.lock();
         // Under the lock: a handover is ordered after the previous owner's last update.
         shard.set_owner(token);
@@ -115,6 +105,11 @@ impl ShardSet {
     /// frames' (their frame bytes are credited to it from any thread, with atomic
     /// read-modify-writes, see [`shard::KindSlot::on_task_frame`]).
     pub(crate) fn detached(&self) -> Arc<Shard> {
+        self.new_shard()
+    }
+
+    /// A new shard, listed (summed into the stats) but owned by no thread yet.
+    fn new_shard(&self) -> Arc<Shard> {
         let shard = Arc::new(Shard::new(
             self.budgets.clone(),
             self.instance,
