@@ -618,6 +618,11 @@ impl ThreadArena {
         // and the explicit frame's hold below makes it busy.
         if !self.reserved.get() {
             self.reserve_initial();
+            // The reservation calls the global allocator, which may be user code that
+            // began the explicit frame meanwhile: then this call changes nothing.
+            if self.explicit.get() {
+                return false;
+            }
         }
         // The flag and its hold before opening: with `debug`, opening may log (user
         // code), which may end the explicit frame it sees open.
