@@ -73,8 +73,26 @@ pub(crate) fn intern(name: &str) -> TagId {
     id
 }
 
+/// Distinct tags with statistics and budgets of their own ("untagged" included): later
+/// ones are accounted under "untagged" (`counters::shard` and `budget` size their tables
+/// by it).
+pub(crate) const TRACKED_TAGS: TagId = 4096;
+
 #[cold]
 fn intern_slow(name: &str) -> (&'static str, TagId) {
+    let (interned, id) = intern_locked(name);
+    if id == TRACKED_TAGS {
+        // The first name past the tracked ones: say so once (after the lock: the logger
+        // is user code and may intern tags itself).
+        crate::callout::warn(format_args!(
+            "framealloc: more than {TRACKED_TAGS} distinct tags; \"{interned}\" and every \
+             later new tag are accounted under \"untagged\" in stats and cannot have a budget"
+        ));
+    }
+    (interned, id)
+}
+
+fn intern_locked(name: &str) -> (&'static str, TagId) {
     let mut table = table().lock().unwrap_or_else(PoisonError::into_inner);
     if let Some((&interned, &id)) = table.ids.get_key_value(name) {
         return (interned, id);

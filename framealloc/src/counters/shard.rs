@@ -27,6 +27,7 @@ use crate::tag::{self, TagId};
 /// Tags per segment and segments per shard: tags past 4096 are accounted as "untagged".
 const SEGMENT: usize = 64;
 const SEGMENTS: usize = 64;
+const _: () = assert!(SEGMENT * SEGMENTS == tag::TRACKED_TAGS as usize);
 
 /// Kinds, as indices.
 pub(crate) const FRAME: usize = 0;
