@@ -348,6 +348,10 @@ fn steady_state_task_frames_make_no_system_allocations() {
 /// with a logger that filters warnings out, the same frames make none too (`soak.rs`).
 #[test]
 #[cfg_attr(miri, ignore = "a counting test, run natively")]
+#[cfg_attr(
+    feature = "debug",
+    ignore = "`debug` records allocation sites in a map, which allocates"
+)]
 fn budget_warnings_without_a_logger_make_no_system_allocations() {
     let alloc = SmartAlloc::new(Default::default());
     alloc.set_tag_budget("steady.over", 16);
