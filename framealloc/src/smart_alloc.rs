@@ -322,10 +322,13 @@ impl SmartAlloc {
     /// alloc.end_frame();
     /// drop(scratch); // a handle dropped after end_frame is fine: the reset waits for it
     /// ```
+    #[inline]
     #[track_caller]
     pub fn begin_frame(&self) {
-        if let Err(e) = self.try_begin_frame() {
-            self.misuse(&e, "begin_frame ignored");
+        // Not through `try_begin_frame`: the `Result` would be built in memory and
+        // tested on every frame.
+        if !self.arena().begin_explicit() {
+            self.misuse(&Error::AlreadyInFrame, "begin_frame ignored");
         }
     }
 
@@ -378,8 +381,9 @@ impl SmartAlloc {
     #[inline]
     #[track_caller]
     pub fn end_frame(&self) {
-        if let Err(e) = self.try_end_frame() {
-            self.misuse(&e, "end_frame ignored");
+        // As in `begin_frame`: no `Result` on the way.
+        if !self.arena().end_explicit() {
+            self.misuse(&Error::NotInFrame, "end_frame ignored");
         }
     }
 

@@ -284,6 +284,62 @@ fn bytes_given_back_by_a_shrinking_block_stay_accounted() {
     assert!(after - before >= 100 * 8, "{before} -> {after}");
 }
 
+/// A frame whose memory was all given back before it ended (its vectors dropped first,
+/// as in bumpalo's `extend` benches) needs no rewind, but its bytes and handles still
+/// count, exactly, under the tag they were made in, and the next frame reuses the room.
+#[test]
+fn frames_whose_memory_was_given_back_are_still_accounted() {
+    let alloc = SmartAlloc::new(Default::default());
+    let tag_frame = |name| {
+        alloc
+            .stats()
+            .tag(name)
+            .map_or(KindStats::default(), |t| t.kind(Kind::Frame))
+    };
+    let first = {
+        let frame = alloc.frame();
+        let mut v = framealloc::FrameVec::<u8>::with_capacity_in(100, &frame);
+        v.extend_from_slice(&[7; 100]);
+        let at = v.as_ptr();
+        drop(v);
+        at
+    };
+    let untagged = tag_frame("untagged");
+    assert_eq!(untagged.allocated_bytes, 100);
+    assert_eq!(untagged.peak_bytes, 100);
+    assert_eq!(untagged.live_bytes, 0);
+    assert_eq!(untagged.allocations, 0, "scoped vectors are not handles");
+    let second = {
+        let frame = alloc.frame();
+        let v = framealloc::FrameVec::<u8>::with_capacity_in(100, &frame);
+        v.as_ptr()
+    };
+    assert_eq!(first, second, "the given-back room is reused");
+    assert_eq!(tag_frame("untagged").allocated_bytes, 200);
+
+    // Explicit handles dropped before `end_frame`, under a tag: bytes and handles.
+    alloc.with_tag("given.back", |a| {
+        a.begin_frame();
+        let mut v = a.frame_vec::<u64>();
+        v.extend_from_slice(&[1, 2, 3, 4]);
+        drop(v);
+        let b = a.frame_box(9u32);
+        assert_eq!(*b, 9);
+        drop(b);
+        a.end_frame();
+    });
+    let tagged = tag_frame("given.back");
+    assert_eq!(tagged.allocations, 2);
+    assert!(tagged.allocated_bytes >= 4 * 8 + 4, "{tagged:?}");
+    assert_eq!(tagged.live_bytes, 0);
+    assert_eq!(alloc.stats().frame_bytes, 0);
+    assert_eq!(
+        tag_frame("untagged").allocated_bytes,
+        200,
+        "nothing went to untagged"
+    );
+}
+
 #[test]
 fn frame_bytes_is_the_current_frames_use() {
     let alloc = SmartAlloc::new(Default::default());
