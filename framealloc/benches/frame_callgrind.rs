@@ -157,6 +157,26 @@ fn bp_extend_body<'b>(bump: &'b bumpalo::Bump, slice: &[u8]) -> bumpalo::collect
     vec
 }
 
+const SLICES16: [&[u8]; 16] = [b"wwwwwwwwwwwwwwww"; 16];
+
+/// The port's `extend_from_slices num_slices=16, is_preallocated=true` shape.
+#[inline(never)]
+fn slices16(alloc: &SmartAlloc) {
+    let frame = alloc.frame();
+    let mut vec = framealloc::FrameVec::<u8>::with_capacity_in(256, &frame);
+    vec.extend_from_slices_copy(black_box(&SLICES16));
+    black_box(&vec);
+}
+
+/// `slices16` on bumpalo.
+#[inline(never)]
+fn bumpalo_slices16(bump: &mut bumpalo::Bump) {
+    bump.reset();
+    let mut vec = bumpalo::collections::Vec::<u8>::with_capacity_in(256, &*bump);
+    vec.extend_from_slices_copy(black_box(&SLICES16));
+    black_box(&vec);
+}
+
 type FaBody = for<'f, 'a> fn(&'f framealloc::Frame<'a>, &[u8]) -> framealloc::FrameVec<'f, u8>;
 type BpBody = for<'b> fn(&'b bumpalo::Bump, &[u8]) -> bumpalo::collections::Vec<'b, u8>;
 
@@ -205,6 +225,8 @@ fn time_modes(modes: &[String]) {
                     "bumpalo_vec16" => bumpalo_vec16(&mut bump),
                     "extend4" => extend4(&alloc),
                     "bumpalo_extend4" => bumpalo_extend4(&mut bump),
+                    "slices16" => slices16(&alloc),
+                    "bumpalo_slices16" => bumpalo_slices16(&mut bump),
                     "port_extend4" => port_extend4(&alloc, black_box(fa_extend_body)),
                     "bumpalo_port_extend4" => {
                         bumpalo_port_extend4(&mut small, black_box(bp_extend_body));
@@ -274,6 +296,8 @@ fn main() {
             "bumpalo_vec16" => bumpalo_vec16(&mut bump),
             "extend4" => extend4(&alloc),
             "bumpalo_extend4" => bumpalo_extend4(&mut bump),
+            "slices16" => slices16(&alloc),
+            "bumpalo_slices16" => bumpalo_slices16(&mut bump),
             "port_extend4" => port_extend4(&alloc, black_box(fa_extend_body)),
             "bumpalo_port_extend4" => bumpalo_port_extend4(&mut bump, black_box(bp_extend_body)),
             other => panic!("unknown mode {other}"),

@@ -739,9 +739,20 @@ impl<T: Copy> FrameVec<'_, T> {
             .try_fold(0usize, |n, s| n.checked_add(s.len()))
             .unwrap_or_else(|| crate::fail(&Error::CapacityOverflow));
         self.vec.reserve(total);
+        // One reservation, then the copies with the length in a local (not through
+        // `extend_from_slice_copy`, which would check the capacity again per slice).
+        let dst = self.vec.as_mut_ptr();
+        let mut len = self.vec.len();
         for s in slices {
-            self.extend_from_slice_copy(s);
+            // SAFETY: room for `total` (the sum of all the slices' lengths) more elements
+            // was reserved, so `len + s.len()` stays within the capacity; `T: Copy`, so a
+            // bitwise copy initialises them; the destination is spare capacity, which no
+            // live borrow can point into (`&mut self`), so it cannot overlap `s`.
+            unsafe { dst.add(len).copy_from_nonoverlapping(s.as_ptr(), s.len()) };
+            len += s.len();
         }
+        // SAFETY: the first `len` elements are initialised (the old ones, then the copies).
+        unsafe { self.vec.set_len(len) };
     }
 
     /// Fallible [`extend_from_slice_copy`](Self::extend_from_slice_copy).
