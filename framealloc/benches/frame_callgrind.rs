@@ -177,6 +177,15 @@ fn bumpalo_slices16(bump: &mut bumpalo::Bump) {
     black_box(&vec);
 }
 
+/// A scratch scope inside an open frame, with one allocation (benches/herd.rs
+/// `scratch/enter_exit`, which compares with bump-scope's `scoped`).
+#[inline(never)]
+fn scratch_scope(frame: &framealloc::Frame<'_>) {
+    frame.scratch(|s| {
+        black_box(&*s.alloc(7u64));
+    });
+}
+
 type FaBody = for<'f, 'a> fn(&'f framealloc::Frame<'a>, &[u8]) -> framealloc::FrameVec<'f, u8>;
 type BpBody = for<'b> fn(&'b bumpalo::Bump, &[u8]) -> bumpalo::collections::Vec<'b, u8>;
 
@@ -277,6 +286,9 @@ fn main() {
     bumpalo_reset(&mut bump);
     extend4(&alloc);
     bumpalo_extend4(&mut bump);
+    let scratch_alloc = SmartAlloc::default();
+    let scratch_frame = scratch_alloc.frame();
+    scratch_scope(&scratch_frame);
     for _ in 0..FRAMES {
         match mode.as_str() {
             "none" => {}
@@ -296,6 +308,7 @@ fn main() {
             "bumpalo_vec16" => bumpalo_vec16(&mut bump),
             "extend4" => extend4(&alloc),
             "bumpalo_extend4" => bumpalo_extend4(&mut bump),
+            "scratch" => scratch_scope(&scratch_frame),
             "slices16" => slices16(&alloc),
             "bumpalo_slices16" => bumpalo_slices16(&mut bump),
             "port_extend4" => port_extend4(&alloc, black_box(fa_extend_body)),
