@@ -750,12 +750,15 @@ impl ThreadArena {
     #[inline(always)]
     fn outermost_frame_ended(&self, idle: bool) {
         self.frames_ended.set(self.frames_ended.get() + 1);
-        // One test for budgets and the observer alike: a frame end without either pays
-        // nothing more.
-        if self.armed.get() != 0 {
+        // One test for budgets and the observer alike, on this arena (`armed`) and on the
+        // instance (its call-out flags, set from any thread): a frame end without either
+        // pays nothing more, not even `refresh_armed` after the reset.
+        if self.armed.get() != 0 || self.callouts_set() {
             self.outermost_frame_ended_armed(idle);
+        } else if idle {
+            self.reset_quiet();
         } else {
-            self.finish_frame(idle);
+            self.defer_reset();
         }
     }
 
@@ -832,16 +835,30 @@ impl ThreadArena {
         if idle {
             self.reset();
         } else {
-            // Normal (the guide's loop drops its scratch vector after `end_frame`): the
-            // last handle's drop performs the reset.
-            self.deferred_resets.set(self.deferred_resets.get() + 1);
+            self.defer_reset();
         }
     }
 
-    /// Make the arena's memory reusable. Only called when no frame is open and no handle
-    /// is alive.
+    /// A frame ended with explicit handles alive: leave the reset to the last one's drop.
+    #[inline(always)]
+    fn defer_reset(&self) {
+        // Normal (the guide's loop drops its scratch vector after `end_frame`).
+        self.deferred_resets.set(self.deferred_resets.get() + 1);
+    }
+
+    /// Make the arena's memory reusable, then pick up budgets and observers set since the
+    /// last look ([`refresh_armed`](Self::refresh_armed)). Only called when no frame is
+    /// open and no handle is alive.
     #[inline(always)]
     fn reset(&self) {
+        self.reset_quiet();
+        self.refresh_armed();
+    }
+
+    /// [`reset`](Self::reset) without `refresh_armed`: for a frame end that has just seen
+    /// nothing armed on the arena or the instance.
+    #[inline(always)]
+    fn reset_quiet(&self) {
         debug_assert!(self.is_idle());
         if self.used_bytes() == 0 && self.touched.is_empty() {
             // The chunk is already rewound: nothing was allocated since the last reset
@@ -850,10 +867,7 @@ impl ThreadArena {
             // it ended). No use also means one chunk (older chunks count as used), so
             // bumpalo's reset would change nothing: only credit what was given back.
             if self.reclaimed.get() != 0 || self.handles_made() != self.acct_handles.get() {
-                // Last: a tail call, so the empty frame's path saves no register.
                 self.credit_rewound();
-            } else {
-                self.refresh_armed();
             }
             return;
         }
@@ -861,8 +875,7 @@ impl ThreadArena {
     }
 
     /// [`reset`](Self::reset) of an arena whose allocations were all given back in place
-    /// (or whose only allocations were failed explicit calls): credit them, no rewind;
-    /// then [`refresh_armed`](Self::refresh_armed), as every reset ends.
+    /// (or whose only allocations were failed explicit calls): credit them, no rewind.
     /// [`credit_frame_end`](Self::credit_frame_end) knowing the use is 0 (so the frame
     /// peak cannot grow), with no call on its usual path (a call there made the function
     /// save five registers).
@@ -871,7 +884,6 @@ impl ThreadArena {
         if cfg!(feature = "minimal") {
             self.acct_handles.set(self.handles_made());
             self.reclaimed.set(0);
-            self.refresh_armed();
             return;
         }
         let (cached_tag, slot) = self.frame_slot.get();
@@ -888,7 +900,6 @@ impl ThreadArena {
         self.acct_handles.set(handles);
         self.acct_used.set(0);
         self.reclaimed.set(0);
-        self.refresh_armed();
     }
 
     /// [`credit_rewound`](Self::credit_rewound) with the slot cache missed.
@@ -898,7 +909,6 @@ impl ThreadArena {
         self.credit_frame_end();
         self.acct_used.set(0);
         self.reclaimed.set(0);
-        self.refresh_armed();
     }
 
     /// [`reset`](Self::reset) of an arena that was used.
@@ -925,7 +935,6 @@ impl ThreadArena {
         // frees nothing, so no allocator and no user code runs while this `&mut` lives.
         let bump = unsafe { &mut *self.bump.get() };
         bump.reset();
-        self.refresh_armed();
         // A one-chunk reset leaves the chunk empty: its whole size is free room.
         debug_assert_eq!(self.used_bytes(), 0);
         self.acct_used.set(0);
@@ -970,7 +979,6 @@ impl ThreadArena {
         } else {
             self.reset_chunks();
         }
-        self.refresh_armed();
         self.acct_used.set(self.used_bytes());
         self.reclaimed.set(0);
     }

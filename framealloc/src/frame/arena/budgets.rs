@@ -27,6 +27,13 @@ impl ThreadArena {
         unsafe { self.callout_flags.as_ref() }.load(core::sync::atomic::Ordering::Relaxed)
     }
 
+    /// Whether the instance has anything for this arena to arm (tag budgets, an
+    /// observer); never under `minimal`, which compiles both out.
+    #[inline(always)]
+    pub(crate) fn callouts_set(&self) -> bool {
+        !cfg!(feature = "minimal") && self.callout_flags() != 0
+    }
+
     /// Whether the instance has tag budgets (the only budgets pool and heap allocations
     /// are checked against). Reads the instance's flag, so it is current on every thread.
     #[inline(always)]
@@ -53,7 +60,7 @@ impl ThreadArena {
     /// budget, and when an observer is installed).
     #[inline(always)]
     pub(crate) fn refresh_armed(&self) {
-        if self.armed.get() != 0 || (!cfg!(feature = "minimal") && self.callout_flags() != 0) {
+        if self.armed.get() != 0 || self.callouts_set() {
             self.refresh_armed_slow();
         }
     }
