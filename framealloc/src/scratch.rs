@@ -30,9 +30,9 @@ thread_local! {
     /// The nesting level of the next scope on this thread. Const-initialised and without
     /// destructor, so it works during thread teardown too.
     static DEPTH: Cell<usize> = const { Cell::new(0) };
-    /// Idle arenas by level; a live scope's slot is `None` (its `Scratch` holds the
-    /// arena). Freed when the thread exits.
-    static LEVELS: RefCell<Vec<Option<Bump>>> = const { RefCell::new(Vec::new()) };
+    /// Idle arenas by level; a live scope's slot holds an empty `Bump` (no chunk: its
+    /// `Scratch` holds the level's arena). Freed when the thread exits.
+    static LEVELS: RefCell<Vec<Bump>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Take this thread's arena for `level` (a new empty one, which allocates nothing yet, if
@@ -44,9 +44,10 @@ fn take_level(level: usize) -> (Bump, bool) {
             // allocator that opens a scratch scope): that scope gets its own arena.
             let mut levels = levels.try_borrow_mut().ok()?;
             if levels.len() <= level {
-                levels.resize_with(level + 1, || None);
+                levels.resize_with(level + 1, Bump::new);
             }
-            Some((levels[level].take().unwrap_or_default(), true))
+            // The empty `Bump` left in the slot allocates nothing.
+            Some((core::mem::take(&mut levels[level]), true))
         })
         .ok()
         .flatten()
@@ -61,7 +62,8 @@ fn return_level(level: usize, bump: Bump) {
         if let Ok(mut levels) = levels.try_borrow_mut()
             && let Some(slot) = levels.get_mut(level)
         {
-            *slot = Some(bump);
+            // The slot's empty stand-in is dropped: it holds no chunk.
+            *slot = bump;
         }
     });
 }
