@@ -876,4 +876,106 @@ mod tests {
         let sent = owner.join().unwrap();
         assert_eq!(remote.join().unwrap(), sent);
     }
+
+    /// The hot path's view of the heap (`CURRENT`): `NO_PAGES` before the first
+    /// allocation, the heap's own `current` array after it.
+    fn current_is_the_heaps() -> bool {
+        let heap = HEAP.with(Cell::get);
+        // SAFETY: only the address of this thread's live heap's field is taken.
+        !heap.is_null() && CURRENT.with(Cell::get) == unsafe { &raw const (*heap).current }
+    }
+
+    /// Every class starts on `Page::NONE`, one sentinel shared by all threads: first
+    /// allocations of every class on several threads at once only read it (under Miri a
+    /// write would be a data race), fall through to the slow path and leave each class
+    /// with a page of its own, which the hot path then sees.
+    #[test]
+    fn first_allocations_only_read_the_shared_sentinel() {
+        let threads: Vec<_> = (0..if cfg!(miri) { 3 } else { 8 })
+            .map(|_| {
+                std::thread::spawn(|| {
+                    assert_eq!(CURRENT.with(Cell::get), &raw const NO_PAGES);
+                    let blocks: Vec<_> = (0..CLASSES)
+                        .map(|c| alloc_block(c).expect("memory"))
+                        .collect();
+                    assert!(current_is_the_heaps());
+                    with_heap(|h| {
+                        for (class, &block) in blocks.iter().enumerate() {
+                            assert_eq!(h.current[class], Page::of(block));
+                            assert_ne!(h.current[class], Page::NONE);
+                        }
+                    });
+                    for block in blocks {
+                        // SAFETY: allocated above, unused, freed once.
+                        unsafe { free_block(block) };
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().unwrap();
+        }
+    }
+
+    /// A thread-local destructor that runs after the heap's teardown (registered
+    /// before the heap's owner, so on this platform it runs after it) still allocates
+    /// and frees: the hot path then shows `NO_PAGES` and the block comes from the
+    /// abandoned pages. Before the teardown (another destructor order) it uses the heap.
+    /// (The destructor reports rather than asserts: a panic there aborts.)
+    #[test]
+    fn allocation_after_heap_teardown_uses_the_abandoned_pages() {
+        use std::sync::atomic::AtomicU8;
+        const AFTER_TEARDOWN: u8 = 1;
+        const BEFORE_TEARDOWN: u8 = 2;
+        const WRONG_VIEW: u8 = 3;
+        const NO_BLOCK: u8 = 4;
+        static OUTCOME: AtomicU8 = AtomicU8::new(0);
+        struct LateUser;
+        impl Drop for LateUser {
+            fn drop(&mut self) {
+                let torn_down = TORN_DOWN.with(Cell::get);
+                let view_ok = if torn_down {
+                    CURRENT.with(Cell::get) == &raw const NO_PAGES && HEAP.with(Cell::get).is_null()
+                } else {
+                    current_is_the_heaps()
+                };
+                // With a wrong view the hot path could pop from a freed heap's pages.
+                let outcome = match view_ok.then(|| alloc_block(CLASS)) {
+                    None => WRONG_VIEW,
+                    Some(None) => NO_BLOCK,
+                    Some(Some(block)) => {
+                        // SAFETY: a fresh 48-byte block, then freed once.
+                        unsafe {
+                            block.cast::<[u8; 48]>().write([7; 48]);
+                            free_block(block);
+                        }
+                        if torn_down {
+                            AFTER_TEARDOWN
+                        } else {
+                            BEFORE_TEARDOWN
+                        }
+                    }
+                };
+                OUTCOME.store(outcome, Ordering::SeqCst);
+            }
+        }
+        thread_local! {
+            static LATE: LateUser = const { LateUser };
+        }
+        std::thread::spawn(|| {
+            // Registered before the heap's owner (the first pool allocation below).
+            LATE.with(|_| ());
+            let block = alloc_block(CLASS).expect("memory");
+            assert!(current_is_the_heaps());
+            // SAFETY: allocated just above, unused, freed once.
+            unsafe { free_block(block) };
+        })
+        .join()
+        .unwrap();
+        let outcome = OUTCOME.load(Ordering::SeqCst);
+        assert!(
+            outcome == AFTER_TEARDOWN || outcome == BEFORE_TEARDOWN,
+            "destructor outcome {outcome}"
+        );
+    }
 }
