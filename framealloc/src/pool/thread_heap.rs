@@ -16,10 +16,11 @@
 //! pages emptied by remote frees. So allocation stays O(1) amortised with millions of
 //! live blocks (scanning every page on each miss made filling N pages O(N²)).
 //!
-//! Thread teardown (SPEC §4.11): the hot-path thread-local (`HEAP`) is const-initialised
-//! and has no destructor, so it works at any point of teardown; a separate thread-local
-//! (`HEAP_OWNER`) tears the heap down. The free path never creates a heap. Allocations
-//! after teardown are served from abandoned pages under the global lock.
+//! Thread teardown (SPEC §4.11): the hot-path thread-locals (`CURRENT`, `HEAP`) are
+//! const-initialised and have no destructor, so they work at any point of teardown; a
+//! separate thread-local (`HEAP_OWNER`) tears the heap down, after pointing `CURRENT` at
+//! the no-page sentinels. The free path never creates a heap. Allocations after teardown
+//! are served from abandoned pages under the global lock.
 
 use core::cell::Cell;
 use core::ptr::{self, NonNull};
