@@ -79,6 +79,13 @@ pub(crate) struct PageHeader {
     carved: Cell<u32>,
     /// Owner-only: blocks handed out and not yet returned (locally, or by a collected
     /// remote stack), minus `bias`. 0 with no bias means the page is empty.
+    ///
+    /// Not kept while the page is its heap's *current* page: allocation from it does not
+    /// count (callgrind: 1 instruction per allocation), and local frees count down from
+    /// [`UNCOUNTED`] (reaching zero there only wakes the heap for nothing: it ignores its
+    /// current page). The count is settled when the page stops being current — it is
+    /// then exhausted, so every block is out ([`end_current`](Page::end_current)) — or
+    /// at thread exit by walking its free lists ([`settle_current`](Page::settle_current)).
     outstanding: Cell<u32>,
     /// Owner-only: this page's index in its heap's list (`queue`).
     list_index: Cell<u32>,
@@ -103,6 +110,10 @@ pub(crate) enum Queue {
     /// Not current, no room when last seen, flagged for notification.
     Full,
 }
+
+/// `outstanding` of a current page (see there): far from zero, so local frees of a long
+/// run of allocations and frees do not take it there.
+const UNCOUNTED: u32 = 1 << 31;
 
 /// Bit of `remote`: the owner wants to hear of the next remote free (a full page).
 const FLAGGED: u64 = 1 << 63;
@@ -416,12 +427,76 @@ impl Page {
         unsafe { self.owned() }.true_outstanding() == 0
     }
 
-    /// Take a block: from the local free list, else from the never-used tail. On
+    /// Make the owned page its heap's current page: from now on its allocations are not
+    /// counted (see `outstanding`).
+    ///
+    /// # Safety
+    ///
+    /// The caller owns the page, which is not flagged full.
+    pub(crate) unsafe fn begin_current(self) {
+        // SAFETY: caller owns the page.
+        let h = unsafe { self.owned() };
+        debug_assert_eq!(h.bias.get(), 0);
+        h.outstanding.set(UNCOUNTED);
+    }
+
+    /// The current page is exhausted (`pop` found no block) and stops being current:
+    /// every block is out, so its count is its capacity again.
+    ///
+    /// # Safety
+    ///
+    /// The caller owns the page, which was current and has no local room.
+    pub(crate) unsafe fn end_current(self) {
+        // SAFETY: caller owns the page.
+        let h = unsafe { self.owned() };
+        debug_assert!(!h.has_local_room());
+        h.outstanding.set(h.capacity.get());
+    }
+
+    /// Settle the count of a current page that stops being current with local room (at
+    /// thread exit): carved blocks minus those on the local free lists, which it walks.
+    ///
+    /// # Safety
+    ///
+    /// The caller owns the page, which was current.
+    pub(crate) unsafe fn settle_current(self) {
+        // SAFETY: caller owns the page.
+        let h = unsafe { self.owned() };
+        let mut free = 0;
+        for mut block in [h.free_head.get(), h.local_free.get()] {
+            while !block.is_null() {
+                free += 1;
+                // SAFETY: a free block of this page (see `pop`), whose first eight bytes
+                // link to the next.
+                block = unsafe { Self::link(block).read() };
+            }
+        }
+        h.outstanding.set(h.carved.get() - free);
+    }
+
+    /// [`pop`](Self::pop), counting the block: for a page that is not a heap's current
+    /// page (an abandoned page, under the list's lock).
+    ///
+    /// # Safety
+    ///
+    /// The caller owns the page and it is not a heap's current page.
+    pub(crate) unsafe fn pop_counted(self) -> Option<NonNull<u8>> {
+        // SAFETY: forwarded.
+        let block = unsafe { self.pop() }?;
+        // SAFETY: caller owns the page.
+        let h = unsafe { self.owned() };
+        h.outstanding.set(h.outstanding.get() + 1);
+        Some(block)
+    }
+
+    /// Take a block: from the local free list, else from the never-used tail. Not
+    /// counted (a current page's allocations are not; see `outstanding`). On
     /// [`Page::NONE`] (shared by every thread) this returns `None` after reads only.
     ///
     /// # Safety
     ///
-    /// The caller owns the page, or it is [`Page::NONE`].
+    /// The caller owns the page and it is its heap's current page, or it is
+    /// [`Page::NONE`].
     #[inline(always)]
     pub(crate) unsafe fn pop(self) -> Option<NonNull<u8>> {
         // SAFETY: caller owns the page (or it is the sentinel, whose fields are only
@@ -456,7 +531,6 @@ impl Page {
             h.free_head.set(next);
             head
         };
-        h.outstanding.set(h.outstanding.get() + 1);
         // SAFETY: a block start inside the page: non-null.
         Some(unsafe { NonNull::new_unchecked(block) })
     }
@@ -478,7 +552,8 @@ impl Page {
         // `pop` handed it out, so it carries the page's provenance.
         unsafe { Self::link(block).write(h.local_free.get()) };
         h.local_free.set(block);
-        let outstanding = h.outstanding.get() - 1;
+        // Wrapping: a current page's count is not kept (see `outstanding`).
+        let outstanding = h.outstanding.get().wrapping_sub(1);
         h.outstanding.set(outstanding);
         outstanding == 0
     }

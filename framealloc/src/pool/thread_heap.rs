@@ -227,8 +227,11 @@ impl ThreadHeap {
     /// Make an owned, unlisted page with room `class`'s current page and take a block.
     fn make_current(&mut self, class: usize, page: Page) -> Option<NonNull<u8>> {
         self.current[class] = page;
-        // SAFETY: we own the page.
-        unsafe { page.pop() }
+        // SAFETY: we own the page, not flagged (pages with room are not), now current.
+        unsafe {
+            page.begin_current();
+            page.pop()
+        }
     }
 
     #[cold]
@@ -245,7 +248,9 @@ impl ThreadHeap {
         //    else it is full: flag it and put it aside.
         let page = core::mem::replace(&mut self.current[class], Page::NONE);
         if page != Page::NONE {
-            // SAFETY: we own the page; `pop` just found its local list empty.
+            // SAFETY: we own the page; `pop` just found it exhausted.
+            unsafe { page.end_current() };
+            // SAFETY: as above.
             if unsafe { page.collect_remote() } > 0 {
                 return self.make_current(class, page);
             }
@@ -451,6 +456,8 @@ impl ThreadHeap {
             .current
             .into_iter()
             .filter(|&p| p != Page::NONE)
+            // SAFETY: we own our current pages, which stop being current here.
+            .inspect(|&p| unsafe { p.settle_current() })
             .map(|p| vec![p]);
         for page in lists.chain(current).flatten() {
             // SAFETY: we own our pages.
@@ -599,7 +606,7 @@ fn alloc_abandoned(
             if !page.has_local_room() {
                 page.collect_remote();
             }
-            if let Some(block) = page.pop() {
+            if let Some(block) = page.pop_counted() {
                 return Some(block);
             }
         }
@@ -610,7 +617,7 @@ fn alloc_abandoned(
         page.format(class);
         page.set_owner(ABANDONED);
         lists[class].push(page);
-        page.pop()
+        page.pop_counted()
     }
 }
 
@@ -876,6 +883,61 @@ mod tests {
         });
         let sent = owner.join().unwrap();
         assert_eq!(remote.join().unwrap(), sent);
+    }
+
+    /// A thread exits with live blocks on its current page, whose allocations were not
+    /// counted, and with freed blocks on both of its local free lists: teardown settles
+    /// the page's count by walking those lists, so the abandoned page is not freed while
+    /// blocks live (under Miri a use after free), and is unused once they come back from
+    /// another thread. (Other tests may adopt the page meanwhile: it is checked only
+    /// while it is on the abandoned list, under its lock.)
+    #[test]
+    fn exit_settles_the_current_pages_count() {
+        let live = std::thread::spawn(|| {
+            let blocks: Vec<_> = (0..10)
+                .map(|_| alloc_block(CLASS).expect("memory"))
+                .collect();
+            for &b in &blocks[..4] {
+                // SAFETY: ours, unused, freed once (onto `local_free`).
+                unsafe { free_block(b) };
+            }
+            // Takes `local_free` over as `free_head` (three blocks stay there)...
+            let again = alloc_block(CLASS).expect("memory");
+            // ...and one more goes back on `local_free`.
+            // SAFETY: ours, unused, freed once.
+            unsafe { free_block(blocks[4]) };
+            let mut live: Vec<_> = blocks[5..].to_vec();
+            live.push(again);
+            for (i, &b) in live.iter().enumerate() {
+                // SAFETY: a live 48-byte block of ours.
+                unsafe { b.cast::<[u8; 48]>().write([i as u8; 48]) };
+            }
+            Blocks(live)
+        })
+        .join()
+        .unwrap()
+        .0;
+        let page = Page::of(live[0]);
+        assert!(live.iter().all(|&b| Page::of(b) == page));
+        let unused_if_listed = || {
+            let lists = abandoned();
+            // SAFETY: a page on the list is owned by it, and we hold its lock.
+            lists[CLASS]
+                .contains(&page)
+                .then(|| unsafe { page.is_unused() })
+        };
+        assert_ne!(unused_if_listed(), Some(true), "6 blocks are live");
+        for (i, &b) in live.iter().enumerate() {
+            // SAFETY: live blocks written above; each freed once, after this check.
+            unsafe {
+                assert_eq!(b.cast::<[u8; 48]>().read(), [i as u8; 48]);
+                free_block(b);
+            }
+            if i + 1 < live.len() {
+                assert_ne!(unused_if_listed(), Some(true), "{} blocks live", 5 - i);
+            }
+        }
+        assert_ne!(unused_if_listed(), Some(false), "every block is back");
     }
 
     /// The hot path's view of the heap (`CURRENT`): `NO_PAGES` before the first
