@@ -16,10 +16,11 @@
 //! pages emptied by remote frees. So allocation stays O(1) amortised with millions of
 //! live blocks (scanning every page on each miss made filling N pages O(N²)).
 //!
-//! Thread teardown (SPEC §4.11): the hot-path thread-local (`HEAP`) is const-initialised
-//! and has no destructor, so it works at any point of teardown; a separate thread-local
-//! (`HEAP_OWNER`) tears the heap down. The free path never creates a heap. Allocations
-//! after teardown are served from abandoned pages under the global lock.
+//! Thread teardown (SPEC §4.11): the hot-path thread-locals (`CURRENT`, `HEAP`) are
+//! const-initialised and have no destructor, so they work at any point of teardown; a
+//! separate thread-local (`HEAP_OWNER`) tears the heap down, after pointing `CURRENT` at
+//! the no-page sentinels. The free path never creates a heap. Allocations after teardown
+//! are served from abandoned pages under the global lock.
 
 use core::cell::Cell;
 use core::ptr::{self, NonNull};
@@ -69,8 +70,9 @@ struct ThreadHeap {
     /// id lets the free path check page *and* accounting-slot ownership against a single
     /// thread-local load.
     id: u64,
-    /// The page each class allocates from (in no list).
-    current: [Option<Page>; CLASSES],
+    /// The page each class allocates from (in no list), or [`Page::NONE`]. The
+    /// allocation hot path reads it through [`CURRENT`].
+    current: [Page; CLASSES],
     /// Non-current pages with room when last seen, per class.
     avail: [Vec<Page>; CLASSES],
     /// Non-current pages without room when last seen, flagged, per class.
@@ -88,9 +90,20 @@ struct ThreadHeap {
     examined: usize,
 }
 
+/// The current pages of a thread without a usable heap: the hot path's pops fail on
+/// them and it takes the slow path.
+static NO_PAGES: [Page; CLASSES] = [Page::NONE; CLASSES];
+
 thread_local! {
-    /// This thread's heap; null before the first pool allocation and after teardown.
+    /// This thread's heap; null before the first pool allocation, while it is busy and
+    /// after teardown.
     static HEAP: Cell<*mut ThreadHeap> = const { Cell::new(ptr::null_mut()) };
+    /// The allocation hot path's view of the heap: its `current` pages while `HEAP` is
+    /// non-null, else [`NO_PAGES`]. Never null, and every page it shows is owned by this
+    /// thread's heap or is [`Page::NONE`], so the hot path is one thread-local load and
+    /// a pop (callgrind: the `HEAP` null test and the no-current-page test cost 4
+    /// instructions per allocation). Always set together with `HEAP` ([`set_heap`]).
+    static CURRENT: Cell<*const [Page; CLASSES]> = const { Cell::new(&raw const NO_PAGES) };
     /// Set once the heap has been torn down: no new heap may be made on this thread.
     static TORN_DOWN: Cell<bool> = const { Cell::new(false) };
     /// Set while the heap runs a slow path (see [`Busy`]).
@@ -100,6 +113,19 @@ thread_local! {
 }
 
 struct HeapOwner;
+
+/// Set `HEAP` to `heap` (null: none usable now) and `CURRENT` to match.
+fn set_heap(heap: *mut ThreadHeap) {
+    HEAP.with(|h| h.set(heap));
+    let current = if heap.is_null() {
+        &raw const NO_PAGES
+    } else {
+        // SAFETY: a non-null `heap` is this thread's live heap; only the field's address
+        // is taken (derived from the heap's raw pointer, no reference made).
+        unsafe { &raw const (*heap).current }
+    };
+    CURRENT.with(|c| c.set(current));
+}
 
 /// This thread's heap is in a slow path (a miss, a page coming back, being made), which
 /// may call the global allocator — user code that may allocate or free pool blocks
@@ -113,7 +139,7 @@ struct Busy {
 
 impl Busy {
     fn enter(heap: *mut ThreadHeap) -> Busy {
-        HEAP.with(|h| h.set(ptr::null_mut()));
+        set_heap(ptr::null_mut());
         BUSY.with(|b| b.set(true));
         Busy { heap }
     }
@@ -122,17 +148,18 @@ impl Busy {
 impl Drop for Busy {
     fn drop(&mut self) {
         BUSY.with(|b| b.set(false));
-        HEAP.with(|h| h.set(self.heap));
+        set_heap(self.heap);
     }
 }
 
 impl Drop for HeapOwner {
     fn drop(&mut self) {
-        let heap = HEAP.with(|h| h.replace(ptr::null_mut()));
+        let heap = HEAP.with(Cell::get);
+        set_heap(ptr::null_mut());
         TORN_DOWN.with(|t| t.set(true));
         if !heap.is_null() {
-            // SAFETY: made by `Box::into_raw` in `alloc_without_heap`; `HEAP` no longer
-            // points to it, so this is the only reference.
+            // SAFETY: made by `Box::into_raw` in `alloc_without_heap`; neither `HEAP`
+            // nor `CURRENT` points into it any more, so this is the only reference.
             let heap = unsafe { Box::from_raw(heap) };
             // Our pages keep our id until `tear_down` hands them to the abandoned list,
             // while `HEAP` is already null; no pool block is freed on this thread in
@@ -153,7 +180,7 @@ impl ThreadHeap {
             .pop();
         ThreadHeap {
             id,
-            current: [None; CLASSES],
+            current: [Page::NONE; CLASSES],
             avail: [const { Vec::new() }; CLASSES],
             full: [const { Vec::new() }; CLASSES],
             notify: spare.unwrap_or_else(|| Box::leak(Box::new(AtomicU32::new(0)))),
@@ -199,9 +226,12 @@ impl ThreadHeap {
 
     /// Make an owned, unlisted page with room `class`'s current page and take a block.
     fn make_current(&mut self, class: usize, page: Page) -> Option<NonNull<u8>> {
-        self.current[class] = Some(page);
-        // SAFETY: we own the page.
-        unsafe { page.pop() }
+        self.current[class] = page;
+        // SAFETY: we own the page, not flagged (pages with room are not), now current.
+        unsafe {
+            page.begin_current();
+            page.pop()
+        }
     }
 
     #[cold]
@@ -216,8 +246,11 @@ impl ThreadHeap {
         }
         // 1. Remote frees on the current page (its local list is empty: `pop` failed);
         //    else it is full: flag it and put it aside.
-        if let Some(page) = self.current[class].take() {
-            // SAFETY: we own the page; `pop` just found its local list empty.
+        let page = core::mem::replace(&mut self.current[class], Page::NONE);
+        if page != Page::NONE {
+            // SAFETY: we own the page; `pop` just found it exhausted.
+            unsafe { page.end_current() };
+            // SAFETY: as above.
             if unsafe { page.collect_remote() } > 0 {
                 return self.make_current(class, page);
             }
@@ -358,7 +391,7 @@ impl ThreadHeap {
     fn page_woke(&mut self, page: Page) {
         // SAFETY: we own the page (its block was freed on our thread's local path).
         let class = unsafe { page.class() };
-        if self.current[class] == Some(page) {
+        if self.current[class] == page {
             return;
         }
         // SAFETY: we own the page.
@@ -419,7 +452,13 @@ impl ThreadHeap {
     fn tear_down(self) {
         let mut keep: Vec<(usize, Page)> = Vec::new();
         let lists = self.avail.into_iter().chain(self.full);
-        let current = self.current.into_iter().flatten().map(|p| vec![p]);
+        let current = self
+            .current
+            .into_iter()
+            .filter(|&p| p != Page::NONE)
+            // SAFETY: we own our current pages, which stop being current here.
+            .inspect(|&p| unsafe { p.settle_current() })
+            .map(|p| vec![p]);
         for page in lists.chain(current).flatten() {
             // SAFETY: we own our pages.
             if unsafe { page.is_unused() } {
@@ -483,19 +522,29 @@ fn sweep_abandoned() {
 /// Allocate a block of `class`. `None` when the system is out of memory.
 #[inline(always)]
 pub(crate) fn alloc_block(class: usize) -> Option<NonNull<u8>> {
+    let current = CURRENT.with(Cell::get);
+    // SAFETY: `CURRENT` points to `NO_PAGES` or to the `current` array of this thread's
+    // live heap (reset before the heap is busy or torn down); only this thread uses the
+    // heap and no `&mut` to it is alive during this call (it exists only while the heap
+    // is busy, when `CURRENT` shows `NO_PAGES`).
+    let page = unsafe { (*current)[class] };
+    // SAFETY: the page is owned by this thread's heap, or it is `Page::NONE`.
+    if let Some(block) = unsafe { page.pop() } {
+        return Some(block);
+    }
+    alloc_miss(class)
+}
+
+/// The current page of `class` is out of blocks, or there is no usable heap.
+#[cold]
+#[inline(never)]
+fn alloc_miss(class: usize) -> Option<NonNull<u8>> {
     let heap = HEAP.with(Cell::get);
     if heap.is_null() {
         return alloc_without_heap(class);
     }
-    // SAFETY: `HEAP` points to this thread's live heap (nulled before teardown); only
-    // this thread uses it and no other reference to it is alive during this call.
-    if let Some(page) = unsafe { &*heap }.current[class] {
-        // SAFETY: the current page is owned by this heap.
-        if let Some(block) = unsafe { page.pop() } {
-            return Some(block);
-        }
-    }
-    // SAFETY: as above.
+    // SAFETY: `HEAP` points to this thread's live heap (nulled while busy and before
+    // teardown); only this thread uses it and no other reference to it is alive.
     unsafe { alloc_slow(heap, class) }
 }
 
@@ -535,7 +584,7 @@ fn alloc_without_heap(class: usize) -> Option<NonNull<u8>> {
             let _busy = Busy::enter(ptr::null_mut());
             Box::into_raw(Box::new(ThreadHeap::new()))
         };
-        HEAP.with(|h| h.set(heap));
+        set_heap(heap);
         return alloc_block(class);
     }
     alloc_during_teardown(class)
@@ -557,7 +606,7 @@ fn alloc_abandoned(
             if !page.has_local_room() {
                 page.collect_remote();
             }
-            if let Some(block) = page.pop() {
+            if let Some(block) = page.pop_counted() {
                 return Some(block);
             }
         }
@@ -568,7 +617,7 @@ fn alloc_abandoned(
         page.format(class);
         page.set_owner(ABANDONED);
         lists[class].push(page);
-        page.pop()
+        page.pop_counted()
     }
 }
 
@@ -834,5 +883,162 @@ mod tests {
         });
         let sent = owner.join().unwrap();
         assert_eq!(remote.join().unwrap(), sent);
+    }
+
+    /// A thread exits with live blocks on its current page, whose allocations were not
+    /// counted, and with freed blocks on both of its local free lists: teardown settles
+    /// the page's count by walking those lists, so the abandoned page is not freed while
+    /// blocks live (under Miri a use after free), and is unused once they come back from
+    /// another thread. (Other tests may adopt the page meanwhile: it is checked only
+    /// while it is on the abandoned list, under its lock.)
+    #[test]
+    fn exit_settles_the_current_pages_count() {
+        let live = std::thread::spawn(|| {
+            let blocks: Vec<_> = (0..10)
+                .map(|_| alloc_block(CLASS).expect("memory"))
+                .collect();
+            for &b in &blocks[..4] {
+                // SAFETY: ours, unused, freed once (onto `local_free`).
+                unsafe { free_block(b) };
+            }
+            // Takes `local_free` over as `free_head` (three blocks stay there)...
+            let again = alloc_block(CLASS).expect("memory");
+            // ...and one more goes back on `local_free`.
+            // SAFETY: ours, unused, freed once.
+            unsafe { free_block(blocks[4]) };
+            let mut live: Vec<_> = blocks[5..].to_vec();
+            live.push(again);
+            for (i, &b) in live.iter().enumerate() {
+                // SAFETY: a live 48-byte block of ours.
+                unsafe { b.cast::<[u8; 48]>().write([i as u8; 48]) };
+            }
+            Blocks(live)
+        })
+        .join()
+        .unwrap()
+        .0;
+        let page = Page::of(live[0]);
+        assert!(live.iter().all(|&b| Page::of(b) == page));
+        let unused_if_listed = || {
+            let lists = abandoned();
+            // SAFETY: a page on the list is owned by it, and we hold its lock.
+            lists[CLASS]
+                .contains(&page)
+                .then(|| unsafe { page.is_unused() })
+        };
+        assert_ne!(unused_if_listed(), Some(true), "6 blocks are live");
+        for (i, &b) in live.iter().enumerate() {
+            // SAFETY: live blocks written above; each freed once, after this check.
+            unsafe {
+                assert_eq!(b.cast::<[u8; 48]>().read(), [i as u8; 48]);
+                free_block(b);
+            }
+            if i + 1 < live.len() {
+                assert_ne!(unused_if_listed(), Some(true), "{} blocks live", 5 - i);
+            }
+        }
+        assert_ne!(unused_if_listed(), Some(false), "every block is back");
+    }
+
+    /// The hot path's view of the heap (`CURRENT`): `NO_PAGES` before the first
+    /// allocation, the heap's own `current` array after it.
+    fn current_is_the_heaps() -> bool {
+        let heap = HEAP.with(Cell::get);
+        // SAFETY: only the address of this thread's live heap's field is taken.
+        !heap.is_null() && CURRENT.with(Cell::get) == unsafe { &raw const (*heap).current }
+    }
+
+    /// Every class starts on `Page::NONE`, one sentinel shared by all threads: first
+    /// allocations of every class on several threads at once only read it (under Miri a
+    /// write would be a data race), fall through to the slow path and leave each class
+    /// with a page of its own, which the hot path then sees.
+    #[test]
+    fn first_allocations_only_read_the_shared_sentinel() {
+        let threads: Vec<_> = (0..if cfg!(miri) { 3 } else { 8 })
+            .map(|_| {
+                std::thread::spawn(|| {
+                    assert_eq!(CURRENT.with(Cell::get), &raw const NO_PAGES);
+                    let blocks: Vec<_> = (0..CLASSES)
+                        .map(|c| alloc_block(c).expect("memory"))
+                        .collect();
+                    assert!(current_is_the_heaps());
+                    with_heap(|h| {
+                        for (class, &block) in blocks.iter().enumerate() {
+                            assert_eq!(h.current[class], Page::of(block));
+                            assert_ne!(h.current[class], Page::NONE);
+                        }
+                    });
+                    for block in blocks {
+                        // SAFETY: allocated above, unused, freed once.
+                        unsafe { free_block(block) };
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().unwrap();
+        }
+    }
+
+    /// A thread-local destructor that runs after the heap's teardown (registered
+    /// before the heap's owner, so on this platform it runs after it) still allocates
+    /// and frees: the hot path then shows `NO_PAGES` and the block comes from the
+    /// abandoned pages. Before the teardown (another destructor order) it uses the heap.
+    /// (The destructor reports rather than asserts: a panic there aborts.)
+    #[test]
+    fn allocation_after_heap_teardown_uses_the_abandoned_pages() {
+        use std::sync::atomic::AtomicU8;
+        const AFTER_TEARDOWN: u8 = 1;
+        const BEFORE_TEARDOWN: u8 = 2;
+        const WRONG_VIEW: u8 = 3;
+        const NO_BLOCK: u8 = 4;
+        static OUTCOME: AtomicU8 = AtomicU8::new(0);
+        struct LateUser;
+        impl Drop for LateUser {
+            fn drop(&mut self) {
+                let torn_down = TORN_DOWN.with(Cell::get);
+                let view_ok = if torn_down {
+                    CURRENT.with(Cell::get) == &raw const NO_PAGES && HEAP.with(Cell::get).is_null()
+                } else {
+                    current_is_the_heaps()
+                };
+                // With a wrong view the hot path could pop from a freed heap's pages.
+                let outcome = match view_ok.then(|| alloc_block(CLASS)) {
+                    None => WRONG_VIEW,
+                    Some(None) => NO_BLOCK,
+                    Some(Some(block)) => {
+                        // SAFETY: a fresh 48-byte block, then freed once.
+                        unsafe {
+                            block.cast::<[u8; 48]>().write([7; 48]);
+                            free_block(block);
+                        }
+                        if torn_down {
+                            AFTER_TEARDOWN
+                        } else {
+                            BEFORE_TEARDOWN
+                        }
+                    }
+                };
+                OUTCOME.store(outcome, Ordering::SeqCst);
+            }
+        }
+        thread_local! {
+            static LATE: LateUser = const { LateUser };
+        }
+        std::thread::spawn(|| {
+            // Registered before the heap's owner (the first pool allocation below).
+            LATE.with(|_| ());
+            let block = alloc_block(CLASS).expect("memory");
+            assert!(current_is_the_heaps());
+            // SAFETY: allocated just above, unused, freed once.
+            unsafe { free_block(block) };
+        })
+        .join()
+        .unwrap();
+        let outcome = OUTCOME.load(Ordering::SeqCst);
+        assert!(
+            outcome == AFTER_TEARDOWN || outcome == BEFORE_TEARDOWN,
+            "destructor outcome {outcome}"
+        );
     }
 }
