@@ -699,7 +699,7 @@ mod tests {
     /// counts are even: the test frees every other block of a page.
     const CLASS: usize = if cfg!(miri) { 16 } else { 2 };
     const PER_PAGE: usize = (PAGE_SIZE - FIRST_BLOCK) / CLASS_SIZES[CLASS] as usize;
-    const _: () = assert!(PER_PAGE % 2 == 0);
+    const _: () = assert!(PER_PAGE.is_multiple_of(2));
 
     fn with_heap<R>(f: impl FnOnce(&ThreadHeap) -> R) -> R {
         // SAFETY: this thread's live heap, read between pool calls.
