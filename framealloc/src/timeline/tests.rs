@@ -94,6 +94,10 @@ fn assert_self_contained(html: &str) {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "renders HTML in safe code only (no unsafe here); slow under Miri"
+)]
 fn output_for_a_fixed_input_matches_the_snapshot() {
     let html = fixed().to_html();
     assert_eq!(html, fixed().to_html(), "deterministic");
@@ -113,6 +117,10 @@ fn output_for_a_fixed_input_matches_the_snapshot() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "renders HTML in safe code only (no unsafe here); slow under Miri"
+)]
 fn the_page_is_well_formed_and_self_contained_with_legend_tooltips_and_table() {
     let html = fixed().to_html();
     assert_well_formed(&html);
@@ -204,6 +212,10 @@ fn the_stacked_top_is_the_total_of_each_frame() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "renders HTML in safe code only (no unsafe here); slow under Miri"
+)]
 fn hostile_tag_names_are_escaped() {
     let t = Timeline::new(4);
     feed(
@@ -234,6 +246,10 @@ fn an_empty_history_is_a_valid_page_that_says_so() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "renders HTML in safe code only (no unsafe here); slow under Miri"
+)]
 fn a_single_frame_is_drawn() {
     let t = Timeline::new(10);
     feed(&t, 7, &[("untagged", 10, None)]);
