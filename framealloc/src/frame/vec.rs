@@ -866,7 +866,11 @@ impl<T> Extend<T> for FrameVec<'_, T> {
     /// Reserves what the iterator's size hint promises, writes that many elements with
     /// no capacity check each, and pushes any more one by one (a size hint that lies
     /// costs speed, never correctness).
-    #[inline]
+    // Always inlined: left out of line (LLVM's choice for `u8` from a slice), the vector
+    // is written field by field through `&mut self` and then moved out of the caller
+    // with 16-byte loads that cannot be forwarded from those 8-byte stores: a stall that
+    // made a 4-byte `extend` 3x bumpalo's (18 vs 5.6 ns; 9.3 ns inlined).
+    #[inline(always)]
     fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
         let mut iter = iter.into_iter();
         loop {
