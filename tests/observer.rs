@@ -175,6 +175,37 @@ fn a_frame_before_the_observer_is_installed_is_not_reported_and_threads_are_told
     assert_eq!(seen[1].tags, [tag("untagged", 24, None)]);
 }
 
+/// A thread whose arena exists before the observer is installed (on another thread)
+/// reports its next frame end, even an empty one: each arena keeps a copy of the
+/// instance's call-out flags, updated for every arena when the observer is installed.
+#[test]
+fn an_observer_installed_on_another_thread_sees_the_next_empty_frame() {
+    let alloc = SmartAlloc::new(Default::default());
+    let (installed_tx, installed_rx) = std::sync::mpsc::channel::<()>();
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<()>();
+    let worker = {
+        let alloc = alloc.clone();
+        std::thread::spawn(move || {
+            drop(alloc.frame()); // the arena exists: frame 1, not observed
+            ready_tx.send(()).unwrap();
+            installed_rx.recv().unwrap();
+            drop(alloc.frame()); // frame 2: empty
+            alloc.frame().alloc([1u8; 40]); // frame 3: 40 bytes
+        })
+    };
+    ready_rx.recv().unwrap();
+    let seen = record(&alloc);
+    installed_tx.send(()).unwrap();
+    worker.join().unwrap();
+    let seen: Vec<_> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|s| (s.frame, s.bytes))
+        .collect();
+    assert_eq!(seen, [(2, 0), (3, 40)]);
+}
+
 #[test]
 fn the_observer_may_allocate_open_frames_and_replace_itself() {
     let alloc = SmartAlloc::new(Default::default());

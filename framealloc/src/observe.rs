@@ -60,6 +60,7 @@ impl SmartAlloc {
     /// ```
     pub fn on_frame_end(&self, f: impl Fn(&FrameSummary<'_>) + Send + Sync + 'static) {
         self.budgets().set_observer(Arc::new(f));
+        self.arena_set().mirror_callouts();
         ArenaSet::current_if_exists(
             self.arena_set(),
             crate::frame::arena::ThreadArena::refresh_armed_slow,

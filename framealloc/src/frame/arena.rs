@@ -94,8 +94,12 @@ pub(crate) struct ThreadArena {
     holds_taken: Cell<u64>,
     /// Holds given back: explicit handles dropped plus explicit frames ended.
     holds_dropped: Cell<u64>,
-    /// Explicit frames begun (so that `holds_taken - explicit_begun` counts handles).
-    explicit_begun: Cell<u64>,
+    /// Holds that are not uncredited handles: explicit frames begun, handles credited
+    /// to the stats (up to the last checkpoint) and holds of failed calls. So
+    /// `holds_taken - hold_base` counts the handles made since the last checkpoint, and a
+    /// frame end that finds the two equal (one compare; `holds_taken` is loaded anyway
+    /// for the idle test) has no handle to credit.
+    hold_base: Cell<u64>,
     /// Outermost frames that ended (depth went back to 0).
     frames_ended: Cell<u64>,
     /// Outermost frames whose end found live handles, so the reset waited for them.
@@ -130,10 +134,14 @@ pub(crate) struct ThreadArena {
     /// every reset (one load instead of three through the shard). Points into the
     /// `Budgets` that `shard` keeps alive.
     callout_flags: NonNull<core::sync::atomic::AtomicU8>,
+    /// A copy of those flags inside the arena, for the test at every frame end (one load,
+    /// not a pointer chase: with the chase an empty frame took ~0.2 ns more). Written
+    /// only under the arena set's lock — by [`ArenaSet::mirror_callouts`](super::registry::ArenaSet::mirror_callouts),
+    /// on whichever thread sets a call-out, and when the arena joins its set — so every
+    /// arena sees a call-out set before its next frame end starts, like the flags.
+    callouts: core::sync::atomic::AtomicU8,
     /// The frame slot of the last tag a frame ended under (`credit_frame_end`'s cache).
     frame_slot: Cell<(TagId, NonNull<KindSlot>)>,
-    /// explicit handles made up to the last checkpoint,
-    acct_handles: Cell<u64>,
     /// tags with frame bytes in the current frame (their `frame_live` is cleared at reset),
     touched: TouchedTags,
     /// and the largest frame so far, in bytes.
@@ -286,7 +294,7 @@ impl ThreadArena {
             explicit: Cell::new(false),
             holds_taken: Cell::new(0),
             holds_dropped: Cell::new(0),
-            explicit_begun: Cell::new(0),
+            hold_base: Cell::new(0),
             frames_ended: Cell::new(0),
             deferred_resets: Cell::new(0),
             late_resets: Cell::new(0),
@@ -299,7 +307,7 @@ impl ThreadArena {
             frame_slot: Cell::new((0, untagged_frame)),
             reset_capacity: Cell::new(0),
             callout_flags,
-            acct_handles: Cell::new(0),
+            callouts: core::sync::atomic::AtomicU8::new(0),
             touched: TouchedTags::new(),
             frame_peak: Cell::new(0),
             pool_slot: Cell::new(SlotCache {
@@ -493,9 +501,14 @@ impl ThreadArena {
         self.used_bytes() as u64
     }
 
-    /// Explicit handles made so far.
-    fn handles_made(&self) -> u64 {
-        self.holds_taken.get() - self.explicit_begun.get()
+    /// Explicit handles made since the last checkpoint. Saturating: a failed call's hold
+    /// is uncounted after the fact by moving `hold_base`; if a checkpoint in between
+    /// (re-entrant user code) has already credited it, the move only makes this 0 until
+    /// the next checkpoint, which takes `holds_taken` as the base again (that call stays
+    /// counted).
+    #[inline(always)]
+    fn new_handles(&self) -> u64 {
+        self.holds_taken.get().saturating_sub(self.hold_base.get())
     }
 
     /// Credit the arena growth and explicit handles since the last checkpoint to the tag
@@ -538,15 +551,11 @@ impl ThreadArena {
         }
         let used = self.used_bytes();
         let accrued = used + self.reclaimed.get();
-        let handles = self.handles_made();
-        if accrued == self.acct_used.get() && handles == self.acct_handles.get() {
+        let new_handles = self.new_handles();
+        if accrued == self.acct_used.get() && new_handles == 0 {
             return;
         }
         let bytes = accrued.saturating_sub(self.acct_used.get()) as u64;
-        // Saturating: a failed call's hold is uncounted after the fact (`LiveToken::failed`
-        // moves the baseline), possibly after a checkpoint in between (re-entrant user
-        // code) credited it: then the next handle goes uncounted instead.
-        let new_handles = handles.saturating_sub(self.acct_handles.get());
         let tag = self.acct_tag.get();
         self.shard.slot(tag).kinds[FRAME].on_frame_delta(bytes, new_handles);
         self.touched.insert(tag);
@@ -556,7 +565,7 @@ impl ThreadArena {
         // The new baseline is the use alone: what was given back is credited now.
         self.acct_used.set(used);
         self.reclaimed.set(0);
-        self.acct_handles.set(handles);
+        self.hold_base.set(self.holds_taken.get());
     }
 
     /// [`credit`](Self::credit) and the frame's end for a frame with no earlier
@@ -569,10 +578,8 @@ impl ThreadArena {
         }
         let used = self.used_bytes();
         let accrued = used + self.reclaimed.get();
-        let handles = self.handles_made();
         let bytes = accrued.saturating_sub(self.acct_used.get()) as u64;
-        // Saturating, as in `credit`.
-        let new_handles = handles.saturating_sub(self.acct_handles.get());
+        let new_handles = self.new_handles();
         let tag = self.acct_tag.get();
         let (cached_tag, cached_slot) = self.frame_slot.get();
         let slot = if cached_tag == tag {
@@ -585,7 +592,7 @@ impl ThreadArena {
         if used as u64 > self.frame_peak.get() {
             self.frame_peak.set(used as u64);
         }
-        self.acct_handles.set(handles);
+        self.hold_base.set(self.holds_taken.get());
         // `acct_used` and `reclaimed` are reset with the arena by the caller.
     }
 
@@ -641,7 +648,7 @@ impl ThreadArena {
         // before the next is taken and the counters stay 2^64 begin/end pairs from
         // wrapping (centuries at one pair per nanosecond).
         self.holds_taken.set(self.holds_taken.get() + 1);
-        self.explicit_begun.set(self.explicit_begun.get() + 1);
+        self.hold_base.set(self.hold_base.get() + 1);
         // Reserved above (a re-entrant reservation would have opened the frame already).
         self.open_reserved();
         true
@@ -775,8 +782,14 @@ impl ThreadArena {
         } else {
             Overruns::none()
         };
+        // The arena's own flag, or the instance's (through the arena's copy) for an
+        // observer installed since this arena's last reset, possibly by another thread:
+        // its first frame end is reported too, even an empty one (no reset, so no
+        // `refresh_armed`).
         #[cfg(not(feature = "minimal"))]
-        let observed = if self.armed.get() & ARMED_OBSERVED != 0 {
+        let observed = if self.armed.get() & ARMED_OBSERVED != 0
+            || self.callouts_copy() & crate::budget::OBSERVED != 0
+        {
             self.frame_end_summary(idle)
         } else {
             None
@@ -866,7 +879,7 @@ impl ThreadArena {
             // was given back in place (a frame whose vectors and strings dropped before
             // it ended). No use also means one chunk (older chunks count as used), so
             // bumpalo's reset would change nothing: only credit what was given back.
-            if self.reclaimed.get() != 0 || self.handles_made() != self.acct_handles.get() {
+            if self.reclaimed.get() != 0 || self.holds_taken.get() != self.hold_base.get() {
                 self.credit_rewound();
             }
             return;
@@ -882,7 +895,7 @@ impl ThreadArena {
     #[inline(never)]
     fn credit_rewound(&self) {
         if cfg!(feature = "minimal") {
-            self.acct_handles.set(self.handles_made());
+            self.hold_base.set(self.holds_taken.get());
             self.reclaimed.set(0);
             return;
         }
@@ -893,11 +906,10 @@ impl ThreadArena {
         }
         // Saturating, as in `credit`.
         let bytes = self.reclaimed.get().saturating_sub(self.acct_used.get()) as u64;
-        let handles = self.handles_made();
-        let new_handles = handles.saturating_sub(self.acct_handles.get());
+        let new_handles = self.new_handles();
         // SAFETY: a slot of `self.shard`, which this arena keeps alive; slots never move.
         unsafe { slot.as_ref() }.on_frame_end(bytes, new_handles);
-        self.acct_handles.set(handles);
+        self.hold_base.set(self.holds_taken.get());
         self.acct_used.set(0);
         self.reclaimed.set(0);
     }
@@ -1067,9 +1079,9 @@ impl<'a> LiveToken<'a> {
     #[cold]
     pub(crate) fn failed(self, error: crate::Error) -> crate::Error {
         // Off the hot path: the baseline of credited handles moves past this hold, so
-        // `handles_made - acct_handles` never counts it.
+        // `holds_taken - hold_base` never counts it.
         let arena = self.arena.get();
-        arena.acct_handles.set(arena.acct_handles.get() + 1);
+        arena.hold_base.set(arena.hold_base.get() + 1);
         error
     }
 }

@@ -250,6 +250,10 @@ impl ArenaSet {
             token,
             arena: ArenaPtr(made),
         });
+        // Under the lock: a call-out set before this point is in the flags now, and one
+        // set later mirrors into this arena, which is in the set (`mirror_callouts`).
+        // SAFETY: `made` is alive (owned by the set, which is locked).
+        unsafe { ThreadArena::mirror_callouts(made) };
         drop(arenas);
         // During thread teardown this may fail; the arena is then freed when the
         // instance drops. Also when the list is borrowed further up this thread (a global
@@ -312,6 +316,17 @@ impl ArenaSet {
         drop(arenas);
         // SAFETY: this thread's arena, owned by the set that `this` keeps alive.
         Some(f(unsafe { arena.as_ref() }))
+    }
+
+    /// Copy the instance's call-out flags into every arena of the set
+    /// ([`ThreadArena::mirror_callouts`]); call after setting one (a tag budget, an
+    /// observer), from any thread.
+    pub(crate) fn mirror_callouts(&self) {
+        for entry in self.lock().iter() {
+            // SAFETY: an arena in the set is freed only after it is removed under this
+            // lock (thread exit) or when the set drops, which `&self` rules out.
+            unsafe { ThreadArena::mirror_callouts(entry.arena.0) };
+        }
     }
 
     /// Number of threads that currently have an arena in this set.

@@ -439,6 +439,7 @@ impl SmartAlloc {
     pub fn set_tag_budget(&self, tag: &str, bytes: u64) {
         let id = crate::tag::intern(tag);
         self.budgets().set_tag(id, bytes);
+        self.arena_set().mirror_callouts();
         if bytes != u64::MAX {
             // Pool allocations under the tag take the cold path from now on, on every
             // thread.

@@ -4,6 +4,7 @@
 
 use core::alloc::Layout;
 use core::ptr::NonNull;
+use core::sync::atomic::Ordering;
 
 use bumpalo::Bump;
 
@@ -24,14 +25,39 @@ impl ThreadArena {
     fn callout_flags(&self) -> u8 {
         // SAFETY: `callout_flags` points into the `Budgets` of `self.shard`, which the
         // arena keeps alive (an `Arc`) for as long as it exists.
-        unsafe { self.callout_flags.as_ref() }.load(core::sync::atomic::Ordering::Relaxed)
+        unsafe { self.callout_flags.as_ref() }.load(Ordering::Relaxed)
     }
 
     /// Whether the instance has anything for this arena to arm (tag budgets, an
-    /// observer); never under `minimal`, which compiles both out.
+    /// observer); never under `minimal`, which compiles both out. Reads the arena's copy
+    /// of the flags (see [`ThreadArena::callouts`]).
     #[inline(always)]
     pub(crate) fn callouts_set(&self) -> bool {
-        !cfg!(feature = "minimal") && self.callout_flags() != 0
+        !cfg!(feature = "minimal") && self.callouts_copy() != 0
+    }
+
+    /// The arena's copy of the instance's call-out flags (see [`ThreadArena::callouts`]).
+    #[inline(always)]
+    pub(crate) fn callouts_copy(&self) -> u8 {
+        self.callouts.load(Ordering::Relaxed)
+    }
+
+    /// Copy the instance's call-out flags into the arena ([`ThreadArena::callouts`]).
+    /// Called only under the arena set's lock (see `ArenaSet::mirror_callouts`), possibly
+    /// on another thread than the arena's: it touches nothing but the atomic.
+    ///
+    /// # Safety
+    ///
+    /// `arena` points to a live arena (the set's lock keeps it from being freed).
+    pub(crate) unsafe fn mirror_callouts(arena: NonNull<ThreadArena>) {
+        // SAFETY: live (the caller's contract). Only the two atomics are reached, through
+        // raw field pointers: no `&ThreadArena` is made on a thread that does not own it.
+        unsafe {
+            let arena = arena.as_ptr();
+            let flags = (*core::ptr::addr_of!((*arena).callout_flags)).as_ref();
+            let copy = &*core::ptr::addr_of!((*arena).callouts);
+            copy.store(flags.load(Ordering::Acquire), Ordering::Relaxed);
+        }
     }
 
     /// Whether the instance has tag budgets (the only budgets pool and heap allocations
