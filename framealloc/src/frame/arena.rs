@@ -82,7 +82,9 @@ pub(crate) struct ThreadArena {
     /// reclaimed.
     bump: UnsafeCell<Bump>,
     /// Frames opened on this arena: one per `Frame` guard and one per explicit
-    /// `begin_frame`. Open depth = `opened - closed`.
+    /// `begin_frame`. Open depth = `opened - closed`. Both are `u64::MAX` until the
+    /// first frame reserves the initial capacity (then 0): `u64::MAX` stands for "not
+    /// reserved yet" and for "about to overflow", so one compare per open covers both.
     opened: Cell<u64>,
     /// Frames closed (guards dropped, `end_frame` calls that closed the explicit frame).
     closed: Cell<u64>,
@@ -289,8 +291,8 @@ impl ThreadArena {
         let callout_flags = NonNull::from(shard.budgets().flags());
         ThreadArena {
             bump: UnsafeCell::new(Bump::new()),
-            opened: Cell::new(0),
-            closed: Cell::new(0),
+            opened: Cell::new(u64::MAX),
+            closed: Cell::new(u64::MAX),
             explicit: Cell::new(false),
             holds_taken: Cell::new(0),
             holds_dropped: Cell::new(0),
@@ -409,16 +411,31 @@ impl ThreadArena {
     /// Open a frame (a guard, or the explicit frame). Frames nest.
     #[inline(always)]
     pub(crate) fn open_frame(&self) {
-        // (One compare for both this and the overflow check below, against a "ceiling"
-        // field, saved 2 instructions per frame but cost 1 per allocation in the scoped
-        // loop of benches/frame_callgrind.rs: LLVM's register choice. Not taken.)
-        if !self.reserved.get() {
-            self.reserve_initial();
+        // One compare for the first frame (reserve the initial capacity) and the
+        // overflow check (see `opened`). An earlier try compared against a separate
+        // "ceiling" field and cost 1 instruction per allocation in the scoped loop of
+        // benches/frame_callgrind.rs (LLVM's register choice); this one does not.
+        if self.opened.get() == u64::MAX {
+            self.first_open_or_overflow();
         }
         self.open_reserved();
     }
 
-    /// [`open_frame`](Self::open_frame) once the initial capacity is reserved.
+    /// `opened` is `u64::MAX`: before the first frame, reserve the initial capacity;
+    /// after 2^64 - 1 opens (`mem::forget(alloc.frame())` in a loop for centuries),
+    /// stop: wrapping the depth back to zero would allow a reset under a live guard
+    /// allocation.
+    #[cold]
+    #[inline(never)]
+    fn first_open_or_overflow(&self) {
+        if self.reserved.get() {
+            counter_overflow();
+        }
+        self.reserve_initial();
+    }
+
+    /// [`open_frame`](Self::open_frame) once the initial capacity is reserved and
+    /// `opened` is below `u64::MAX`.
     #[inline(always)]
     fn open_reserved(&self) {
         // The frame's growth is accounted to `acct_tag`, which is already the thread's
@@ -427,10 +444,9 @@ impl ThreadArena {
         let opened = self.opened.get();
         #[cfg(feature = "debug")]
         let outermost = opened == self.closed.get();
-        // Checked: `mem::forget(alloc.frame())` in a loop must never wrap the depth back
-        // to zero and allow a reset under a live guard allocation.
-        self.opened
-            .set(opened.checked_add(1).unwrap_or_else(|| counter_overflow()));
+        // No overflow: the callers checked `opened < u64::MAX`.
+        debug_assert!(opened < u64::MAX);
+        self.opened.set(opened + 1);
         // Last, with the frame open: the report goes to the logger, which is user code.
         #[cfg(feature = "debug")]
         if outermost && self.live_handles() != 0 {
@@ -442,6 +458,11 @@ impl ThreadArena {
     #[cold]
     #[inline(never)]
     fn reserve_initial(&self) {
+        // First, before the allocation below (which may run a user's global allocator
+        // that opens frames here): the counters leave their "not reserved" value.
+        debug_assert_eq!((self.opened.get(), self.closed.get()), (u64::MAX, u64::MAX));
+        self.opened.set(0);
+        self.closed.set(0);
         self.reserved.set(true);
         // Made before looking at the arena: the allocation may run a user's global
         // allocator, which may use this arena (even keep a handle in it).
@@ -632,8 +653,8 @@ impl ThreadArena {
         }
         // The initial reservation first: it is installed only while the arena is idle,
         // and the explicit frame's hold below makes it busy.
-        if !self.reserved.get() {
-            self.reserve_initial();
+        if self.opened.get() == u64::MAX {
+            self.first_open_or_overflow();
             // The reservation calls the global allocator, which may be user code that
             // began the explicit frame meanwhile: then this call changes nothing.
             if self.explicit.get() {
@@ -649,7 +670,8 @@ impl ThreadArena {
         // wrapping (centuries at one pair per nanosecond).
         self.holds_taken.set(self.holds_taken.get() + 1);
         self.hold_base.set(self.hold_base.get() + 1);
-        // Reserved above (a re-entrant reservation would have opened the frame already).
+        // Reserved above, and `opened < u64::MAX` (a re-entrant reservation would have
+        // opened the frame already).
         self.open_reserved();
         true
     }
