@@ -326,6 +326,21 @@ impl KindSlot {
         self.frame_live.store(0, Ordering::Relaxed);
     }
 
+    /// Owner only: [`on_frame_end`](Self::on_frame_end) of a frame with nothing credited
+    /// before its end (so its `frame_live` is 0): a frame whose bytes were all given back
+    /// in place. Its peak is its `bytes`; no branch (the peak is stored either way).
+    #[inline(always)]
+    pub(crate) fn on_rewound_frame_end(&self, bytes: u64, handles: u64) {
+        if cfg!(feature = "minimal") {
+            return;
+        }
+        debug_assert_eq!(self.frame_live.load(Ordering::Relaxed), 0);
+        add_local(&self.allocated_bytes, bytes);
+        add_local(&self.allocations, handles);
+        let peak = self.peak_bytes.load(Ordering::Relaxed);
+        self.peak_bytes.store(peak.max(bytes), Ordering::Relaxed);
+    }
+
     /// Owner only: the frame was reset.
     pub(crate) fn end_frame(&self) {
         if cfg!(feature = "minimal") {

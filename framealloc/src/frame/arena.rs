@@ -895,26 +895,41 @@ impl ThreadArena {
     #[inline(always)]
     fn reset_quiet(&self) {
         debug_assert!(self.is_idle());
-        if self.used_bytes() == 0 && self.touched.is_empty() {
-            // The chunk is already rewound: nothing was allocated since the last reset
-            // (an empty frame, or one that only used pools and the heap), or everything
-            // was given back in place (a frame whose vectors and strings dropped before
-            // it ended). No use also means one chunk (older chunks count as used), so
-            // bumpalo's reset would change nothing: only credit what was given back.
-            if self.reclaimed.get() != 0 || self.holds_taken.get() != self.hold_base.get() {
-                self.credit_rewound();
-            }
-            return;
+        // Nothing to do when the chunk is already rewound and nothing is left to credit:
+        // nothing was allocated since the last reset (an empty frame, or one that only
+        // used pools and the heap). The tests are combined with `|` into one branch and
+        // everything else is one call: this code is inlined into every guard's drop, and
+        // kept this small LLVM inlines the drop into a caller's loop (an empty frame in
+        // a loop: ~2.0 -> ~1.65 ns on the Zen 5 machine of session 8).
+        let used = self.used_bytes() as u64 | self.touched.summary.get();
+        let uncredited =
+            self.reclaimed.get() as u64 | (self.holds_taken.get() ^ self.hold_base.get());
+        if (used | uncredited) != 0 {
+            self.reset_or_credit(used != 0);
         }
-        self.reset_used();
+    }
+
+    /// The frame end of an arena with something to reset or credit: [`reset_used`](Self::reset_used)
+    /// if it is in use, else [`credit_rewound`](Self::credit_rewound). No use also means
+    /// one chunk (older chunks count as used), so bumpalo's reset would change nothing:
+    /// everything was given back in place (a frame whose vectors and strings dropped
+    /// before it ended) or only explicit handles without bytes were made.
+    #[inline(never)]
+    fn reset_or_credit(&self, used: bool) {
+        if used {
+            self.reset_used();
+        } else {
+            self.credit_rewound();
+        }
     }
 
     /// [`reset`](Self::reset) of an arena whose allocations were all given back in place
     /// (or whose only allocations were failed explicit calls): credit them, no rewind.
-    /// [`credit_frame_end`](Self::credit_frame_end) knowing the use is 0 (so the frame
-    /// peak cannot grow), with no call on its usual path (a call there made the function
-    /// save five registers).
-    #[inline(never)]
+    /// [`credit_frame_end`](Self::credit_frame_end) knowing the use is 0 (so the arena's
+    /// frame peak cannot grow) and that nothing was credited since the last reset, with
+    /// no call on its usual path (a call there made the function save five registers).
+    /// Inlined into [`reset_or_credit`](Self::reset_or_credit).
+    #[inline(always)]
     fn credit_rewound(&self) {
         if cfg!(feature = "minimal") {
             self.hold_base.set(self.holds_taken.get());
@@ -930,7 +945,9 @@ impl ThreadArena {
         let bytes = self.reclaimed.get().saturating_sub(self.acct_used.get()) as u64;
         let new_handles = self.new_handles();
         // SAFETY: a slot of `self.shard`, which this arena keeps alive; slots never move.
-        unsafe { slot.as_ref() }.on_frame_end(bytes, new_handles);
+        // Nothing was credited this frame (no tag touched), so the slot's frame bytes
+        // are still 0 from the last reset.
+        unsafe { slot.as_ref() }.on_rewound_frame_end(bytes, new_handles);
         self.hold_base.set(self.holds_taken.get());
         self.acct_used.set(0);
         self.reclaimed.set(0);
