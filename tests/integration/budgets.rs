@@ -486,3 +486,34 @@ fn event_display_names_the_budget() {
          limit 1000 B (refused)"
     );
 }
+
+/// `FrameString::from_str_in` (one bump and one copy) is checked against the frame
+/// budgets when it is made, like `frame_vec_with_capacity`: a warning under `Warn`,
+/// `on_misuse` under `Enforce`.
+#[test]
+fn from_str_in_is_checked_against_the_frame_budget_when_made() {
+    let (alloc, events) = recording(BudgetPolicy::Warn, MisusePolicy::Panic);
+    alloc.set_thread_frame_budget(100);
+    {
+        let frame = alloc.frame();
+        let long = "x".repeat(300);
+        let s = framealloc::FrameString::from_str_in(&long, &frame);
+        assert_eq!((s.as_str(), s.capacity()), (long.as_str(), 300));
+        let events = taken(&events);
+        assert_eq!(events.len(), 1, "{events:?}");
+        assert_eq!((events[0].requested, events[0].refused), (300, false));
+    }
+
+    let (alloc, _events) = recording(BudgetPolicy::Enforce, MisusePolicy::Panic);
+    alloc.set_thread_frame_budget(100);
+    let frame = alloc.frame();
+    let panic = catch_unwind(AssertUnwindSafe(|| {
+        let _s = framealloc::FrameString::from_str_in(&"y".repeat(300), &frame);
+    }))
+    .expect_err("Enforce + Panic panics");
+    let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(message.contains("BudgetExceeded"), "{message}");
+    // Under the budget, it is made.
+    let ok = framealloc::FrameString::from_str_in("fits", &frame);
+    assert_eq!(ok, "fits");
+}

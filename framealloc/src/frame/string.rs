@@ -94,9 +94,10 @@ impl<'f> FrameString<'f> {
     #[inline]
     #[track_caller]
     pub fn from_str_in(s: &str, frame: &'f Frame<'_>) -> Self {
-        let mut out = Self::with_capacity_in(s.len(), frame);
-        out.push_str(s);
-        out
+        // One bump and one copy (not `with_capacity_in` + `push_str`, whose capacity
+        // checks and budget branch made this too big for LLVM to inline into a caller's
+        // loop: ~2.6x bumpalo's `from_str_in` per 16-byte string, measured in session 8).
+        Self::from_utf8_vec(FrameVec::scoped_copy_of(frame.arena, s.as_bytes()))
     }
 
     /// The string as `&str`.

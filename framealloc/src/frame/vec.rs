@@ -194,6 +194,39 @@ impl<'a, T> FrameVec<'a, T> {
         Ok(FrameVec { vec, live: None })
     }
 
+    /// A guard-made vector holding a copy of `src`, with exactly its length as capacity
+    /// (bumpalo's `String::from_str_in` shape): one bump and one copy, with none of the
+    /// growth path's capacity checks. Budgets as for
+    /// [`Frame::frame_vec_with_capacity`] (checked at creation when armed; off the
+    /// inlined path).
+    #[inline]
+    #[track_caller]
+    pub(crate) fn scoped_copy_of(arena: ArenaRef<'a>, src: &[T]) -> Self
+    where
+        T: Copy,
+    {
+        if src.is_empty() || size_of::<T>() == 0 {
+            let mut vec = Self::scoped(arena);
+            vec.vec.extend_from_slice(src);
+            return vec;
+        }
+        let layout = Layout::for_value(src);
+        let a = arena.get();
+        if a.budgets_armed() {
+            a.check_vec_budget(layout.size());
+        }
+        let ptr = a.alloc_layout_or_fail(layout).cast::<T>();
+        // SAFETY: fresh room for `src.len()` `T`s, bumped from `arena`'s bump with the
+        // layout of `src` (= `Layout::array::<T>(src.len())`, what the vector's allocator
+        // will be asked to free or grow), disjoint from `src`; `T: Copy`, so a bitwise
+        // copy initialises all `src.len()` elements.
+        let vec = unsafe {
+            ptr.copy_from_nonoverlapping(core::ptr::NonNull::from(src).cast(), src.len());
+            ApiVec::from_raw_parts_in(ptr.as_ptr(), src.len(), src.len(), arena)
+        };
+        FrameVec { vec, live: None }
+    }
+
     /// Whether the vector is a live handle of the explicit API (not guard-made).
     pub(crate) fn is_explicit(&self) -> bool {
         self.live.is_some()

@@ -141,6 +141,39 @@ impl ThreadArena {
         }
     }
 
+    /// The budget check of a guard-made collection created with room for `bytes` (not a
+    /// `try_` call, so a refusal follows `on_misuse`). Out of line: budgets are rare and
+    /// this keeps the creation small enough to inline.
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    pub(crate) fn check_vec_budget(&self, bytes: usize) {
+        if let Err(e) = self.check_frame_budgets(bytes as u64, false) {
+            crate::fail(&e);
+        }
+    }
+
+    /// [`alloc_layout`](Self::alloc_layout) of a call that panics on failure, with
+    /// everything past bumpalo's own allocation in one out-of-line call (so that the
+    /// inlined part needs no `Result` and stays small).
+    #[inline(always)]
+    #[track_caller]
+    pub(crate) fn alloc_layout_or_fail(&self, layout: Layout) -> NonNull<u8> {
+        match self.bump().try_alloc_layout(layout) {
+            Ok(ptr) => ptr,
+            Err(_) => self.refill_or_fail(layout),
+        }
+    }
+
+    /// [`refill`](Self::refill), failing (`crate::fail`) on error.
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn refill_or_fail(&self, layout: Layout) -> NonNull<u8> {
+        self.refill(layout, false)
+            .unwrap_or_else(|e| crate::fail(&e))
+    }
+
     /// bumpalo could not refill: out of memory, or the budget limit of `arm_limit`.
     #[cold]
     #[inline(never)]
