@@ -86,10 +86,37 @@ fn hook() {
         }
         _ => a.frame_number() < u64::MAX,
     };
+    // A scratch scope in every hook run: it may be opened while this thread's scratch
+    // stack is growing (then it uses an arena of its own) or while a scope's arena is
+    // being reset.
+    let ok = ok
+        && a.frame().scratch(|s| {
+            let v = s.alloc_slice_copy(&[n; 3]);
+            s.scratch(|t| *t.alloc(n) == n) && v[2] == n
+        });
     if !ok {
         HOOK_MISMATCHES.fetch_add(1, Ordering::Relaxed);
     }
     let _ = INSIDE.try_with(|i| i.set(false));
+}
+
+/// `depth` nested scratch scopes, each with a large slice filled with its level plus
+/// `round`, made after its inner scopes ended (so that entering a new level, which grows
+/// the thread's scratch stack, comes before any allocation the hook could pre-empt it
+/// with); returns the sum of one element per level.
+fn nest(frame: &framealloc::Frame<'_>, depth: usize, round: u64) -> u64 {
+    fn go(s: &framealloc::Scratch<'_>, left: usize, round: u64) -> u64 {
+        let level = s.level() as u64;
+        let inner = if left > 1 {
+            s.scratch(|t| go(t, left - 1, round))
+        } else {
+            0
+        };
+        let mine = s.alloc_slice_fill_with(2000, |_| level + round);
+        assert!(mine.iter().all(|&x| x == level + round));
+        inner + mine[1999]
+    }
+    frame.scratch(|s| go(s, depth, round))
 }
 
 /// Under Miri this runs in its own CI step with `-Zmiri-ignore-leaks` (`.ci/run`): when the
@@ -116,6 +143,14 @@ fn framealloc_inside_the_global_allocator_stays_sound() {
             v.extend(0..2000 + round);
             assert!(v.iter().copied().eq(0..2000 + round));
             assert!(big.iter().all(|&b| b == round as u8));
+        }
+        // Scratch scopes four levels deeper each round (the thread's scratch stack grows
+        // and the hook opens scopes meanwhile), with chunks big enough to need new ones.
+        {
+            let frame = alloc.frame();
+            let depth = 4 * round as usize + 2;
+            let total = nest(&frame, depth, round);
+            assert_eq!(total, (0..depth as u64).map(|d| d + round).sum::<u64>());
         }
         // Explicit frames with tags and handles.
         alloc.begin_frame();

@@ -154,6 +154,64 @@ fn panic_inside_scope_restores_levels() {
     frame.scratch(|s0| s0.scratch(|s1| assert_eq!(s1.level(), 1)));
 }
 
+/// Scratch scopes opened from a thread-local's destructor, both before and after the
+/// thread's scratch stack is destroyed (destructors run in reverse order of
+/// registration): each works, nests, and leaves its thread's stats right.
+#[test]
+fn scratch_scopes_in_thread_local_destructors() {
+    struct AtExit {
+        alloc: SmartAlloc,
+        results: std::sync::mpsc::Sender<(usize, u64)>,
+    }
+    impl Drop for AtExit {
+        fn drop(&mut self) {
+            let frame = self.alloc.frame();
+            let got = frame.scratch(|s| {
+                let xs = s.alloc_slice_fill_with(500, |i| i as u64);
+                let inner = s.scratch(|t| (t.level(), *t.alloc(7u64)));
+                (inner.0, xs.iter().sum::<u64>() + inner.1)
+            });
+            let _ = self.results.send(got);
+        }
+    }
+    thread_local! {
+        static AT_EXIT: std::cell::RefCell<Option<AtExit>> = const { std::cell::RefCell::new(None) };
+    }
+    let alloc = SmartAlloc::new(Default::default());
+    for register_first in [true, false] {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let a = alloc.clone();
+        std::thread::spawn(move || {
+            let arm = |tx| {
+                AT_EXIT.with(|slot| {
+                    *slot.borrow_mut() = Some(AtExit {
+                        alloc: a.clone(),
+                        results: tx,
+                    });
+                });
+            };
+            if register_first {
+                // Registered before the scratch stack: destroyed after it.
+                arm(tx.clone());
+            }
+            let frame = a.frame();
+            let inner_level = frame.scratch(|s| s.scratch(|t| t.alloc(t.level()).to_owned()));
+            assert_eq!(inner_level, 1);
+            drop(frame);
+            if !register_first {
+                arm(tx);
+            }
+        })
+        .join()
+        .unwrap();
+        assert_eq!(
+            rx.recv().unwrap(),
+            (1, (0..500).sum::<u64>() + 7),
+            "{register_first}"
+        );
+    }
+}
+
 /// Everything `Frame` offers: strings, slices, vectors with destructors, allocators.
 #[test]
 fn scratch_allocation_methods() {

@@ -184,7 +184,7 @@ pub use pool::allocator::PoolAllocator;
 pub use pool::arc::{PoolArc, PoolWeak};
 pub use pool::boxed::PoolBox;
 pub use report::{LiveEntry, LiveReport, LiveSite};
-pub use scratch::Scratch;
+pub use scratch::{Scratch, ScratchStaysOnItsThread};
 pub use smart_alloc::SmartAlloc;
 pub use stats::{KindStats, Stats, TagStats};
 #[cfg(not(feature = "minimal"))]

@@ -1,24 +1,41 @@
 //! Nested scratch scopes: `frame.scratch(|s| ..)` (SPEC §12).
 //!
 //! Each thread keeps a stack of scratch arenas, separate from its frame arenas: the scope
-//! at nesting level k (counted on the thread, whichever handle opened it) takes arena k
-//! *out* of the stack for its lifetime and puts it back, reset to its largest chunk, when
-//! it ends — on return and on unwinding (the [`Scratch`] owns the arena and gives it back
-//! in its `Drop`). The closure form makes scopes strictly LIFO on a thread, so the level
-//! is the thread's depth counter; a live level's slot is empty, so no scope can ever
-//! reuse it. The parent frame's arena is never touched: its allocations stay alive and
-//! its fast path is unchanged.
+//! at nesting level k (counted on the thread, whichever handle opened it) uses arena k in
+//! place for its lifetime and resets it, keeping its largest chunk, when it ends — on
+//! return and on unwinding (in [`Scratch`]'s `Drop`). The closure form makes scopes
+//! strictly LIFO on a thread, so the level is the thread's depth counter and no two live
+//! scopes share a level. The parent frame's arena is never touched: its allocations stay
+//! alive and its fast path is unchanged.
 //!
-//! Nothing here is `unsafe`: the arena is moved, never aliased. During thread teardown
-//! (the arena stack's thread-local already destroyed) a scope uses a fresh arena that it
-//! frees at its end.
+//! # Why the raw pointers are sound
+//!
+//! The arenas are boxed (`Box::into_raw`) and listed in a thread-local vector; a scope
+//! keeps a pointer to its level's arena, which stays put when the vector grows. Only the
+//! thread itself reaches its stack, and a level's arena is used only by the one live
+//! scope at that level (allocations through `&Scratch`, the reset through the scope's
+//! `Drop` once the closure — and every borrow of the `&Scratch` — has ended). The vector
+//! itself is borrowed mutably only to grow, with a `growing` flag set first: a scope
+//! opened re-entrantly meanwhile (the growth allocates, and the global allocator may be
+//! user code) sees the flag and uses an arena of its own instead, as does a scope during
+//! thread teardown (the stack already destroyed). The arenas are freed with the stack
+//! at thread exit, when no scope of the thread is live: a scope opened in another
+//! thread-local's destructor either ends before the stack's destructor runs or finds the
+//! stack gone.
+//!
+//! Accounting (see [`Scratch`]): a scope opened through a `Frame` is credited to the
+//! thread's own frame counters with plain owner stores, one through a `TaskFrame` to the
+//! task pool's shared shard; with tag budgets set, both go through the task pool, which
+//! checks them.
 
-use core::cell::{Cell, RefCell};
+use core::cell::{Cell, UnsafeCell};
 use core::fmt;
-use core::marker::PhantomData;
+use core::ptr::NonNull;
 
 use bumpalo::Bump;
 
+use crate::SmartAlloc;
+use crate::frame::arena::ThreadArena;
 use crate::frame::guard::Frame;
 use crate::frame_safe::assert_no_destructor;
 use crate::tag::{self, TagId};
@@ -30,61 +47,133 @@ thread_local! {
     /// The nesting level of the next scope on this thread. Const-initialised and without
     /// destructor, so it works during thread teardown too.
     static DEPTH: Cell<usize> = const { Cell::new(0) };
-    /// Idle arenas by level; a live scope's slot holds an empty `Bump` (no chunk: its
-    /// `Scratch` holds the level's arena). Freed when the thread exits.
-    static LEVELS: RefCell<Vec<Bump>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Take this thread's arena for `level` (a new empty one, which allocates nothing yet, if
-/// the level is new). The second value says whether it goes back to the stack.
-fn take_level(level: usize) -> (Bump, bool) {
-    LEVELS
-        .try_with(|levels| {
-            // A failed borrow means re-entry from inside `take_level` itself (a global
-            // allocator that opens a scratch scope): that scope gets its own arena.
-            let mut levels = levels.try_borrow_mut().ok()?;
-            if levels.len() <= level {
-                levels.resize_with(level + 1, Bump::new);
-            }
-            // The empty `Bump` left in the slot allocates nothing.
-            Some((core::mem::take(&mut levels[level]), true))
-        })
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| (Bump::new(), false))
-}
-
-/// Put `bump` (already reset) back as `level`'s arena.
-fn return_level(level: usize, bump: Bump) {
-    // Storing into an existing slot allocates nothing. If the stack is gone (teardown) or
-    // borrowed (re-entry), the arena is freed instead.
-    let _ = LEVELS.try_with(|levels| {
-        if let Ok(mut levels) = levels.try_borrow_mut()
-            && let Some(slot) = levels.get_mut(level)
-        {
-            // The slot's empty stand-in is dropped: it holds no chunk.
-            *slot = bump;
+    /// This thread's scratch arenas by level (see the module docs).
+    static STACK: Stack = const {
+        Stack {
+            levels: UnsafeCell::new(Vec::new()),
+            growing: Cell::new(false),
         }
-    });
+    };
 }
 
-/// Run `f` in a new scratch scope accounted to `tag` through `pool`.
-fn scope<R>(pool: &TaskPool, tag: TagId, f: impl for<'s> FnOnce(&'s Scratch<'s>) -> R) -> R {
+/// A thread's scratch arenas.
+struct Stack {
+    /// Level k's arena, from `Box::into_raw`, freed in `Drop`. Borrowed mutably only by
+    /// [`grow`](Self::grow), with `growing` set.
+    levels: UnsafeCell<Vec<NonNull<Bump>>>,
+    /// The vector is being grown (a re-entrant scope must not look at it).
+    growing: Cell<bool>,
+}
+
+impl Stack {
+    /// Level `level`'s arena, made if new; `None` while the vector is being grown.
+    #[inline(always)]
+    fn level(&self, level: usize) -> Option<NonNull<Bump>> {
+        if self.growing.get() {
+            return None;
+        }
+        // SAFETY: not growing, so no `&mut` to the vector exists (only `grow` makes one,
+        // and it sets the flag first); this thread is the only one that reaches it.
+        let levels = unsafe { &*self.levels.get() };
+        match levels.get(level) {
+            Some(&bump) => Some(bump),
+            None => Some(self.grow(level)),
+        }
+    }
+
+    /// Make arenas up to `level` (empty `Bump`s: no chunk until their first allocation).
+    #[cold]
+    #[inline(never)]
+    fn grow(&self, level: usize) -> NonNull<Bump> {
+        self.growing.set(true);
+        // Made before the vector is borrowed: the allocations may re-enter (see above).
+        let mut made = Vec::new();
+        // SAFETY: a shared look at the length; nothing mutates the vector meanwhile.
+        let len = unsafe { (*self.levels.get()).len() };
+        made.reserve_exact(level + 1 - len);
+        for _ in len..=level {
+            made.push(NonNull::from(Box::leak(Box::new(Bump::new()))));
+        }
+        // SAFETY: `growing` is set, so no other reference to the vector exists or is made
+        // until it is cleared; the reference ends with the block.
+        let levels = unsafe { &mut *self.levels.get() };
+        // Room first: a re-entrant scope during this allocation sees `growing` and stays
+        // away from the vector.
+        levels.reserve(made.len());
+        levels.append(&mut made);
+        let bump = levels[level];
+        self.growing.set(false);
+        bump
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        for bump in self.levels.get_mut().drain(..) {
+            // SAFETY: from `Box::leak` in `grow`, freed once here; no scope of this thread
+            // is live (module docs), so nothing points into it.
+            drop(unsafe { Box::from_raw(bump.as_ptr()) });
+        }
+    }
+}
+
+/// A compile-time marker: a [`Scratch`] and everything allocated from it stay on the
+/// thread that opened the scope. Rustc names this type when scratch data is sent or
+/// shared with another thread (even through `std::thread::scope`); the fix is to return
+/// what the other thread needs from the scope's closure (as owned data), or to allocate
+/// it in the frame instead of the scope.
+///
+/// ```compile_fail
+/// let alloc = framealloc::SmartAlloc::new(Default::default());
+/// let frame = alloc.frame();
+/// frame.scratch(|s| {
+///     std::thread::scope(|t| {
+///         t.spawn(|| s.alloc(1u32)); // error: `NonNull<ScratchStaysOnItsThread>` ...
+///     });
+/// });
+/// ```
+#[derive(Debug)]
+pub struct ScratchStaysOnItsThread {
+    _never_constructed: (),
+}
+
+/// Where a scope's bytes are credited.
+#[derive(Clone, Copy)]
+enum Owner<'s> {
+    /// Opened through a `Frame` (or a scope of one): the thread's own frame counters.
+    Thread {
+        /// The thread's arena (a `&'s ThreadArena`, typed as the marker so that the
+        /// compile error for sending a scope names it).
+        arena: NonNull<ScratchStaysOnItsThread>,
+        alloc: &'s SmartAlloc,
+    },
+    /// Opened through a `TaskFrame` (or a scope of one): the task pool's shard.
+    Task(&'s TaskPool),
+}
+
+/// Run `f` in a new scratch scope accounted to `tag` through `owner`.
+#[inline]
+fn scope<R>(owner: Owner<'_>, tag: TagId, f: impl for<'s> FnOnce(&'s Scratch<'s>) -> R) -> R {
     let level = DEPTH.with(Cell::get);
     // Checked: a depth that overflows is a leak loop, not a program (SPEC §4.10).
     let next = level.checked_add(1).expect("scratch scope depth overflow");
-    let (bump, on_stack) = take_level(level);
-    DEPTH.with(|d| d.set(next));
-    let scratch = Scratch {
-        bump,
-        level,
-        on_stack,
-        pool,
-        tag,
-        _not_send: PhantomData,
+    // The arena first (making one may re-enter: such a scope finds the same level, uses
+    // an arena of its own and gives the depth back before this one takes it).
+    let scratch = match STACK.try_with(|stack| stack.level(level)) {
+        Ok(Some(bump)) => Scratch::new(bump, false, level, owner, tag),
+        _ => Scratch::new(own_arena(), true, level, owner, tag),
     };
-    // `scratch` drops here on return and on unwinding, giving its level back.
+    DEPTH.with(|d| d.set(next));
+    // `scratch` drops here on return and on unwinding, ending the scope.
     f(&scratch)
+}
+
+/// An arena of a scope's own (re-entry while the stack grows, thread teardown), freed
+/// at its end.
+#[cold]
+#[inline(never)]
+fn own_arena() -> NonNull<Bump> {
+    NonNull::from(Box::leak(Box::new(Bump::new())))
 }
 
 /// A nested scratch scope's allocator, from [`Frame::scratch`],
@@ -134,33 +223,99 @@ fn scope<R>(pool: &TaskPool, tag: TagId, f: impl for<'s> FnOnce(&'s Scratch<'s>)
 /// let escaped = frame.scratch(|s| s.alloc(1u32)); // error: borrowed data escapes
 /// ```
 pub struct Scratch<'s> {
-    /// This scope's arena, taken out of the thread's stack (or fresh, during teardown).
-    bump: Bump,
+    /// This scope's arena (a `Bump`): its level's in the thread's stack, or its own
+    /// (`is_own`). Typed as the marker, so that a compile error for sending the scope to
+    /// another thread names it; this pointer (and `Owner::Thread`'s) makes the scope
+    /// `!Send` and `!Sync`.
+    bump: NonNull<ScratchStaysOnItsThread>,
+    /// Whether `bump` is this scope's own, freed at its end.
+    is_own: bool,
     /// The nesting level (the thread's depth when the scope opened).
     level: usize,
-    /// Whether the arena goes back to the thread's stack at the end.
-    on_stack: bool,
-    /// Where the bytes are credited (the allocator's task pool).
-    pool: &'s TaskPool,
+    /// Where the bytes are credited.
+    owner: Owner<'s>,
     /// The tag they are credited to.
     tag: TagId,
-    /// `!Send`: the level belongs to this thread's stack.
-    _not_send: PhantomData<*mut ()>,
+}
+
+impl<'s> Scratch<'s> {
+    #[inline(always)]
+    fn new(arena: NonNull<Bump>, is_own: bool, level: usize, owner: Owner<'s>, tag: TagId) -> Self {
+        Scratch {
+            bump: arena.cast(),
+            is_own,
+            level,
+            owner,
+            tag,
+        }
+    }
+
+    /// The scope's arena.
+    #[inline(always)]
+    fn bump(&self) -> &Bump {
+        // SAFETY: live for the scope (a stack level is freed only at thread exit, when no
+        // scope is live; an own arena in `Drop`), used only by this scope, and only
+        // through shared references until `Drop` (module docs).
+        unsafe { self.bump.cast::<Bump>().as_ref() }
+    }
+
+    /// Credit `used` bytes to the scope's tag (see [`Scratch`]) when no tag budget can
+    /// be overrun; `false`, and nothing done, when the instance has tag budgets.
+    #[inline(always)]
+    fn credit_quiet(&self, used: usize) -> bool {
+        match self.owner {
+            Owner::Thread { arena, .. } => {
+                // SAFETY: a `&'s ThreadArena` (see `Owner::Thread`), used on its thread
+                // (the scope is `!Send`).
+                unsafe { arena.cast::<ThreadArena>().as_ref() }
+                    .credit_scratch(self.tag, used as u64)
+            }
+            Owner::Task(pool) => pool.credit_quiet(self.tag, used),
+        }
+    }
+
+    /// The end of a scope that used `used` bytes on an instance with tag budgets: credit
+    /// them through the task pool (which checks the budgets), end the scope, then report
+    /// the overruns (user code, last). Out of line: the usual end builds no `Overruns`.
+    #[cold]
+    #[inline(never)]
+    fn end_with_budgets(&mut self, used: usize) {
+        let overruns = match self.owner {
+            Owner::Thread { alloc, .. } => alloc.task_pool().credit(self.tag, used),
+            Owner::Task(pool) => pool.credit(self.tag, used),
+        };
+        self.end(used);
+        overruns.deliver();
+    }
+
+    /// Reset the arena if it was used (`used` bytes), free it if it is the scope's own,
+    /// and give the level back.
+    #[inline(always)]
+    fn end(&mut self, used: usize) {
+        if used != 0 {
+            // SAFETY: nothing allocated from the arena is alive (every allocation borrows
+            // the `&Scratch` handed to the closure, which has returned or unwound), so no
+            // reference into the arena or to it exists but ours.
+            pool::clear(unsafe { self.bump.cast::<Bump>().as_mut() });
+        }
+        // (Not used: one chunk at most, and empty, since older chunks count as used.)
+        if self.is_own {
+            // SAFETY: from `own_arena`'s `Box::leak`, freed once here, unused from now on.
+            drop(unsafe { Box::from_raw(self.bump.cast::<Bump>().as_ptr()) });
+        }
+        DEPTH.with(|d| d.set(self.level));
+    }
 }
 
 impl Drop for Scratch<'_> {
+    #[inline]
     fn drop(&mut self) {
-        // Nothing allocated from the arena is alive: every allocation borrows the
-        // `&Scratch` handed to the closure, which has returned (or unwound).
-        let mut bump = core::mem::take(&mut self.bump);
-        let overruns = self.pool.credit(self.tag, pool::used_bytes(&bump));
-        pool::clear(&mut bump);
-        if self.on_stack {
-            return_level(self.level, bump);
+        let used = pool::used_bytes(self.bump());
+        if used != 0 && !self.credit_quiet(used) {
+            self.end_with_budgets(used);
+            return;
         }
-        DEPTH.with(|d| d.set(self.level));
-        // User code (the budget callback) runs last, with the level given back.
-        overruns.deliver();
+        self.end(used);
     }
 }
 
@@ -184,7 +339,11 @@ impl Frame<'_> {
     /// }
     /// ```
     pub fn scratch<R>(&self, f: impl for<'s> FnOnce(&'s Scratch<'s>) -> R) -> R {
-        scope(self.task_pool(), tag::current(), f)
+        let owner = Owner::Thread {
+            arena: NonNull::from(self.arena()).cast(),
+            alloc: self.allocator_handle(),
+        };
+        scope(owner, tag::current(), f)
     }
 }
 
@@ -204,7 +363,7 @@ impl TaskFrame {
     /// assert_eq!((depth, &*request), (3, "GET /a/b/c"));
     /// ```
     pub fn scratch<R>(&self, f: impl for<'s> FnOnce(&'s Scratch<'s>) -> R) -> R {
-        scope(self.pool(), self.tag_id(), f)
+        scope(Owner::Task(self.pool()), self.tag_id(), f)
     }
 }
 
@@ -227,7 +386,7 @@ impl Scratch<'_> {
     /// });
     /// ```
     pub fn scratch<R>(&self, f: impl for<'t> FnOnce(&'t Scratch<'t>) -> R) -> R {
-        scope(self.pool, self.tag, f)
+        scope(self.owner, self.tag, f)
     }
 
     /// This scope's nesting level on its thread: 0 for the outermost.
@@ -269,7 +428,7 @@ impl Scratch<'_> {
     #[inline(always)]
     pub fn alloc<T>(&self, value: T) -> &mut T {
         assert_no_destructor!(T, "scratch.alloc", "use `scratch.frame_vec()`");
-        self.bump.alloc(value)
+        self.bump().alloc(value)
     }
 
     /// Allocate room, then construct the value in place with `f`. `T` must have no
@@ -286,7 +445,7 @@ impl Scratch<'_> {
     #[inline(always)]
     pub fn alloc_with<T>(&self, f: impl FnOnce() -> T) -> &mut T {
         assert_no_destructor!(T, "scratch.alloc_with", "use `scratch.frame_vec()`");
-        self.bump.alloc_with(f)
+        self.bump().alloc_with(f)
     }
 
     /// Copy a string into the scope.
@@ -302,7 +461,7 @@ impl Scratch<'_> {
     /// ```
     #[inline]
     pub fn alloc_str(&self, s: &str) -> &mut str {
-        self.bump.alloc_str(s)
+        self.bump().alloc_str(s)
     }
 
     /// Copy a slice into the scope.
@@ -318,7 +477,7 @@ impl Scratch<'_> {
     /// ```
     #[inline]
     pub fn alloc_slice_copy<T: Copy>(&self, src: &[T]) -> &mut [T] {
-        self.bump.alloc_slice_copy(src)
+        self.bump().alloc_slice_copy(src)
     }
 
     /// A slice of `len` values made by `f(index)`. `T` must have no destructor, as for
@@ -339,7 +498,7 @@ impl Scratch<'_> {
             "scratch.alloc_slice_fill_with",
             "use `scratch.frame_vec()`, which drops its elements"
         );
-        self.bump.alloc_slice_fill_with(len, f)
+        self.bump().alloc_slice_fill_with(len, f)
     }
 
     /// An empty growable vector in the scope (a [`TaskVec`]: its elements are dropped
@@ -376,7 +535,7 @@ impl Scratch<'_> {
     /// ```
     #[inline]
     pub fn allocator(&self) -> TaskFrameAllocator<'_> {
-        TaskFrameAllocator::new(&self.bump)
+        TaskFrameAllocator::new(self.bump())
     }
 
     /// Bytes in use in this scope (alignment padding and older chunks' tails included).
@@ -391,7 +550,7 @@ impl Scratch<'_> {
     /// });
     /// ```
     pub fn bytes_used(&self) -> usize {
-        pool::used_bytes(&self.bump)
+        pool::used_bytes(self.bump())
     }
 
     /// Bytes of chunk memory this scope's level holds (kept across scopes).
@@ -407,7 +566,7 @@ impl Scratch<'_> {
     /// assert_eq!(frame.scratch(|s| s.capacity_bytes()), first);
     /// ```
     pub fn capacity_bytes(&self) -> usize {
-        self.bump.allocated_bytes()
+        self.bump().allocated_bytes()
     }
 }
 

@@ -341,6 +341,20 @@ impl KindSlot {
         self.peak_bytes.store(peak.max(bytes), Ordering::Relaxed);
     }
 
+    /// Owner only: a scratch scope of this thread that used `bytes` ended (as a task
+    /// frame's reset, [`on_task_frame`](Self::on_task_frame), but with owner stores):
+    /// its bytes count as allocated and the largest scope as a peak.
+    #[inline(always)]
+    pub(crate) fn on_scratch_end(&self, bytes: u64) {
+        if cfg!(feature = "minimal") {
+            return;
+        }
+        add_local(&self.allocated_bytes, bytes);
+        if bytes > self.peak_bytes.load(Ordering::Relaxed) {
+            self.peak_bytes.store(bytes, Ordering::Relaxed);
+        }
+    }
+
     /// Owner only: the frame was reset.
     pub(crate) fn end_frame(&self) {
         if cfg!(feature = "minimal") {

@@ -617,6 +617,30 @@ impl ThreadArena {
         // `acct_used` and `reclaimed` are reset with the arena by the caller.
     }
 
+    /// A scratch scope of this thread ended having used `bytes` under `tag`: credit them
+    /// to this thread's frame counters of `tag` with owner stores (no atomic
+    /// read-modify-write), through the frame-slot cache. `false`, and nothing done, when
+    /// the instance has tag budgets: the caller credits through the task pool, which
+    /// checks them.
+    #[inline]
+    pub(crate) fn credit_scratch(&self, tag: TagId, bytes: u64) -> bool {
+        if cfg!(feature = "minimal") {
+            return true;
+        }
+        if self.tag_budgets_armed() {
+            return false;
+        }
+        let (cached_tag, cached_slot) = self.frame_slot.get();
+        let slot = if cached_tag == tag {
+            cached_slot
+        } else {
+            self.frame_slot_slow(tag)
+        };
+        // SAFETY: a slot of `self.shard`, which this arena keeps alive; slots never move.
+        unsafe { slot.as_ref() }.on_scratch_end(bytes);
+        true
+    }
+
     /// `credit_frame_end`'s cache miss: find `tag`'s frame slot and remember it.
     #[cold]
     #[inline(never)]

@@ -88,7 +88,7 @@ impl<'a> Frame<'a> {
     }
 
     #[inline(always)]
-    pub(super) fn arena(&self) -> &'a ThreadArena {
+    pub(crate) fn arena(&self) -> &'a ThreadArena {
         self.arena.get()
     }
 

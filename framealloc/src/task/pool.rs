@@ -115,6 +115,20 @@ impl TaskPool {
         }
     }
 
+    /// [`credit`](Self::credit) when the instance has no tag budget (nothing to check or
+    /// report); `false`, and nothing done, when it has: then call `credit`.
+    #[inline]
+    pub(crate) fn credit_quiet(&self, tag: TagId, used: usize) -> bool {
+        if cfg!(feature = "minimal") || used == 0 {
+            return true;
+        }
+        if self.shard.budgets_arc().any_tag() {
+            return false;
+        }
+        self.shard.slot(tag).kinds[FRAME].on_task_frame(used as u64);
+        true
+    }
+
     /// [`credit`](Self::credit)'s budget check, for an instance with tag budgets.
     #[cold]
     #[inline(never)]
