@@ -302,3 +302,45 @@ fn handles_outlive_the_dropped_clone_they_did_not_borrow() {
     drop(b);
     alloc.end_frame();
 }
+
+/// A thread whose arena exists before its first frame (it used a pool first) is not in a
+/// frame and at frame 0; its first frame — a guard or an explicit one — is frame 1 and
+/// reserves the configured initial capacity; nesting and numbering go on as usual.
+#[test]
+fn the_first_frame_of_an_arena_made_by_other_calls_is_frame_one() {
+    for explicit_first in [false, true] {
+        let alloc = SmartAlloc::new(AllocConfig {
+            initial_frame_capacity: 8192,
+            ..Default::default()
+        });
+        let pooled = alloc.pool_box(7u64);
+        assert_eq!(alloc.try_frame_box(1u8).err(), Some(Error::NotInFrame));
+        assert!(!alloc.is_in_frame());
+        assert_eq!((alloc.frame_number(), alloc.live_frame_handles()), (0, 0));
+        let before = alloc.frame_capacity_bytes();
+        if explicit_first {
+            alloc.begin_frame();
+        }
+        {
+            let frame = alloc.frame();
+            assert!(frame.is_in_frame());
+            assert_eq!(frame.frame_number(), 1);
+            // The initial capacity was reserved by the first frame, not before.
+            let reserved = alloc.frame_capacity_bytes();
+            assert!(before < 8192 && reserved >= 8192, "{before} -> {reserved}");
+            let big = frame.alloc([3u8; 4000]);
+            assert_eq!(big[3999], 3);
+            // Within the reserved capacity: no new chunk.
+            assert_eq!(alloc.frame_capacity_bytes(), reserved);
+        }
+        assert_eq!(alloc.is_in_frame(), explicit_first);
+        if explicit_first {
+            alloc.end_frame();
+        }
+        assert!(!alloc.is_in_frame());
+        assert_eq!(alloc.frame_number(), 1);
+        drop(alloc.frame());
+        assert_eq!(alloc.frame_number(), 2);
+        assert_eq!(*pooled, 7);
+    }
+}
