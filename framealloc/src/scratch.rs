@@ -10,7 +10,7 @@
 //!
 //! # Why the raw pointers are sound
 //!
-//! The arenas are boxed (`Box::into_raw`) and listed in a thread-local vector; a scope
+//! The arenas are boxed (`Box::leak`) and listed in a thread-local vector; a scope
 //! keeps a pointer to its level's arena, which stays put when the vector grows. Only the
 //! thread itself reaches its stack, and a level's arena is used only by the one live
 //! scope at that level (allocations through `&Scratch`, the reset through the scope's
@@ -192,9 +192,12 @@ fn own_arena() -> NonNull<Bump> {
 ///
 /// **Accounting.** Its bytes count in [`stats()`](crate::SmartAlloc::stats) as
 /// [`Kind::Frame`](crate::Kind::Frame) bytes of the tag current when the scope was opened
-/// (a task frame's scopes: the task frame's tag), credited when the scope ends, exactly
-/// like a [`TaskFrame`] reset: `allocated_bytes` grows by the bytes used, `peak_bytes` is
-/// at least the largest scope; tag budgets are checked then (reported, never refused).
+/// (a task frame's scopes: the task frame's tag), credited when the scope ends, like a
+/// [`TaskFrame`] reset: `allocated_bytes` grows by the bytes used, `peak_bytes` is at
+/// least the largest scope; tag budgets are checked then (reported, never refused). A
+/// `Frame`'s scopes are credited to the calling thread's own counters (plain stores, no
+/// atomic operation) unless the allocator has tag budgets; a `TaskFrame`'s, and any
+/// scope's when there are tag budgets, go through the task-frame pool's counters.
 ///
 /// ```
 /// use framealloc::SmartAlloc;
