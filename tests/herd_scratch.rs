@@ -9,7 +9,7 @@ use std::alloc::Layout;
 use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use framealloc::{FrameHerd, HerdMember, Scratch, SmartAlloc};
+use framealloc::{Error, FrameHerd, HerdMember, Scratch, SmartAlloc};
 use framealloc_tests::counting::{CountingAlloc, SystemCall};
 use framealloc_tests::iterations;
 
@@ -152,6 +152,84 @@ fn panic_inside_scope_restores_levels() {
     let (level, again) = frame.scratch(|s| (s.level(), addr(s.alloc(0u32))));
     assert_eq!((level, again), (0, first));
     frame.scratch(|s0| s0.scratch(|s1| assert_eq!(s1.level(), 1)));
+}
+
+/// The rest of `Frame`'s constructor grid on a scope: contents, `try_` errors, lying
+/// iterators, destructors of boxed values run exactly once, nothing escapes.
+#[test]
+fn scratch_offers_the_frame_constructor_grid() {
+    use std::rc::Rc;
+    let alloc = SmartAlloc::new(Default::default());
+    let frame = alloc.frame();
+    let drops = Rc::new(Cell::new(0));
+    struct Counted(Rc<Cell<u32>>);
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.0.set(self.0.get() + 1);
+        }
+    }
+    frame.scratch(|s| {
+        assert_eq!(*s.try_alloc(5u8).unwrap(), 5);
+        assert_eq!(*s.try_alloc_with(|| [2u16; 3]).unwrap(), [2, 2, 2]);
+        assert_eq!(s.try_alloc_str("ab").unwrap(), "ab");
+        assert_eq!(s.try_alloc_slice_copy(&[1u32, 2]).unwrap(), [1, 2]);
+        assert_eq!(
+            s.try_alloc_slice_fill_with(3, |i| i * 2).unwrap(),
+            [0, 2, 4]
+        );
+        assert_eq!(s.alloc_slice_fill_copy(2, 9i64), [9, 9]);
+        assert_eq!(s.try_alloc_slice_fill_copy(1, 'x').unwrap(), ['x']);
+        assert_eq!(s.alloc_slice_fill_clone(2, &[1u8, 2]), [[1, 2], [1, 2]]);
+        assert_eq!(s.try_alloc_slice_fill_clone(1, &7u8).unwrap(), [7]);
+        assert_eq!(s.alloc_slice_fill_default::<u64>(2), [0, 0]);
+        assert_eq!(s.try_alloc_slice_fill_default::<u8>(1).unwrap(), [0]);
+        assert_eq!(s.alloc_slice_fill_iter([3u8, 4]), [3, 4]);
+        assert_eq!(s.try_alloc_slice_fill_iter(0..3u32).unwrap(), [0, 1, 2]);
+        assert_eq!(s.alloc_slice_clone(&[[5u8; 2]]), [[5, 5]]);
+        assert_eq!(s.try_alloc_slice_clone(&[6u8]).unwrap(), [6]);
+        // Absurd lengths are errors, not panics or UB.
+        for e in [
+            s.try_alloc_slice_fill_with(usize::MAX, |i| i as u64).err(),
+            s.try_alloc_slice_fill_copy(usize::MAX, 0u32).err(),
+            s.try_alloc_slice_fill_default::<u16>(usize::MAX).err(),
+            s.try_frame_slice::<u64>(usize::MAX).err(),
+            s.try_frame_vec_with_capacity::<u64>(usize::MAX).err(),
+        ] {
+            assert_eq!(e, Some(Error::CapacityOverflow));
+        }
+        // A lying iterator: too long is cut at its `len()`, too short panics.
+        struct Lying(u32, usize);
+        impl Iterator for Lying {
+            type Item = u32;
+            fn next(&mut self) -> Option<u32> {
+                self.0 += 1;
+                (self.0 <= 5).then_some(self.0)
+            }
+        }
+        impl ExactSizeIterator for Lying {
+            fn len(&self) -> usize {
+                self.1
+            }
+        }
+        assert_eq!(s.alloc_slice_fill_iter(Lying(0, 3)), [1, 2, 3]);
+        let short = catch_unwind(AssertUnwindSafe(|| {
+            s.alloc_slice_fill_iter(Lying(0, 9)).len()
+        }));
+        assert!(short.is_err());
+        // Boxes run their destructors once.
+        let b = s.frame_box(Counted(drops.clone()));
+        let t = s.try_frame_box(Counted(drops.clone())).unwrap();
+        let mut slice = s.frame_slice::<Option<Counted>>(3);
+        slice[1] = Some(Counted(drops.clone()));
+        let mut slot = s.try_frame_alloc::<[u8; 16]>().unwrap();
+        slot.write([1; 16]);
+        let mut v = s.frame_vec_with_capacity::<Counted>(2);
+        assert!(v.capacity() >= 2);
+        v.push(Counted(drops.clone()));
+        drop((b, t, slice, v));
+        assert_eq!(drops.get(), 4);
+    });
+    assert_eq!(drops.get(), 4);
 }
 
 /// Scratch scopes opened from a thread-local's destructor, both before and after the

@@ -28,20 +28,23 @@
 //! task pool's shared shard; with tag budgets set, both go through the task pool, which
 //! checks them.
 
+use core::alloc::Layout;
 use core::cell::{Cell, UnsafeCell};
 use core::fmt;
+use core::mem::MaybeUninit;
 use core::ptr::NonNull;
 
 use bumpalo::Bump;
 
-use crate::SmartAlloc;
 use crate::frame::arena::ThreadArena;
 use crate::frame::guard::Frame;
 use crate::frame_safe::assert_no_destructor;
 use crate::tag::{self, TagId};
+use crate::task::boxed::TaskBox;
 use crate::task::pool::{self, TaskPool};
 use crate::task::vec::TaskVec;
 use crate::task::{TaskFrame, TaskFrameAllocator};
+use crate::{Error, SmartAlloc};
 
 thread_local! {
     /// The nesting level of the next scope on this thread. Const-initialised and without
@@ -168,6 +171,21 @@ fn scope<R>(owner: Owner<'_>, tag: TagId, f: impl for<'s> FnOnce(&'s Scratch<'s>
     f(&scratch)
 }
 
+/// bumpalo's allocation failure, as framealloc's error.
+#[cold]
+fn oom(_: bumpalo::AllocErr) -> Error {
+    Error::OutOfMemory
+}
+
+/// `len` elements of `T` can be laid out (else [`Error::CapacityOverflow`], which bumpalo
+/// would report as an allocation failure).
+#[inline]
+fn fits<T>(len: usize) -> Result<(), Error> {
+    Layout::array::<T>(len)
+        .map(|_| ())
+        .map_err(|_| Error::CapacityOverflow)
+}
+
 /// An arena of a scope's own (re-entry while the stack grows, thread teardown), freed
 /// at its end.
 #[cold]
@@ -182,8 +200,14 @@ fn own_arena() -> NonNull<Bump> {
 ///
 /// It lives only for the closure (`for<'s> FnOnce(&'s Scratch<'s>)`), so nothing
 /// allocated from it can escape the scope — a compile error — and it is `!Send` and
-/// `!Sync`. Its allocation methods mirror [`Frame`]'s, with the same rule for values
-/// abandoned in the arena ([`alloc`](Self::alloc) takes only destructor-free types).
+/// `!Sync`. Its allocation methods mirror [`Frame`]'s (`alloc`, `alloc_with`, the slice
+/// and string constructors, their `try_` twins), with the same rule for values abandoned
+/// in the arena ([`alloc`](Self::alloc) takes only destructor-free types); values with
+/// destructors go in a [`TaskBox`] ([`frame_box`](Self::frame_box),
+/// [`frame_slice`](Self::frame_slice)) or a [`TaskVec`] ([`frame_vec`](Self::frame_vec)),
+/// as in a [`TaskFrame`]. There is no scratch `FrameString`: use
+/// [`alloc_str`](Self::alloc_str), or an allocator-api2 vector of bytes through
+/// [`allocator`](Self::allocator).
 ///
 /// **Memory.** Each thread has a stack of scratch arenas, separate from its frame arena:
 /// the scope at nesting level k uses arena k, and resets it on exit keeping its largest
@@ -502,6 +526,514 @@ impl Scratch<'_> {
             "use `scratch.frame_vec()`, which drops its elements"
         );
         self.bump().alloc_slice_fill_with(len, f)
+    }
+
+    /// Fallible [`alloc`](Self::alloc) (same compile-time check on `T`); on error `value`
+    /// is dropped.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// frame.scratch(|s| {
+    ///     let hp = s.try_alloc(100u32)?;
+    ///     *hp -= 1;
+    ///     assert_eq!(*hp, 99);
+    ///     Ok::<(), framealloc::Error>(())
+    /// })?;
+    /// # Ok::<(), framealloc::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::OutOfMemory`] if the system allocator cannot provide a new chunk.
+    #[inline]
+    pub fn try_alloc<T>(&self, value: T) -> Result<&mut T, Error> {
+        assert_no_destructor!(T, "scratch.try_alloc", "use `scratch.try_frame_box(value)`");
+        self.bump().try_alloc(value).map_err(oom)
+    }
+
+    /// Fallible [`alloc_with`](Self::alloc_with); `f` is not called on error.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let ok = frame.scratch(|s| s.try_alloc_with(|| [1u8; 256]).map(|g| g[255]));
+    /// assert_eq!(ok, Ok(1));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::OutOfMemory`] if the system allocator cannot provide a new chunk.
+    #[inline]
+    pub fn try_alloc_with<T>(&self, f: impl FnOnce() -> T) -> Result<&mut T, Error> {
+        assert_no_destructor!(
+            T,
+            "scratch.try_alloc_with",
+            "use `scratch.try_frame_box(f())`"
+        );
+        self.bump().try_alloc_with(f).map_err(oom)
+    }
+
+    /// Fallible [`alloc_str`](Self::alloc_str).
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// frame.scratch(|s| assert_eq!(s.try_alloc_str("ok").as_deref(), Ok("ok")));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::OutOfMemory`] if the system allocator cannot provide a new chunk.
+    #[inline]
+    pub fn try_alloc_str(&self, s: &str) -> Result<&mut str, Error> {
+        self.bump().try_alloc_str(s).map_err(oom)
+    }
+
+    /// Fallible [`alloc_slice_copy`](Self::alloc_slice_copy).
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// frame.scratch(|s| assert_eq!(s.try_alloc_slice_copy(&[1, 2]).as_deref(), Ok(&[1, 2][..])));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::OutOfMemory`] if the system allocator cannot provide a new chunk.
+    #[inline]
+    pub fn try_alloc_slice_copy<T: Copy>(&self, src: &[T]) -> Result<&mut [T], Error> {
+        self.bump().try_alloc_slice_copy(src).map_err(oom)
+    }
+
+    /// Fallible [`alloc_slice_fill_with`](Self::alloc_slice_fill_with).
+    ///
+    /// ```
+    /// use framealloc::Error;
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// frame.scratch(|s| {
+    ///     assert_eq!(s.try_alloc_slice_fill_with(3, |i| i).as_deref(), Ok(&[0, 1, 2][..]));
+    ///     let absurd = s.try_alloc_slice_fill_with(usize::MAX, |i| i as u64);
+    ///     assert_eq!(absurd.err(), Some(Error::CapacityOverflow));
+    /// });
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::CapacityOverflow`] if `len` elements cannot be laid out;
+    /// [`Error::OutOfMemory`] if the system allocator cannot provide a new chunk.
+    #[inline]
+    pub fn try_alloc_slice_fill_with<T>(
+        &self,
+        len: usize,
+        f: impl FnMut(usize) -> T,
+    ) -> Result<&mut [T], Error> {
+        assert_no_destructor!(
+            T,
+            "scratch.try_alloc_slice_fill_with",
+            "use `scratch.frame_vec()`, which drops its elements"
+        );
+        fits::<T>(len)?;
+        self.bump().try_alloc_slice_fill_with(len, f).map_err(oom)
+    }
+
+    /// `len` copies of `value`.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// frame.scratch(|s| assert_eq!(s.alloc_slice_fill_copy(3, 7u8), [7, 7, 7]));
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// On capacity overflow or if the system allocator cannot provide a new chunk.
+    #[inline]
+    pub fn alloc_slice_fill_copy<T: Copy>(&self, len: usize, value: T) -> &mut [T] {
+        self.bump().alloc_slice_fill_copy(len, value)
+    }
+
+    /// Fallible [`alloc_slice_fill_copy`](Self::alloc_slice_fill_copy).
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// frame.scratch(|s| assert_eq!(s.try_alloc_slice_fill_copy(2, 1u16).as_deref(), Ok(&[1, 1][..])));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::CapacityOverflow`] or [`Error::OutOfMemory`].
+    #[inline]
+    pub fn try_alloc_slice_fill_copy<T: Copy>(
+        &self,
+        len: usize,
+        value: T,
+    ) -> Result<&mut [T], Error> {
+        fits::<T>(len)?;
+        self.bump()
+            .try_alloc_slice_fill_copy(len, value)
+            .map_err(oom)
+    }
+
+    /// `len` clones of `value`. `T` must have no destructor, as for [`alloc`](Self::alloc).
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// frame.scratch(|s| assert_eq!(s.alloc_slice_fill_clone(2, &[1u8, 2]), [[1, 2], [1, 2]]));
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// On capacity overflow or if the system allocator cannot provide a new chunk.
+    #[inline]
+    pub fn alloc_slice_fill_clone<T: Clone>(&self, len: usize, value: &T) -> &mut [T] {
+        assert_no_destructor!(
+            T,
+            "scratch.alloc_slice_fill_clone",
+            "use `scratch.frame_vec()`, which drops its elements"
+        );
+        self.bump().alloc_slice_fill_clone(len, value)
+    }
+
+    /// Fallible [`alloc_slice_fill_clone`](Self::alloc_slice_fill_clone).
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// frame.scratch(|s| assert_eq!(s.try_alloc_slice_fill_clone(1, &3u8).as_deref(), Ok(&[3][..])));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::CapacityOverflow`] or [`Error::OutOfMemory`].
+    #[inline]
+    pub fn try_alloc_slice_fill_clone<T: Clone>(
+        &self,
+        len: usize,
+        value: &T,
+    ) -> Result<&mut [T], Error> {
+        assert_no_destructor!(
+            T,
+            "scratch.try_alloc_slice_fill_clone",
+            "use `scratch.frame_vec()`, which drops its elements"
+        );
+        fits::<T>(len)?;
+        self.bump()
+            .try_alloc_slice_fill_clone(len, value)
+            .map_err(oom)
+    }
+
+    /// `len` default values. `T` must have no destructor (for one that has, use
+    /// [`frame_slice`](Self::frame_slice)).
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// frame.scratch(|s| assert_eq!(s.alloc_slice_fill_default::<u32>(3), [0, 0, 0]));
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// On capacity overflow or if the system allocator cannot provide a new chunk.
+    #[inline]
+    pub fn alloc_slice_fill_default<T: Default>(&self, len: usize) -> &mut [T] {
+        assert_no_destructor!(
+            T,
+            "scratch.alloc_slice_fill_default",
+            "use `scratch.frame_slice(len)` (a TaskBox)"
+        );
+        self.bump().alloc_slice_fill_default(len)
+    }
+
+    /// Fallible [`alloc_slice_fill_default`](Self::alloc_slice_fill_default).
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// frame.scratch(|s| assert_eq!(s.try_alloc_slice_fill_default::<u8>(2).as_deref(), Ok(&[0, 0][..])));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::CapacityOverflow`] or [`Error::OutOfMemory`].
+    #[inline]
+    pub fn try_alloc_slice_fill_default<T: Default>(&self, len: usize) -> Result<&mut [T], Error> {
+        assert_no_destructor!(
+            T,
+            "scratch.try_alloc_slice_fill_default",
+            "use `scratch.try_frame_slice(len)` (a TaskBox)"
+        );
+        fits::<T>(len)?;
+        self.bump().try_alloc_slice_fill_default(len).map_err(oom)
+    }
+
+    /// The items of an exact-size iterator. `T` must have no destructor.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// frame.scratch(|s| assert_eq!(s.alloc_slice_fill_iter((1..4).map(|x| x * 10)), [10, 20, 30]));
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If the iterator yields fewer items than its `len()` said (extra items are not
+    /// taken), on capacity overflow, or if the system allocator cannot provide a new
+    /// chunk.
+    #[inline]
+    pub fn alloc_slice_fill_iter<T, I>(&self, iter: I) -> &mut [T]
+    where
+        I: IntoIterator<Item = T>,
+        I::IntoIter: ExactSizeIterator,
+    {
+        assert_no_destructor!(
+            T,
+            "scratch.alloc_slice_fill_iter",
+            "use `scratch.frame_vec()` and `extend` it"
+        );
+        self.bump().alloc_slice_fill_iter(iter)
+    }
+
+    /// Fallible [`alloc_slice_fill_iter`](Self::alloc_slice_fill_iter).
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// frame.scratch(|s| assert_eq!(s.try_alloc_slice_fill_iter([5u8, 6]).as_deref(), Ok(&[5, 6][..])));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::CapacityOverflow`] or [`Error::OutOfMemory`].
+    ///
+    /// # Panics
+    ///
+    /// If the iterator yields fewer items than its `len()` said.
+    #[inline]
+    pub fn try_alloc_slice_fill_iter<T, I>(&self, iter: I) -> Result<&mut [T], Error>
+    where
+        I: IntoIterator<Item = T>,
+        I::IntoIter: ExactSizeIterator,
+    {
+        assert_no_destructor!(
+            T,
+            "scratch.try_alloc_slice_fill_iter",
+            "use `scratch.frame_vec()` and `extend` it"
+        );
+        let iter = iter.into_iter();
+        fits::<T>(iter.len())?;
+        self.bump().try_alloc_slice_fill_iter(iter).map_err(oom)
+    }
+
+    /// Clones of `src`'s elements. `T` must have no destructor.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// frame.scratch(|s| assert_eq!(s.alloc_slice_clone(&[[1u8; 2]; 2]), [[1, 1], [1, 1]]));
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If the system allocator cannot provide a new chunk.
+    #[inline]
+    pub fn alloc_slice_clone<T: Clone>(&self, src: &[T]) -> &mut [T] {
+        assert_no_destructor!(
+            T,
+            "scratch.alloc_slice_clone",
+            "use `scratch.frame_vec()` and `extend_from_slice` it"
+        );
+        self.bump().alloc_slice_clone(src)
+    }
+
+    /// Fallible [`alloc_slice_clone`](Self::alloc_slice_clone).
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// frame.scratch(|s| assert_eq!(s.try_alloc_slice_clone(&[4u8]).as_deref(), Ok(&[4][..])));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::OutOfMemory`] if the system allocator cannot provide a new chunk.
+    #[inline]
+    pub fn try_alloc_slice_clone<T: Clone>(&self, src: &[T]) -> Result<&mut [T], Error> {
+        assert_no_destructor!(
+            T,
+            "scratch.try_alloc_slice_clone",
+            "use `scratch.frame_vec()` and `extend_from_slice` it"
+        );
+        self.bump().try_alloc_slice_clone(src).map_err(oom)
+    }
+
+    /// Move `value` into the scope as a [`TaskBox`], whose destructor runs when it drops
+    /// (any `T`, `String` included).
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let joined = frame.scratch(|s| {
+    ///     let mut names = s.frame_box(vec![String::from("a")]);
+    ///     names.push(String::from("b"));
+    ///     names.join(",")
+    /// });
+    /// assert_eq!(joined, "a,b");
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If the system allocator cannot provide a new chunk.
+    #[inline]
+    pub fn frame_box<T>(&self, value: T) -> TaskBox<'_, T> {
+        TaskBox::new(self.bump().alloc(value))
+    }
+
+    /// Fallible [`frame_box`](Self::frame_box); on error `value` is dropped.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// frame.scratch(|s| assert_eq!(s.try_frame_box(String::from("x")).map(|b| b.len()), Ok(1)));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::OutOfMemory`] if the system allocator cannot provide a new chunk.
+    #[inline]
+    pub fn try_frame_box<T>(&self, value: T) -> Result<TaskBox<'_, T>, Error> {
+        self.bump().try_alloc(value).map(TaskBox::new).map_err(oom)
+    }
+
+    /// `len` default values in a [`TaskBox<[T]>`](TaskBox), dropped with it.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// frame.scratch(|s| {
+    ///     let mut names = s.frame_slice::<String>(2);
+    ///     names[1].push_str("b");
+    ///     assert_eq!(names.concat(), "b");
+    /// });
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// On capacity overflow or if the system allocator cannot provide a new chunk.
+    #[inline]
+    pub fn frame_slice<T: Default>(&self, len: usize) -> TaskBox<'_, [T]> {
+        TaskBox::new(self.bump().alloc_slice_fill_default(len))
+    }
+
+    /// Fallible [`frame_slice`](Self::frame_slice).
+    ///
+    /// ```
+    /// use framealloc::Error;
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// frame.scratch(|s| {
+    ///     assert_eq!(s.try_frame_slice::<u8>(3).map(|b| b.len()), Ok(3));
+    ///     assert_eq!(s.try_frame_slice::<u64>(usize::MAX).err(), Some(Error::CapacityOverflow));
+    /// });
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::CapacityOverflow`] or [`Error::OutOfMemory`].
+    #[inline]
+    pub fn try_frame_slice<T: Default>(&self, len: usize) -> Result<TaskBox<'_, [T]>, Error> {
+        fits::<T>(len)?;
+        self.bump()
+            .try_alloc_slice_fill_default(len)
+            .map(TaskBox::new)
+            .map_err(oom)
+    }
+
+    /// Room for one `T`, uninitialised, in a [`TaskBox`] (write it, then
+    /// `assume_init_*` as with any `MaybeUninit`).
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// frame.scratch(|s| {
+    ///     let mut slot = s.frame_alloc::<u64>();
+    ///     slot.write(9);
+    ///     // SAFETY: written just above.
+    ///     assert_eq!(unsafe { slot.assume_init_read() }, 9);
+    /// });
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If the system allocator cannot provide a new chunk.
+    #[inline]
+    pub fn frame_alloc<T>(&self) -> TaskBox<'_, MaybeUninit<T>> {
+        TaskBox::new(self.bump().alloc(MaybeUninit::uninit()))
+    }
+
+    /// Fallible [`frame_alloc`](Self::frame_alloc).
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// frame.scratch(|s| assert!(s.try_frame_alloc::<[u8; 64]>().is_ok()));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::OutOfMemory`] if the system allocator cannot provide a new chunk.
+    #[inline]
+    pub fn try_frame_alloc<T>(&self) -> Result<TaskBox<'_, MaybeUninit<T>>, Error> {
+        self.bump()
+            .try_alloc(MaybeUninit::uninit())
+            .map(TaskBox::new)
+            .map_err(oom)
+    }
+
+    /// A growable vector in the scope with room for `capacity` elements (see
+    /// [`frame_vec`](Self::frame_vec)).
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// frame.scratch(|s| {
+    ///     let mut v = s.frame_vec_with_capacity::<u32>(8);
+    ///     assert!(v.capacity() >= 8);
+    ///     v.extend(0..8);
+    ///     assert_eq!(v.len(), 8);
+    /// });
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// On capacity overflow or if the system allocator cannot provide a new chunk.
+    #[inline]
+    pub fn frame_vec_with_capacity<T>(&self, capacity: usize) -> TaskVec<'_, T> {
+        TaskVec::with_capacity_in(capacity, self.allocator())
+    }
+
+    /// Fallible [`frame_vec_with_capacity`](Self::frame_vec_with_capacity).
+    ///
+    /// ```
+    /// use framealloc::Error;
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// frame.scratch(|s| {
+    ///     assert!(s.try_frame_vec_with_capacity::<u8>(100).is_ok());
+    ///     let absurd = s.try_frame_vec_with_capacity::<u64>(usize::MAX);
+    ///     assert_eq!(absurd.err(), Some(Error::CapacityOverflow));
+    /// });
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::CapacityOverflow`] or [`Error::OutOfMemory`].
+    #[inline]
+    pub fn try_frame_vec_with_capacity<T>(&self, capacity: usize) -> Result<TaskVec<'_, T>, Error> {
+        TaskVec::try_with_capacity_in(capacity, self.allocator())
     }
 
     /// An empty growable vector in the scope (a [`TaskVec`]: its elements are dropped

@@ -23,12 +23,15 @@ pub struct TaskBox<'f, T: ?Sized> {
     value: &'f mut T,
 }
 
-impl<'f, T> TaskBox<'f, T> {
+impl<'f, T: ?Sized> TaskBox<'f, T> {
+    /// Own `value`: the caller moved it into arena memory and never uses it again.
     #[inline(always)]
     pub(crate) fn new(value: &'f mut T) -> Self {
         TaskBox { value }
     }
+}
 
+impl<T> TaskBox<'_, T> {
     /// Move the value out (its room stays in the arena until the task frame resets).
     ///
     /// ```

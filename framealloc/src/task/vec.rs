@@ -44,6 +44,24 @@ impl<'f, T> TaskVec<'f, T> {
         }
     }
 
+    /// [`with_capacity_in`](Self::with_capacity_in) that reports failure.
+    pub(crate) fn try_with_capacity_in(
+        capacity: usize,
+        alloc: TaskFrameAllocator<'f>,
+    ) -> Result<Self, crate::Error> {
+        let mut vec = allocator_api2::vec::Vec::new_in(alloc);
+        vec.try_reserve_exact(capacity)
+            .map_err(|e| match e.kind() {
+                allocator_api2::collections::TryReserveErrorKind::CapacityOverflow => {
+                    crate::Error::CapacityOverflow
+                }
+                allocator_api2::collections::TryReserveErrorKind::AllocError { .. } => {
+                    crate::Error::OutOfMemory
+                }
+            })?;
+        Ok(TaskVec { vec })
+    }
+
     /// Append `value`, growing in the task frame if needed.
     ///
     /// ```
