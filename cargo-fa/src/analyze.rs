@@ -716,6 +716,9 @@ impl FileVisitor<'_> {
         let mut blocks = BlockCollector::default();
         blocks.blocks.push(block);
         visit::visit_block(&mut blocks, block);
+        // One finding per `.await`, naming every guard and handle held across it (a guard
+        // and a vector made from it are one mistake, reported once).
+        let mut held: Vec<(Span, Vec<(String, Span)>)> = Vec::new();
         for b in blocks.blocks {
             for (i, stmt) in b.stmts.iter().enumerate() {
                 let Stmt::Local(local) = stmt else { continue };
@@ -737,12 +740,19 @@ impl FileVisitor<'_> {
                     if let Some(a) = awaits.first {
                         let mut binding = self.span(&local.pat, "bound here");
                         binding.label = format!("`{name}` is held from here");
-                        self.push(
-                            "FA201",
-                            format!("frame guard or handle `{name}` is held across `.await`"),
-                            vec![Span::from_range(self.file, a.0, a.1, "awaited while the frame handle is live"), binding],
-                            "drop it before the `.await` (`drop(x)` or an inner block), or use a task frame (`alloc.task_frame()`)",
+                        let at = Span::from_range(
+                            self.file,
+                            a.0,
+                            a.1,
+                            "awaited while the frame handle is live",
                         );
+                        let same = |s: &Span| {
+                            (s.line_start, s.column_start) == (at.line_start, at.column_start)
+                        };
+                        match held.iter_mut().find(|(s, _)| same(s)) {
+                            Some((_, names)) => names.push((name.clone(), binding)),
+                            None => held.push((at, vec![(name.clone(), binding)])),
+                        }
                         break;
                     }
                     if drops.found {
@@ -750,6 +760,27 @@ impl FileVisitor<'_> {
                     }
                 }
             }
+        }
+        for (at, names) in held {
+            let list = names
+                .iter()
+                .map(|(n, _)| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let what = if names.len() == 1 {
+                "frame guard or handle"
+            } else {
+                "frame guards or handles"
+            };
+            let verb = if names.len() == 1 { "is" } else { "are" };
+            let mut spans = vec![at];
+            spans.extend(names.into_iter().map(|(_, b)| b));
+            self.push(
+                "FA201",
+                format!("{what} {list} {verb} held across `.await`"),
+                spans,
+                "drop it before the `.await` (`drop(x)` or an inner block), or use a task frame (`alloc.task_frame()`)",
+            );
         }
     }
 
@@ -1564,6 +1595,9 @@ type State = Option<BTreeSet<usize>>;
 
 struct Begin {
     span: Span,
+    /// The receiver as a path (`alloc`, `self.alloc`), if it is one: a second begin is
+    /// flagged only on the same receiver (two allocators have two explicit frames).
+    receiver: Option<String>,
     /// Exits reached with this frame open (the first is reported).
     escapes: Vec<Span>,
     /// The first `.await` reached with this frame open.
@@ -1589,6 +1623,31 @@ struct Flow<'f> {
 
 fn is_try_begin(e: &Expr) -> bool {
     matches!(e, Expr::MethodCall(m) if m.method == "try_begin_frame" && m.args.is_empty())
+}
+
+/// A method receiver written as a path (`alloc`, `self.alloc`, `&alloc`, `(alloc)`), as
+/// text; `None` for anything else (a call, an index: not compared).
+fn receiver_key(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Path(p) if p.qself.is_none() => Some(
+            p.path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect::<Vec<_>>()
+                .join("::"),
+        ),
+        Expr::Field(f) => {
+            let member = match &f.member {
+                syn::Member::Named(i) => i.to_string(),
+                syn::Member::Unnamed(i) => i.index.to_string(),
+            };
+            Some(format!("{}.{member}", receiver_key(&f.base)?))
+        }
+        Expr::Reference(r) => receiver_key(&r.expr),
+        Expr::Paren(p) => receiver_key(&p.expr),
+        _ => None,
+    }
 }
 
 fn join(a: State, b: State) -> State {
@@ -1618,13 +1677,33 @@ impl Flow<'_> {
 
     fn begin(&mut self, call: &ExprMethodCall, st: &mut State) {
         let id = self.begins.len();
+        let receiver = receiver_key(&call.receiver);
         self.begins.push(Begin {
             span: self.span(call, "frame begun here"),
+            receiver: receiver.clone(),
             escapes: Vec::new(),
             awaited: None,
             ended_later: false,
         });
         if let Some(open) = st {
+            // A second `begin_frame()` with a frame open on this path does nothing (the
+            // explicit frame is already open), and the next `end_frame()` ends the first:
+            // the earlier begin is not paired where the code looks paired (guide pitfall:
+            // "Forgot to end previous frame").
+            let same: Vec<usize> = open
+                .iter()
+                .copied()
+                .filter(|&earlier| receiver.is_some() && self.begins[earlier].receiver == receiver)
+                .collect();
+            if !same.is_empty() {
+                let again = self.span(
+                    call,
+                    "`begin_frame()` again with the frame still open (this call does nothing)",
+                );
+                for earlier in same {
+                    self.begins[earlier].escapes.push(again.clone());
+                }
+            }
             open.insert(id);
         }
     }

@@ -296,6 +296,78 @@ fn per_entity(alloc: &SmartAlloc, entities: &[u32]) {
     assert!(found(ok, "FA106").is_empty(), "{:#?}", analyze(ok));
 }
 
+/// The getting-started guide's pitfall 3, as written there: a second `begin_frame()`
+/// with the frame open does nothing, and the one `end_frame()` ends the first.
+#[test]
+fn fa101_begin_frame_twice_before_end() {
+    let src = r"fn frame(alloc: &SmartAlloc) {
+    alloc.begin_frame();
+    alloc.begin_frame(); // Forgot to end previous frame!
+    alloc.end_frame();
+}
+";
+    let d = one(src, "FA101");
+    assert_eq!((d.primary().line_start, d.primary().column_start), (2, 5));
+    assert_eq!((d.spans[1].line_start, d.spans[1].column_start), (3, 5));
+    assert_eq!(
+        d.spans[1].label,
+        "`begin_frame()` again with the frame still open (this call does nothing)"
+    );
+    // Frame after frame is fine, and so is a second begin after an end on every path.
+    let ok = r"fn frames(alloc: &SmartAlloc, n: u32) {
+    alloc.begin_frame();
+    alloc.end_frame();
+    alloc.begin_frame();
+    if n > 1 {
+        alloc.end_frame();
+        alloc.begin_frame();
+    }
+    alloc.end_frame();
+}
+fn two_allocators(a: &SmartAlloc, b: &SmartAlloc) {
+    a.begin_frame();
+    b.begin_frame(); // another allocator: its own explicit frame
+    b.end_frame();
+    a.end_frame();
+}
+";
+    assert!(found(ok, "FA101").is_empty(), "{:#?}", analyze(ok));
+    // The same receiver written through `self`.
+    let fields = r"impl Game {
+    fn tick(&self) {
+        self.alloc.begin_frame();
+        self.alloc.begin_frame();
+        self.alloc.end_frame();
+    }
+}
+";
+    assert_eq!(found(fields, "FA101").len(), 1, "{:#?}", analyze(fields));
+}
+
+/// A guard and a handle made from it, both held across one `.await`: one finding naming
+/// both (one mistake), with a span for each binding.
+#[test]
+fn fa201_one_finding_per_await() {
+    let src = r"async fn gather(alloc: &SmartAlloc) -> usize {
+    let frame = alloc.frame();
+    let ids = frame.frame_vec::<u32>();
+    flush().await;
+    ids.len()
+}
+";
+    let d = one(src, "FA201");
+    assert_eq!((d.primary().line_start, d.primary().column_start), (4, 5));
+    assert_eq!(
+        d.message,
+        "frame guards or handles `frame`, `ids` are held across `.await`"
+    );
+    let bindings: Vec<_> = d.spans[1..]
+        .iter()
+        .map(|s| (s.line_start, s.column_start))
+        .collect();
+    assert_eq!(bindings, [(2, 9), (3, 9)]);
+}
+
 #[test]
 fn fa201_guard_across_await() {
     let src = r"async fn gather(alloc: &SmartAlloc) -> usize {
