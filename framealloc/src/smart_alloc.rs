@@ -19,7 +19,7 @@ use crate::{AllocConfig, Error, Frame, FrameBox, FrameVec, MisusePolicy};
 ///
 /// # Methods by topic
 ///
-/// Rustdoc lists the methods below in this order, the order to learn them in. Every plain method that can fail has a `try_` twin returning
+/// Rustdoc lists the methods below topic by topic in this order, the order to learn them in. Every plain method that can fail has a `try_` twin returning
 /// [`Result<_, Error>`](crate::Error) (its rustdoc sits next to it below).
 ///
 /// 1. **Construct:** [`new`](Self::new) (and `clone`), [`config`](Self::config).
@@ -67,6 +67,9 @@ use crate::{AllocConfig, Error, Frame, FrameBox, FrameVec, MisusePolicy};
 ///    [`task_arenas_idle`](Self::task_arenas_idle),
 ///    [`task_arenas_made`](Self::task_arenas_made). See the
 ///    [async guide](crate::guides::async_tasks).
+/// 9. **Observing and job systems:** [`on_frame_end`](Self::on_frame_end) (see the
+///    [observability guide](crate::guides::observability)), [`herd`](Self::herd),
+///    [`herd_tagged`](Self::herd_tagged).
 ///
 /// # Example
 ///
@@ -177,29 +180,6 @@ impl SmartAlloc {
         alloc
     }
 
-    /// Pool and heap memory of this allocator still live, per tag and kind, with the
-    /// allocation sites when the `debug` feature is on. The same report is logged (with
-    /// `debug`) when the last clone drops.
-    ///
-    /// ```
-    /// use framealloc::{Kind, SmartAlloc};
-    ///
-    /// let alloc = SmartAlloc::new(Default::default());
-    /// let mesh = alloc.with_tag("render", |a| a.heap_box([0u8; 4096]));
-    /// let report = alloc.live_report();
-    /// # #[cfg(not(feature = "minimal"))]
-    /// assert_eq!(report.live_bytes(Kind::Heap), 4096);
-    /// println!("{report}");
-    /// drop(mesh);
-    /// assert!(alloc.live_report().is_empty());
-    /// ```
-    pub fn live_report(&self) -> crate::LiveReport {
-        crate::report::build(
-            &crate::stats::tag_stats(&self.inner.frames.shards),
-            self.inner.id,
-        )
-    }
-
     /// This allocator's unique id.
     #[inline(always)]
     pub(crate) fn id(&self) -> u64 {
@@ -301,6 +281,48 @@ impl SmartAlloc {
         } else {
             Err(Error::NotInFrame)
         }
+    }
+
+    // ----- explicit frames -----
+
+    // ----- scoped frames -----
+
+    /// Open a frame guard on this thread: the frame lasts until the guard drops, and
+    /// everything allocated through the guard borrows it (compile-time checked).
+    /// Joins the explicit frame or an enclosing guard if one is open.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// {
+    ///     let frame = alloc.frame(); // the frame begins
+    ///     let x = frame.alloc(41u32);
+    ///     *x += 1;
+    ///     assert_eq!(*x, 42);
+    /// } // ...and ends with the guard
+    /// assert!(!alloc.is_in_frame());
+    /// ```
+    #[inline]
+    pub fn frame(&self) -> Frame<'_> {
+        Frame::open(self, self.arena())
+    }
+
+    /// Run `f` inside a frame and return its value; the frame ends when `f` returns or
+    /// unwinds. Nothing allocated through the `&Frame` can escape `f`.
+    ///
+    /// ```
+    /// let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let total = alloc.frame_scope(|frame| {
+    ///     let xs = frame.alloc([1u32, 2, 3, 4]);
+    ///     xs.iter().sum::<u32>()
+    /// });
+    /// assert_eq!(total, 10);
+    /// ```
+    #[inline]
+    pub fn frame_scope<R>(&self, f: impl FnOnce(&Frame<'_>) -> R) -> R {
+        let frame = self.frame();
+        f(&frame)
     }
 
     // ----- explicit frames -----
@@ -449,119 +471,6 @@ impl SmartAlloc {
     pub fn frame_number(&self) -> u64 {
         registry::ArenaSet::current_if_exists(&self.inner.frames, ThreadArena::frame_number)
             .unwrap_or(0)
-    }
-
-    /// Frames on this thread whose end found explicit handles still alive, so the reset
-    /// waited for the last of them. Normal, not misuse.
-    ///
-    /// ```
-    /// use framealloc::SmartAlloc;
-    ///
-    /// let alloc = SmartAlloc::new(Default::default());
-    /// alloc.begin_frame();
-    /// let kept = alloc.frame_box(1u32);
-    /// alloc.end_frame(); // `kept` is alive: the reset waits for it
-    /// drop(kept);
-    /// assert_eq!(alloc.deferred_resets(), 1);
-    /// ```
-    pub fn deferred_resets(&self) -> u64 {
-        ArenaSet::current_if_exists(&self.inner.frames, ThreadArena::deferred_resets).unwrap_or(0)
-    }
-
-    /// Times this thread's arena was reset (its memory made reusable).
-    ///
-    /// ```
-    /// use framealloc::SmartAlloc;
-    ///
-    /// let alloc = SmartAlloc::new(Default::default());
-    /// alloc.frame_scope(|f| f.alloc(1u8).clone());
-    /// assert!(alloc.frame_resets() >= 1);
-    /// ```
-    pub fn frame_resets(&self) -> u64 {
-        ArenaSet::current_if_exists(&self.inner.frames, ThreadArena::resets).unwrap_or(0)
-    }
-
-    /// Explicit frame handles alive on this thread.
-    ///
-    /// ```
-    /// use framealloc::SmartAlloc;
-    ///
-    /// let alloc = SmartAlloc::new(Default::default());
-    /// alloc.begin_frame();
-    /// let a = alloc.frame_box(1u32);
-    /// assert_eq!(alloc.live_frame_handles(), 1);
-    /// drop(a);
-    /// assert_eq!(alloc.live_frame_handles(), 0);
-    /// alloc.end_frame();
-    /// ```
-    pub fn live_frame_handles(&self) -> u64 {
-        ArenaSet::current_if_exists(&self.inner.frames, ThreadArena::live_handles).unwrap_or(0)
-    }
-
-    /// Bytes of chunk memory this thread's arena holds (its capacity, kept across frames).
-    ///
-    /// ```
-    /// use framealloc::SmartAlloc;
-    ///
-    /// let alloc = SmartAlloc::new(Default::default());
-    /// alloc.frame_scope(|f| f.alloc([0u8; 4096]).len());
-    /// assert!(alloc.frame_capacity_bytes() >= 4096); // the arena keeps its chunk
-    /// ```
-    pub fn frame_capacity_bytes(&self) -> usize {
-        ArenaSet::current_if_exists(&self.inner.frames, ThreadArena::capacity_bytes).unwrap_or(0)
-    }
-
-    /// Number of threads that currently hold a frame arena of this allocator.
-    ///
-    /// ```
-    /// use framealloc::SmartAlloc;
-    ///
-    /// let alloc = SmartAlloc::new(Default::default());
-    /// alloc.frame_scope(|f| f.alloc(0u8).clone());
-    /// assert_eq!(alloc.frame_arena_threads(), 1);
-    /// ```
-    pub fn frame_arena_threads(&self) -> usize {
-        self.inner.frames.thread_count()
-    }
-
-    // ----- scoped frames -----
-
-    /// Open a frame guard on this thread: the frame lasts until the guard drops, and
-    /// everything allocated through the guard borrows it (compile-time checked).
-    /// Joins the explicit frame or an enclosing guard if one is open.
-    ///
-    /// ```
-    /// use framealloc::SmartAlloc;
-    ///
-    /// let alloc = SmartAlloc::new(Default::default());
-    /// {
-    ///     let frame = alloc.frame(); // the frame begins
-    ///     let x = frame.alloc(41u32);
-    ///     *x += 1;
-    ///     assert_eq!(*x, 42);
-    /// } // ...and ends with the guard
-    /// assert!(!alloc.is_in_frame());
-    /// ```
-    #[inline]
-    pub fn frame(&self) -> Frame<'_> {
-        Frame::open(self, self.arena())
-    }
-
-    /// Run `f` inside a frame and return its value; the frame ends when `f` returns or
-    /// unwinds. Nothing allocated through the `&Frame` can escape `f`.
-    ///
-    /// ```
-    /// let alloc = framealloc::SmartAlloc::new(Default::default());
-    /// let total = alloc.frame_scope(|frame| {
-    ///     let xs = frame.alloc([1u32, 2, 3, 4]);
-    ///     xs.iter().sum::<u32>()
-    /// });
-    /// assert_eq!(total, 10);
-    /// ```
-    #[inline]
-    pub fn frame_scope<R>(&self, f: impl FnOnce(&Frame<'_>) -> R) -> R {
-        let frame = self.frame();
-        f(&frame)
     }
 
     // ----- explicit frame handles -----

@@ -920,18 +920,4 @@ impl SmartAlloc {
     pub fn try_alloc_slice_clone<T: Clone>(&self, src: &[T]) -> Result<FrameBox<'_, [T]>, Error> {
         self.try_alloc_slice_fill_with(src.len(), |i| src[i].clone())
     }
-
-    /// Bytes of chunk memory this thread's frame arena holds for this allocator (bumpalo's
-    /// `allocated_bytes`: capacity obtained from the system, kept across frames; 0 before
-    /// the thread's first frame).
-    ///
-    /// ```
-    /// let alloc = framealloc::SmartAlloc::new(Default::default());
-    /// let frame = alloc.frame();
-    /// frame.alloc([0u8; 100]);
-    /// assert!(frame.allocated_bytes() >= 100);
-    /// ```
-    pub fn allocated_bytes(&self) -> usize {
-        self.frame_capacity_bytes()
-    }
 }

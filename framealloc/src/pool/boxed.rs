@@ -324,21 +324,4 @@ impl SmartAlloc {
         }
         Ok(slot)
     }
-
-    /// Pool pages of exited threads that still hold live blocks (or have not been swept
-    /// since their last block was freed). Such pages are adopted by the next thread that
-    /// runs out of room in their size class, or freed once empty. Process-wide.
-    ///
-    /// ```
-    /// use framealloc::SmartAlloc;
-    ///
-    /// let alloc = SmartAlloc::new(Default::default());
-    /// std::thread::scope(|s| {
-    ///     s.spawn(|| drop(alloc.pool_box(1u32)));
-    /// });
-    /// let _pages: usize = alloc.abandoned_pool_pages(); // pages of exited threads not yet adopted
-    /// ```
-    pub fn abandoned_pool_pages(&self) -> usize {
-        super::thread_heap::abandoned_page_count()
-    }
 }

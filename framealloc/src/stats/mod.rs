@@ -549,6 +549,130 @@ impl SmartAlloc {
         let _ = ArenaSet::current_if_exists(set, ThreadArena::checkpoint);
         set.shards.reset_peaks();
     }
+
+    /// Bytes of chunk memory this thread's frame arena holds for this allocator (bumpalo's
+    /// `allocated_bytes`: capacity obtained from the system, kept across frames; 0 before
+    /// the thread's first frame).
+    ///
+    /// ```
+    /// let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// frame.alloc([0u8; 100]);
+    /// assert!(frame.allocated_bytes() >= 100);
+    /// ```
+    pub fn allocated_bytes(&self) -> usize {
+        self.frame_capacity_bytes()
+    }
+
+    /// Pool and heap memory of this allocator still live, per tag and kind, with the
+    /// allocation sites when the `debug` feature is on. The same report is logged (with
+    /// `debug`) when the last clone drops.
+    ///
+    /// ```
+    /// use framealloc::{Kind, SmartAlloc};
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// let mesh = alloc.with_tag("render", |a| a.heap_box([0u8; 4096]));
+    /// let report = alloc.live_report();
+    /// # #[cfg(not(feature = "minimal"))]
+    /// assert_eq!(report.live_bytes(Kind::Heap), 4096);
+    /// println!("{report}");
+    /// drop(mesh);
+    /// assert!(alloc.live_report().is_empty());
+    /// ```
+    pub fn live_report(&self) -> crate::LiveReport {
+        crate::report::build(&tag_stats(&self.arena_set().shards), self.id())
+    }
+
+    /// Frames on this thread whose end found explicit handles still alive, so the reset
+    /// waited for the last of them. Normal, not misuse.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// alloc.begin_frame();
+    /// let kept = alloc.frame_box(1u32);
+    /// alloc.end_frame(); // `kept` is alive: the reset waits for it
+    /// drop(kept);
+    /// assert_eq!(alloc.deferred_resets(), 1);
+    /// ```
+    pub fn deferred_resets(&self) -> u64 {
+        ArenaSet::current_if_exists(self.arena_set(), ThreadArena::deferred_resets).unwrap_or(0)
+    }
+
+    /// Times this thread's arena was reset (its memory made reusable).
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// alloc.frame_scope(|f| f.alloc(1u8).clone());
+    /// assert!(alloc.frame_resets() >= 1);
+    /// ```
+    pub fn frame_resets(&self) -> u64 {
+        ArenaSet::current_if_exists(self.arena_set(), ThreadArena::resets).unwrap_or(0)
+    }
+
+    /// Explicit frame handles alive on this thread.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// alloc.begin_frame();
+    /// let a = alloc.frame_box(1u32);
+    /// assert_eq!(alloc.live_frame_handles(), 1);
+    /// drop(a);
+    /// assert_eq!(alloc.live_frame_handles(), 0);
+    /// alloc.end_frame();
+    /// ```
+    pub fn live_frame_handles(&self) -> u64 {
+        ArenaSet::current_if_exists(self.arena_set(), ThreadArena::live_handles).unwrap_or(0)
+    }
+
+    /// Bytes of chunk memory this thread's arena holds (its capacity, kept across frames).
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// alloc.frame_scope(|f| f.alloc([0u8; 4096]).len());
+    /// assert!(alloc.frame_capacity_bytes() >= 4096); // the arena keeps its chunk
+    /// ```
+    pub fn frame_capacity_bytes(&self) -> usize {
+        ArenaSet::current_if_exists(self.arena_set(), ThreadArena::capacity_bytes).unwrap_or(0)
+    }
+
+    /// Number of threads that currently hold a frame arena of this allocator.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// alloc.frame_scope(|f| f.alloc(0u8).clone());
+    /// assert_eq!(alloc.frame_arena_threads(), 1);
+    /// ```
+    pub fn frame_arena_threads(&self) -> usize {
+        self.arena_set().thread_count()
+    }
+
+    /// Pool pages of exited threads that still hold live blocks (or have not been swept
+    /// since their last block was freed). Such pages are adopted by the next thread that
+    /// runs out of room in their size class, or freed once empty. Process-wide.
+    ///
+    /// ```
+    /// use framealloc::SmartAlloc;
+    ///
+    /// let alloc = SmartAlloc::new(Default::default());
+    /// std::thread::scope(|s| {
+    ///     s.spawn(|| drop(alloc.pool_box(1u32)));
+    /// });
+    /// let _pages: usize = alloc.abandoned_pool_pages(); // pages of exited threads not yet adopted
+    /// ```
+    pub fn abandoned_pool_pages(&self) -> usize {
+        crate::pool::thread_heap::abandoned_page_count()
+    }
 }
 
 impl Frame<'_> {
