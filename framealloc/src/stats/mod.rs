@@ -161,7 +161,9 @@ pub struct Stats {
     /// (the current frame's; 0 between frames once the arena has reset). What
     /// `set_thread_frame_budget` limits.
     pub frame_bytes: u64,
-    /// The calling thread's largest frame so far, in bytes of arena use.
+    /// The calling thread's largest frame so far, in bytes of arena use still held when
+    /// a frame ended or a tag changed (memory a frame gave back in place before it ended
+    /// is not in it; the frame rows' `peak_bytes` count it).
     pub frame_peak_bytes: u64,
     /// Frames on the calling thread whose reset waited for explicit handles.
     pub deferred_resets: u64,
@@ -291,7 +293,9 @@ impl fmt::Display for Stats {
             "allocated: bytes so far. count: allocations so far; frame rows count explicit\n\
              handles only (scoped `frame.alloc` is in the bytes, not the count). live: bytes\n\
              in use. peak: highest live bytes of a row; `-` on total rows, whose tags peaked\n\
-             at different times (the first line has this thread's largest frame).\n",
+             at different times. Frame rows count the bytes bumped in a frame, those given\n\
+             back in place too (a vector dropped before the frame ended); the first line's\n\
+             peak is the most arena memory still in use when a frame ended or a tag changed.\n",
         )
     }
 }
