@@ -79,6 +79,20 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+impl Error {
+    /// The error of a failed allocator-api2 `try_reserve` (collection growth).
+    pub(crate) fn from_reserve(e: &allocator_api2::collections::TryReserveError) -> Error {
+        match e.kind() {
+            allocator_api2::collections::TryReserveErrorKind::CapacityOverflow => {
+                Error::CapacityOverflow
+            }
+            allocator_api2::collections::TryReserveErrorKind::AllocError { .. } => {
+                Error::OutOfMemory
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Error;

@@ -175,15 +175,6 @@ unsafe impl Allocator for HeapAllocator {
     }
 }
 
-fn map_reserve_error(e: &allocator_api2::collections::TryReserveError) -> Error {
-    match e.kind() {
-        allocator_api2::collections::TryReserveErrorKind::CapacityOverflow => {
-            Error::CapacityOverflow
-        }
-        allocator_api2::collections::TryReserveErrorKind::AllocError { .. } => Error::OutOfMemory,
-    }
-}
-
 impl SmartAlloc {
     /// The allocator behind heap boxes and vectors, for `allocator_api2` collections.
     ///
@@ -339,7 +330,7 @@ impl SmartAlloc {
         self.check_heap_budget(bytes.size(), strict)?;
         let mut vec = self.heap_vec();
         vec.try_reserve_exact(capacity)
-            .map_err(|e| map_reserve_error(&e))?;
+            .map_err(|e| Error::from_reserve(&e))?;
         Ok(vec)
     }
 }

@@ -7,7 +7,6 @@ use core::ops::{Deref, DerefMut, RangeBounds};
 use super::arena::{ArenaRef, LiveToken};
 use super::guard::Frame;
 use crate::Error;
-use allocator_api2::collections::TryReserveErrorKind;
 use allocator_api2::vec::{IntoIter, Vec as ApiVec};
 
 /// A growable vector whose buffer lives in frame memory.
@@ -139,13 +138,6 @@ fn explicit_into_slice() -> ! {
     )
 }
 
-fn map_reserve_error(kind: &TryReserveErrorKind) -> Error {
-    match kind {
-        TryReserveErrorKind::CapacityOverflow => Error::CapacityOverflow,
-        TryReserveErrorKind::AllocError { .. } => Error::OutOfMemory,
-    }
-}
-
 impl<'a, T> FrameVec<'a, T> {
     /// An empty vector in the arena of `live`, with room for `capacity` elements.
     pub(crate) fn try_with_capacity(live: LiveToken<'a>, capacity: usize) -> Result<Self, Error> {
@@ -153,7 +145,7 @@ impl<'a, T> FrameVec<'a, T> {
         if capacity > 0
             && let Err(e) = vec.try_reserve_exact(capacity)
         {
-            return Err(live.failed(map_reserve_error(&e.kind())));
+            return Err(live.failed(Error::from_reserve(&e)));
         }
         Ok(FrameVec {
             vec,
@@ -530,7 +522,7 @@ impl<'a, T> FrameVec<'a, T> {
         }
         self.vec
             .try_reserve_exact(target - self.vec.len())
-            .map_err(|e| map_reserve_error(&e.kind()))
+            .map_err(|e| Error::from_reserve(&e))
     }
 
     /// Append `value`, or return it with [`Error::CapacityOverflow`] /

@@ -51,14 +51,7 @@ impl<'f, T> TaskVec<'f, T> {
     ) -> Result<Self, crate::Error> {
         let mut vec = allocator_api2::vec::Vec::new_in(alloc);
         vec.try_reserve_exact(capacity)
-            .map_err(|e| match e.kind() {
-                allocator_api2::collections::TryReserveErrorKind::CapacityOverflow => {
-                    crate::Error::CapacityOverflow
-                }
-                allocator_api2::collections::TryReserveErrorKind::AllocError { .. } => {
-                    crate::Error::OutOfMemory
-                }
-            })?;
+            .map_err(|e| crate::Error::from_reserve(&e))?;
         Ok(TaskVec { vec })
     }
 
