@@ -328,24 +328,24 @@ impl KindSlot {
 
     /// Owner only: [`on_frame_end`](Self::on_frame_end) of a frame with nothing credited
     /// before its end (so its `frame_live` is 0): a frame whose bytes were all given back
-    /// in place. Its peak is its `bytes`; no branch (the peak is stored either way).
+    /// in place: [`on_frame_closed`](Self::on_frame_closed) (its peak is its `bytes`)
+    /// plus its handles.
     #[inline(always)]
     pub(crate) fn on_rewound_frame_end(&self, bytes: u64, handles: u64) {
         if cfg!(feature = "minimal") {
             return;
         }
         debug_assert_eq!(self.frame_live.load(Ordering::Relaxed), 0);
-        add_local(&self.allocated_bytes, bytes);
         add_local(&self.allocations, handles);
-        let peak = self.peak_bytes.load(Ordering::Relaxed);
-        self.peak_bytes.store(peak.max(bytes), Ordering::Relaxed);
+        self.on_frame_closed(bytes);
     }
 
-    /// Owner only: a scratch scope of this thread that used `bytes` ended (as a task
-    /// frame's reset, [`on_task_frame`](Self::on_task_frame), but with owner stores):
-    /// its bytes count as allocated and the largest scope as a peak.
+    /// Owner only: a frame that holds nothing anymore ended having used `bytes` — a
+    /// scratch scope of this thread, or a frame whose bytes were all given back — as a
+    /// task frame's reset ([`on_task_frame`](Self::on_task_frame)) but with owner
+    /// stores: its bytes count as allocated and the largest such frame as a peak.
     #[inline(always)]
-    pub(crate) fn on_scratch_end(&self, bytes: u64) {
+    pub(crate) fn on_frame_closed(&self, bytes: u64) {
         if cfg!(feature = "minimal") {
             return;
         }

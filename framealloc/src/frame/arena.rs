@@ -601,13 +601,7 @@ impl ThreadArena {
         let accrued = used + self.reclaimed.get();
         let bytes = accrued.saturating_sub(self.acct_used.get()) as u64;
         let new_handles = self.new_handles();
-        let tag = self.acct_tag.get();
-        let (cached_tag, cached_slot) = self.frame_slot.get();
-        let slot = if cached_tag == tag {
-            cached_slot
-        } else {
-            self.frame_slot_slow(tag)
-        };
+        let slot = self.frame_slot_for(self.acct_tag.get());
         // SAFETY: a slot of `self.shard`, which this arena keeps alive; slots never move.
         unsafe { slot.as_ref() }.on_frame_end(bytes, new_handles);
         if used as u64 > self.frame_peak.get() {
@@ -630,18 +624,25 @@ impl ThreadArena {
         if self.tag_budgets_armed() {
             return false;
         }
-        let (cached_tag, cached_slot) = self.frame_slot.get();
-        let slot = if cached_tag == tag {
-            cached_slot
-        } else {
-            self.frame_slot_slow(tag)
-        };
+        let slot = self.frame_slot_for(tag);
         // SAFETY: a slot of `self.shard`, which this arena keeps alive; slots never move.
-        unsafe { slot.as_ref() }.on_scratch_end(bytes);
+        unsafe { slot.as_ref() }.on_frame_closed(bytes);
         true
     }
 
-    /// `credit_frame_end`'s cache miss: find `tag`'s frame slot and remember it.
+    /// `tag`'s frame slot, through the one-entry cache `frame_slot`.
+    #[inline(always)]
+    fn frame_slot_for(&self, tag: TagId) -> NonNull<KindSlot> {
+        let (cached_tag, cached_slot) = self.frame_slot.get();
+        if cached_tag == tag {
+            cached_slot
+        } else {
+            self.frame_slot_slow(tag)
+        }
+    }
+
+    /// [`frame_slot_for`](Self::frame_slot_for)'s cache miss: find `tag`'s frame slot and
+    /// remember it.
     #[cold]
     #[inline(never)]
     fn frame_slot_slow(&self, tag: TagId) -> NonNull<KindSlot> {

@@ -101,18 +101,14 @@ impl TaskPool {
     /// scoped path at frame end; never refused).
     #[inline]
     pub(crate) fn credit(&self, tag: TagId, used: usize) -> Overruns {
-        if cfg!(feature = "minimal") || used == 0 {
+        if self.credit_quiet(tag, used) {
+            // Inline and without budgets, nothing is built or copied: a scratch scope's
+            // exit spent a third of its instructions moving an empty `Overruns`.
             return Overruns::none();
         }
         let used = used as u64;
         self.shard.slot(tag).kinds[FRAME].on_task_frame(used);
-        if self.shard.budgets_arc().any_tag() {
-            self.tag_overruns(tag, used)
-        } else {
-            // Inline and without budgets, nothing is built or copied: a scratch scope's
-            // exit spent a third of its instructions moving an empty `Overruns`.
-            Overruns::none()
-        }
+        self.tag_overruns(tag, used)
     }
 
     /// [`credit`](Self::credit) when the instance has no tag budget (nothing to check or
