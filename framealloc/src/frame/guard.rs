@@ -240,10 +240,7 @@ impl<'a> Frame<'a> {
     #[inline(always)]
     #[track_caller]
     pub(super) fn bump_plain(&self, layout: Layout) -> NonNull<u8> {
-        match self.arena().alloc_layout(layout, false) {
-            Ok(ptr) => ptr,
-            Err(e) => crate::fail(&e),
-        }
+        self.arena().alloc_layout_or_fail(layout)
     }
 
     /// Move `value` into a [`FrameBox`] borrowing this guard; its destructor runs when the
