@@ -124,14 +124,18 @@ pub(crate) struct ThreadArena {
     acct_tag: Cell<TagId>,
     /// the arena's use at the last checkpoint,
     acct_used: Cell<usize>,
-    /// bytes given back in place (a dealloc or shrink of the latest block) since the last
+    /// (Not frame accounting: the arena's chunk bytes — bumpalo's `allocated_bytes` —
+    /// right after its last reset, when it holds one chunk; still the same at the next
+    /// reset means still one chunk. It sits between `acct_used` and `reclaimed` on
+    /// purpose: a frame end zeroes both, and as neighbours LLVM merged the two stores into
+    /// one 16-byte store, from which the next give-back's 8-byte add to `reclaimed`
+    /// could not forward — a store-forwarding stall, ~0.2 ns per frame.)
+    reset_capacity: Cell<usize>,
+    /// and the bytes given back in place (a dealloc or shrink of the latest block) since the last
     /// checkpoint: the growth to credit is `used + reclaimed - acct_used`, so bytes bumped
     /// and given back between two checkpoints still count as allocated, without a
     /// checkpoint on every dealloc,
     reclaimed: Cell<usize>,
-    /// The arena's chunk bytes (bumpalo's `allocated_bytes`) right after its last reset,
-    /// when it holds one chunk: still the same at the next reset means still one chunk.
-    reset_capacity: Cell<usize>,
     /// The instance's call-out flags (`budget::TAG_BUDGETS`, `budget::OBSERVED`), read at
     /// every reset (one load instead of three through the shard). Points into the
     /// `Budgets` that `shard` keeps alive.
@@ -934,8 +938,29 @@ impl ThreadArena {
         }
     }
 
+    /// [`credit_rewound`](Self::credit_rewound) of a frame that made no explicit handle
+    /// (the usual one: guard-made vectors and strings dropped before their frame): only
+    /// the bytes to credit, and the frame slot found through the cache. Its usual path
+    /// has no call (one would make [`reset_or_credit`](Self::reset_or_credit) save
+    /// registers). With the field order around `reset_capacity`: a frame with one
+    /// 16-byte vector 5.2 -> 4.9 ns on the Zen 5 machine of session 9.
+    #[inline(always)]
+    fn credit_given_back(&self) {
+        let (cached_tag, slot) = self.frame_slot.get();
+        if cfg!(feature = "minimal") || cached_tag != self.acct_tag.get() {
+            self.credit_rewound();
+            return;
+        }
+        let bytes = self.reclaimed.get().saturating_sub(self.acct_used.get()) as u64;
+        // SAFETY: a slot of `self.shard`, which this arena keeps alive; slots never move.
+        unsafe { slot.as_ref() }.on_frame_closed(bytes);
+        self.acct_used.set(0);
+        self.reclaimed.set(0);
+    }
+
     /// The frame end of an arena with something to reset or credit: [`reset_used`](Self::reset_used)
-    /// if it is in use, else [`credit_rewound`](Self::credit_rewound). No use also means
+    /// if it is in use, else [`credit_given_back`](Self::credit_given_back) or, with
+    /// explicit handles to count, [`credit_rewound`](Self::credit_rewound). No use also means
     /// one chunk (older chunks count as used), so bumpalo's reset would change nothing:
     /// everything was given back in place (a frame whose vectors and strings dropped
     /// before it ended) or only explicit handles without bytes were made.
@@ -943,6 +968,8 @@ impl ThreadArena {
     fn reset_or_credit(&self, used: bool) {
         if used {
             self.reset_used();
+        } else if self.holds_taken.get() == self.hold_base.get() {
+            self.credit_given_back();
         } else {
             self.credit_rewound();
         }
