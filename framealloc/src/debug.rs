@@ -18,8 +18,8 @@ use crate::tag::TagId;
 
 /// Byte written over frame memory when the arena resets.
 pub const FRAME_POISON: u8 = 0xF5;
-/// Byte written over a pool block when it is freed (after the free-list link, which the
-/// pool writes over the first word).
+/// Byte written over a pool block when it is freed (a block freed on another thread then
+/// gets its first word overwritten by the link of its page's remote free list).
 pub const POOL_POISON: u8 = 0xFB;
 
 /// One recorded live allocation.

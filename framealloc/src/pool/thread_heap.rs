@@ -740,14 +740,13 @@ pub(crate) fn abandoned_page_count() -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pool::page::FIRST_BLOCK;
-    use crate::pool::size_class::CLASS_SIZES;
+    use crate::pool::page::capacity_of;
 
-    /// 48-byte blocks (1362 to a page); under Miri 640-byte blocks (102 to a page), the
+    /// 48-byte blocks (1308 to a page); under Miri 768-byte blocks (84 to a page), the
     /// same paths with pages that fill in a hundred allocations instead of thousands. Both
     /// counts are even: the test frees every other block of a page.
-    const CLASS: usize = if cfg!(miri) { 16 } else { 2 };
-    const PER_PAGE: usize = (PAGE_SIZE - FIRST_BLOCK) / CLASS_SIZES[CLASS] as usize;
+    const CLASS: usize = if cfg!(miri) { 17 } else { 2 };
+    const PER_PAGE: usize = capacity_of(CLASS);
     const _: () = assert!(PER_PAGE.is_multiple_of(2));
 
     fn with_heap<R>(f: impl FnOnce(&ThreadHeap) -> R) -> R {
@@ -890,8 +889,8 @@ mod tests {
     }
 
     /// A thread exits with live blocks on its current page, whose allocations were not
-    /// counted, and with freed blocks on both of its local free lists: teardown settles
-    /// the page's count by walking those lists, so the abandoned page is not freed while
+    /// counted, and with freed blocks in its `hot` slot and on its free stack: teardown
+    /// settles the page's count from those, so the abandoned page is not freed while
     /// blocks live (under Miri a use after free), and is unused once they come back from
     /// another thread. (Other tests may adopt the page meanwhile: it is checked only
     /// while it is on the abandoned list, under its lock.)
@@ -902,12 +901,12 @@ mod tests {
                 .map(|_| alloc_block(CLASS).expect("memory"))
                 .collect();
             for &b in &blocks[..4] {
-                // SAFETY: ours, unused, freed once (onto `local_free`).
+                // SAFETY: ours, unused, freed once (into `hot`, then onto the stack).
                 unsafe { free_block(b) };
             }
-            // Takes `local_free` over as `free_head` (three blocks stay there)...
+            // Takes the stack's top (`hot` and two blocks on the stack stay free)...
             let again = alloc_block(CLASS).expect("memory");
-            // ...and one more goes back on `local_free`.
+            // ...and one more goes onto the stack.
             // SAFETY: ours, unused, freed once.
             unsafe { free_block(blocks[4]) };
             let mut live: Vec<_> = blocks[5..].to_vec();
