@@ -574,15 +574,19 @@ impl ThreadArena {
             // Stats are compiled out: nothing to credit.
             return;
         }
-        let used = self.used_bytes();
-        let accrued = used + self.reclaimed.get();
-        let new_handles = self.new_handles();
-        if accrued == self.acct_used.get() && new_handles == 0 {
+        if self.accrued_bytes() == self.acct_used.get() && self.new_handles() == 0 {
             return;
         }
-        let bytes = accrued.saturating_sub(self.acct_used.get()) as u64;
         let tag = self.acct_tag.get();
-        self.shard.slot(tag).kinds[FRAME].on_frame_delta(bytes, new_handles);
+        // First, before reading what to credit: the lookup may make the tag's counters,
+        // an allocation, and the global allocator may be user code that uses this arena
+        // (allocates, makes handles, even credits). Read after it, the counters include
+        // whatever it did.
+        let slot = &self.shard.slot(tag).kinds[FRAME];
+        let used = self.used_bytes();
+        let accrued = used + self.reclaimed.get();
+        let bytes = accrued.saturating_sub(self.acct_used.get()) as u64;
+        slot.on_frame_delta(bytes, self.new_handles());
         self.touched.insert(tag);
         if used as u64 > self.frame_peak.get() {
             self.frame_peak.set(used as u64);
@@ -596,23 +600,28 @@ impl ThreadArena {
     /// [`credit`](Self::credit) and the frame's end for a frame with no earlier
     /// checkpoint (no touched tag): one update of `acct_tag`'s frame slot, found through
     /// a one-entry cache.
+    ///
+    /// Returns the use it credited (the baseline for a reset that cannot happen after all,
+    /// see [`reset_used_slow`](Self::reset_used_slow)). `acct_used` and `reclaimed` are
+    /// reset with the arena by the caller.
     #[inline]
-    fn credit_frame_end(&self) {
+    fn credit_frame_end(&self) -> usize {
         if cfg!(feature = "minimal") {
-            return;
+            return 0;
         }
+        // The lookup first: on a cache miss it may make the tag's counters (see `credit`).
+        let slot = self.frame_slot_for(self.acct_tag.get());
         let used = self.used_bytes();
         let accrued = used + self.reclaimed.get();
         let bytes = accrued.saturating_sub(self.acct_used.get()) as u64;
         let new_handles = self.new_handles();
-        let slot = self.frame_slot_for(self.acct_tag.get());
         // SAFETY: a slot of `self.shard`, which this arena keeps alive; slots never move.
         unsafe { slot.as_ref() }.on_frame_end(bytes, new_handles);
         if used as u64 > self.frame_peak.get() {
             self.frame_peak.set(used as u64);
         }
         self.hold_base.set(self.holds_taken.get());
-        // `acct_used` and `reclaimed` are reset with the arena by the caller.
+        used
     }
 
     /// A scratch scope of this thread ended having used `bytes` under `tag`: credit them
@@ -896,7 +905,10 @@ impl ThreadArena {
     /// handle's drop.
     #[inline(always)]
     fn finish_frame(&self, idle: bool) {
-        if idle {
+        // Idle again now, too: the budget check and the observer's summary before this
+        // may have allocated, and the global allocator may be user code that began a
+        // frame here or kept a handle (see `reset_used_slow`).
+        if idle && self.is_idle() {
             self.reset();
         } else {
             self.defer_reset();
@@ -1009,8 +1021,10 @@ impl ThreadArena {
     #[cold]
     #[inline(never)]
     fn credit_rewound_slow(&self) {
-        self.credit_frame_end();
-        self.acct_used.set(0);
+        // 0 unless the lookup ran user code that allocated here (see `credit`): what was
+        // credited is the new baseline.
+        let credited = self.credit_frame_end();
+        self.acct_used.set(credited);
         self.reclaimed.set(0);
     }
 
@@ -1023,10 +1037,12 @@ impl ThreadArena {
     fn reset_used(&self) {
         debug_assert!(self.is_idle());
         // bumpalo's `allocated_bytes` sums every chunk's size: unchanged since the last
-        // reset (which left one chunk) means no chunk was added.
+        // reset (which left one chunk) means no chunk was added. A frame-slot cache miss
+        // goes the slow way too: the lookup may allocate (see `reset_used_slow`).
         if cfg!(feature = "debug")
             || !self.touched.is_empty()
             || self.bump().allocated_bytes() != self.reset_capacity.get()
+            || self.frame_slot.get().0 != self.acct_tag.get()
         {
             self.reset_used_slow();
             return;
@@ -1034,8 +1050,10 @@ impl ThreadArena {
         self.credit_frame_end();
         // SAFETY: as in `reset_used_slow`'s one-chunk branch: idle (no frame open, no
         // handle alive, so no `&Bump` from `bump()` is in use and no allocation from this
-        // arena is reachable), owner thread, and bumpalo's reset of a one-chunk arena
-        // frees nothing, so no allocator and no user code runs while this `&mut` lives.
+        // arena is reachable) — and still idle: the accounting above found the frame slot
+        // in its cache, so it called nothing that could run user code — owner thread,
+        // and bumpalo's reset of a one-chunk arena frees nothing, so no allocator and no
+        // user code runs while this `&mut` lives.
         let bump = unsafe { &mut *self.bump.get() };
         bump.reset();
         // A one-chunk reset leaves the chunk empty: its whole size is free room.
@@ -1050,14 +1068,26 @@ impl ThreadArena {
     #[inline(never)]
     fn reset_used_slow(&self) {
         debug_assert!(self.is_idle());
-        if self.touched.is_empty() {
+        let credited = if self.touched.is_empty() {
             // The usual frame: no checkpoint since the last reset, so all of its growth
             // belongs to `acct_tag`: credit it and end the frame in one slot update.
-            self.credit_frame_end();
+            self.credit_frame_end()
         } else {
             self.credit();
             self.touched
                 .drain(|tag| self.shard.slot(tag).kinds[FRAME].end_frame());
+            self.acct_used.get()
+        };
+        // The accounting may have allocated (a tag's first counters), and the global
+        // allocator may be user code that began a frame here or kept a handle into this
+        // arena: then it is not idle any more, and resetting would hand that handle's
+        // memory out again. The reset waits for it, as for any handle alive at a frame
+        // end (its drop resets); what was credited is the new baseline.
+        if !self.is_idle() {
+            self.defer_reset();
+            self.acct_used.set(credited);
+            self.reclaimed.set(0);
+            return;
         }
         // SAFETY: a transient look at the chunk list (footers only), no allocation meanwhile.
         // bumpalo's `allocated_bytes` sums every chunk's size: unchanged since the last
