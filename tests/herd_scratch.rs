@@ -235,6 +235,60 @@ fn scratch_offers_the_frame_constructor_grid() {
 /// Scratch scopes opened from a thread-local's destructor, both before and after the
 /// thread's scratch stack is destroyed (destructors run in reverse order of
 /// registration): each works, nests, and leaves its thread's stats right.
+/// A `Default` that panics midway through `Scratch::frame_slice`: the elements made so
+/// far are dropped (as `Frame::frame_slice` does; bumpalo's own fill would skip them),
+/// and the scope stays usable.
+#[test]
+fn scratch_frame_slice_drops_the_prefix_when_default_panics() {
+    thread_local! {
+        static MADE: Cell<u32> = const { Cell::new(0) };
+        static DROPPED: Cell<u32> = const { Cell::new(0) };
+    }
+    struct Counted;
+    impl Default for Counted {
+        fn default() -> Counted {
+            let n = MADE.with(|m| {
+                m.set(m.get() + 1);
+                m.get()
+            });
+            assert!(n <= 2, "the third default panics");
+            Counted
+        }
+    }
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            DROPPED.with(|d| d.set(d.get() + 1));
+        }
+    }
+    let counts = || (MADE.with(Cell::get), DROPPED.with(Cell::get));
+    let reset = || {
+        MADE.with(|m| m.set(0));
+        DROPPED.with(|d| d.set(0));
+    };
+    let alloc = SmartAlloc::default();
+    let frame = alloc.frame();
+    assert!(catch_unwind(AssertUnwindSafe(|| frame.frame_slice::<Counted>(5).len())).is_err());
+    assert_eq!(counts(), (3, 2), "Frame::frame_slice");
+    reset();
+    frame.scratch(|s| {
+        let panicked = catch_unwind(AssertUnwindSafe(|| s.frame_slice::<Counted>(5).len()));
+        assert!(panicked.is_err());
+        assert_eq!(counts(), (3, 2), "Scratch::frame_slice drops what it made");
+        reset();
+        let panicked = catch_unwind(AssertUnwindSafe(|| s.try_frame_slice::<Counted>(4).is_ok()));
+        assert!(panicked.is_err());
+        assert_eq!(counts(), (3, 2), "Scratch::try_frame_slice too");
+        // The scope still works, and a full slice drops every element once.
+        reset();
+        let two = s.frame_slice::<Counted>(2);
+        assert_eq!(two.len(), 2);
+        drop(two);
+        assert_eq!(counts(), (2, 2));
+        let numbers = s.frame_slice::<u64>(3);
+        assert_eq!(*numbers, [0, 0, 0]);
+    });
+}
+
 #[test]
 fn scratch_scopes_in_thread_local_destructors() {
     struct AtExit {

@@ -925,7 +925,8 @@ impl Scratch<'_> {
     /// On capacity overflow or if the system allocator cannot provide a new chunk.
     #[inline]
     pub fn frame_slice<T: Default>(&self, len: usize) -> TaskBox<'_, [T]> {
-        TaskBox::new(self.bump().alloc_slice_fill_default(len))
+        self.try_frame_slice(len)
+            .unwrap_or_else(|e| crate::fail(&e))
     }
 
     /// Fallible [`frame_slice`](Self::frame_slice).
@@ -945,11 +946,60 @@ impl Scratch<'_> {
     /// [`Error::CapacityOverflow`] or [`Error::OutOfMemory`].
     #[inline]
     pub fn try_frame_slice<T: Default>(&self, len: usize) -> Result<TaskBox<'_, [T]>, Error> {
-        fits::<T>(len)?;
-        self.bump()
-            .try_alloc_slice_fill_default(len)
-            .map(TaskBox::new)
-            .map_err(oom)
+        self.try_fill_dropping(len, |_| T::default())
+    }
+
+    /// `len` values made by `f(index)`, in a [`TaskBox`] (their destructors run). Unlike
+    /// bumpalo's fills, a panic in `f` drops the values made so far (SPEC §4.5: no
+    /// destructor is skipped) and gives their room back.
+    fn try_fill_dropping<T>(
+        &self,
+        len: usize,
+        mut f: impl FnMut(usize) -> T,
+    ) -> Result<TaskBox<'_, [T]>, Error> {
+        /// The values made so far; dropped (and their room given back) on a panic.
+        struct Prefix<'b, T> {
+            bump: &'b Bump,
+            first: NonNull<T>,
+            layout: Layout,
+            done: usize,
+        }
+        impl<T> Drop for Prefix<'_, T> {
+            fn drop(&mut self) {
+                // SAFETY: the first `done` elements were written and nothing else refers
+                // to them (the fill panicked before handing them out); the block came
+                // from `bump` with `layout`.
+                unsafe {
+                    core::ptr::slice_from_raw_parts_mut(self.first.as_ptr(), self.done)
+                        .drop_in_place();
+                    allocator_api2::alloc::Allocator::deallocate(
+                        &self.bump,
+                        self.first.cast(),
+                        self.layout,
+                    );
+                }
+            }
+        }
+        let layout = Layout::array::<T>(len).map_err(|_| Error::CapacityOverflow)?;
+        let bump = self.bump();
+        let first = bump.try_alloc_layout(layout).map_err(oom)?.cast::<T>();
+        let mut prefix = Prefix {
+            bump,
+            first,
+            layout,
+            done: 0,
+        };
+        while prefix.done < len {
+            // SAFETY: `done < len`: the slot is inside the `len`-element block.
+            unsafe { first.add(prefix.done).write(f(prefix.done)) };
+            prefix.done += 1;
+        }
+        core::mem::forget(prefix);
+        // SAFETY: all `len` elements are initialised; the block is this scope's, used by
+        // nothing else, and lives as long as the scope borrowed for `'_`.
+        Ok(TaskBox::new(unsafe {
+            &mut *core::ptr::slice_from_raw_parts_mut(first.as_ptr(), len)
+        }))
     }
 
     /// Room for one `T`, uninitialised, in a [`TaskBox`] (write it, then
