@@ -387,3 +387,60 @@ fn frame_bytes_follow_the_thread_tag_across_allocators() {
         frame("untagged")
     );
 }
+
+/// A refused call counts nothing, not even when its budget callback pushes a tag (a
+/// checkpoint, which counts the call's hold as a handle while the call is still running):
+/// the refusal takes the count back. Found by a review in session 9 (the count was 1).
+#[test]
+fn a_refused_call_whose_callback_pushes_a_tag_counts_nothing() {
+    use std::sync::LazyLock;
+
+    use framealloc::{AllocConfig, BudgetPolicy, Error};
+
+    // A static: the callback reaches the allocator without a cycle through a clone.
+    static ALLOC: LazyLock<SmartAlloc> = LazyLock::new(|| {
+        SmartAlloc::new(AllocConfig {
+            budget_policy: BudgetPolicy::Enforce,
+            ..Default::default()
+        })
+    });
+    let alloc: &'static SmartAlloc = &ALLOC;
+    alloc.set_thread_frame_budget(16);
+    alloc.on_budget_event(|_| ALLOC.with_tag("refused.callback", |_| ()));
+    let frame_count = || {
+        let stats = alloc.stats();
+        (
+            stats.total(Kind::Frame).allocations,
+            stats
+                .tag("refused.call")
+                .map_or(0, |t| t.kind(Kind::Frame).allocations),
+        )
+    };
+    alloc.with_tag("refused.call", |a| {
+        a.begin_frame();
+        let kept = a.frame_box(1u8); // counted: a handle made
+        assert!(matches!(
+            a.try_frame_box([0u8; 64]),
+            Err(Error::BudgetExceeded { .. })
+        ));
+        assert!(matches!(
+            a.try_frame_vec_with_capacity::<u64>(8),
+            Err(Error::BudgetExceeded { .. })
+        ));
+        drop(kept);
+        a.end_frame();
+    });
+    assert_eq!(
+        frame_count(),
+        (1, 1),
+        "only the handle that was made counts"
+    );
+    // And without a checkpoint in the callback, the same.
+    alloc.on_budget_event(|_| ());
+    alloc.with_tag("refused.call", |a| {
+        a.begin_frame();
+        assert!(a.try_frame_box([0u8; 64]).is_err());
+        a.end_frame();
+    });
+    assert_eq!(frame_count(), (1, 1));
+}

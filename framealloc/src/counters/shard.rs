@@ -355,6 +355,15 @@ impl KindSlot {
         }
     }
 
+    /// Owner only: one handle counted by a checkpoint was never made after all (its call
+    /// failed): take its count back.
+    pub(crate) fn uncount_allocation(&self) {
+        if cfg!(feature = "minimal") {
+            return;
+        }
+        add_local(&self.allocations, u64::MAX); // wrapping: minus one
+    }
+
     /// Owner only: the frame was reset.
     pub(crate) fn end_frame(&self) {
         if cfg!(feature = "minimal") {

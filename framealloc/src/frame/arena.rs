@@ -740,6 +740,18 @@ impl ThreadArena {
         }
     }
 
+    /// A call whose hold was already counted as a handle (see [`LiveToken::failed`])
+    /// made none: take the count back from the current tag's frame slot.
+    #[cold]
+    #[inline(never)]
+    fn uncount_handle(&self) {
+        if cfg!(feature = "minimal") {
+            return;
+        }
+        // The slot exists: the checkpoint that counted the hold credited it.
+        self.shard.slot(tag::current()).kinds[FRAME].uncount_allocation();
+    }
+
     /// `debug`: record a new explicit handle's site; returns its token.
     #[cfg(feature = "debug")]
     #[cold]
@@ -1199,10 +1211,21 @@ impl<'a> LiveToken<'a> {
     /// Returns `error`, for `return Err(live.failed(e))`.
     #[cold]
     pub(crate) fn failed(self, error: crate::Error) -> crate::Error {
-        // Off the hot path: the baseline of credited handles moves past this hold, so
-        // `holds_taken - hold_base` never counts it.
         let arena = self.arena.get();
-        arena.hold_base.set(arena.hold_base.get() + 1);
+        if arena.hold_base.get() == arena.holds_taken.get() {
+            // Every hold is counted: a checkpoint during the call (a budget callback that
+            // pushed a tag, say) counted this one as a handle, under the tag it credited,
+            // the call's tag, current again now (callbacks' tag scopes end before they
+            // return). Take that count back. (Without a checkpoint this hold is above the
+            // baseline, so the two cannot be equal.)
+            arena.uncount_handle();
+        } else {
+            // The baseline of credited handles moves past one hold, so
+            // `holds_taken - hold_base` does not count this one. (If a checkpoint counted
+            // this hold and re-entrant code took holds after it, the one left uncounted
+            // is one of theirs: the total stays exact.)
+            arena.hold_base.set(arena.hold_base.get() + 1);
+        }
         error
     }
 }
