@@ -131,8 +131,8 @@ pub(crate) struct ThreadArena {
     /// one 16-byte store, from which the next give-back's 8-byte add to `reclaimed`
     /// could not forward — a store-forwarding stall, ~0.2 ns per frame.)
     reset_capacity: Cell<usize>,
-    /// and the bytes given back in place (a dealloc or shrink of the latest block) since the last
-    /// checkpoint: the growth to credit is `used + reclaimed - acct_used`, so bytes bumped
+    /// and the bytes given back in place (a dealloc or shrink of the latest block) since
+    /// the last checkpoint: the growth to credit is `used + reclaimed - acct_used`, so bytes bumped
     /// and given back between two checkpoints still count as allocated, without a
     /// checkpoint on every dealloc,
     reclaimed: Cell<usize>,

@@ -6,8 +6,8 @@
 //! A page is owned either by one thread heap (`owner` = that heap's id) or, after its
 //! thread exited, by the global abandoned list (`owner` = [`ABANDONED`], owner-only
 //! fields guarded by that list's lock). Only the owner touches the owner-only fields
-//! (`hot`, the free stack, `free_head`, `carved`, `outstanding`, ...); everyone else frees blocks by
-//! pushing them onto the `remote` stack.
+//! (`hot`, the free stack, `free_head`, `carved`, `outstanding`, ...); everyone else
+//! frees blocks by pushing them onto the `remote` stack.
 //!
 //! # Remote frees (SPEC §4.11)
 //!
@@ -67,7 +67,7 @@ const STACK_OFFSET: usize = 128;
 /// The shape of a page of `block`-byte blocks: (offset of the first block, number of
 /// blocks). The free stack needs two bytes per block and ends on a 16-byte boundary, so
 /// blocks stay 16-aligned.
-pub(crate) const fn page_shape(block: usize) -> (usize, usize) {
+const fn page_shape(block: usize) -> (usize, usize) {
     const fn first_block(capacity: usize) -> usize {
         STACK_OFFSET + (capacity * 2).next_multiple_of(16)
     }
