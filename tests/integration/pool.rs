@@ -321,3 +321,28 @@ fn pool_allocator_backs_collections() {
     // Dropped on another thread.
     std::thread::spawn(move || drop((v, map))).join().unwrap();
 }
+
+/// A pool block held by an `allocator_api2` `Box` comes back through `Allocator::
+/// deallocate` with a pointer derived from the box's `&mut`, whose provenance covers only
+/// the block; freeing it reads the page header outside that range (Miri flagged it under
+/// both aliasing models before the page's provenance was exposed for such frees).
+#[test]
+fn pool_blocks_held_by_allocator_api2_boxes_are_freed_through_their_page() {
+    use allocator_api2::boxed::Box as ApiBox;
+    let alloc = SmartAlloc::default();
+    let a = ApiBox::new_in([1u64; 4], alloc.pool_allocator());
+    let mut b = ApiBox::new_in([2u64; 4], alloc.pool_allocator());
+    b[0] = 3;
+    assert_eq!((a[3], b[0], b[3]), (1, 3, 2));
+    let a_at = (&raw const *a).addr();
+    drop(a);
+    drop(b);
+    // The blocks went back to the pool: the next allocations of the class reuse them.
+    let c = ApiBox::new_in([4u64; 4], alloc.pool_allocator());
+    let d = ApiBox::new_in([5u64; 4], alloc.pool_allocator());
+    let reused = [(&raw const *c).addr(), (&raw const *d).addr()];
+    assert!(reused.contains(&a_at), "{a_at:#x} not in {reused:x?}");
+    if cfg!(not(feature = "minimal")) {
+        assert_eq!(alloc.stats().total(framealloc::Kind::Pool).live_bytes, 64);
+    }
+}

@@ -65,6 +65,11 @@ thread_local! {
         Cell::new(CacheEntry::EMPTY)
     };
 
+    /// Tag-change checkpoints running on this thread (see
+    /// [`tag_changed_on_current_thread`]): they use the cached arena with no allocator
+    /// held, so while one runs this thread's arenas are buried instead of freed.
+    static CHECKPOINTS: Cell<u32> = const { Cell::new(0) };
+
     /// The instances that made an arena on this thread, to release on thread exit.
     static THREAD_EXIT: ThreadExit = const { ThreadExit { sets: RefCell::new(Vec::new()) } };
 }
@@ -101,14 +106,23 @@ fn free_buried(token: u64) {
     if BURIED_COUNT.load(Ordering::Acquire) == 0 {
         return;
     }
-    let mine: Vec<Entry> = {
-        let mut buried = BURIED.lock().unwrap_or_else(PoisonError::into_inner);
-        let (mine, others) = buried.drain(..).partition(|e| e.token == token);
-        *buried = others;
-        BURIED_COUNT.store(buried.len() as u64, Ordering::Release);
-        mine
-    };
-    for entry in mine {
+    if in_checkpoint() {
+        // The checkpoint may be using one of them: it frees them when it ends.
+        return;
+    }
+    // One at a time, and nothing allocated under the lock: freeing an arena, or growing
+    // a list, may run a global allocator that is user code, which may miss the cache and
+    // come back here.
+    loop {
+        let entry = {
+            let mut buried = BURIED.lock().unwrap_or_else(PoisonError::into_inner);
+            let Some(index) = buried.iter().position(|e| e.token == token) else {
+                return;
+            };
+            let entry = buried.swap_remove(index);
+            BURIED_COUNT.store(buried.len() as u64, Ordering::Release);
+            entry
+        };
         let _ = CACHE.try_with(|c| {
             if ptr::eq(c.get().arena, entry.arena.0.as_ptr()) {
                 c.set(CacheEntry::EMPTY);
@@ -283,14 +297,18 @@ impl ArenaSet {
             return;
         }
         let entry = arenas.swap_remove(index);
-        drop(arenas);
-        // SAFETY: still allocated (freed below); this thread's own arena.
-        self.shards.retire(&unsafe { entry.arena.0.as_ref() }.shard);
+        // Unreachable first, before anything that may allocate (`retire` below): the
+        // global allocator may be user code that uses this allocator on this thread, and
+        // must then make a new arena, not keep a handle in this one (which is freed
+        // below).
         CACHE.with(|c| {
             if c.get().id == self.id {
                 c.set(CacheEntry::EMPTY);
             }
         });
+        drop(arenas);
+        // SAFETY: still allocated (freed below); this thread's own arena.
+        self.shards.retire(&unsafe { entry.arena.0.as_ref() }.shard);
         // SAFETY: created by `Box::leak` in `current_slow`, removed from the set (so no
         // one frees it twice), the cache entry pointing at it is cleared, and it is idle:
         // no guard or handle refers to it.
@@ -345,8 +363,11 @@ impl Drop for ArenaSet {
             .unwrap_or_else(PoisonError::into_inner)
             .drain(..)
         {
-            if entry.token != token {
+            if entry.token != token || in_checkpoint() {
                 // Its thread's cache may name it: that thread frees it (see `BURIED`).
+                // This thread's too while a checkpoint runs: the checkpoint may be using
+                // it (a budget callback or the global allocator dropped the last clone
+                // during it); it is freed when the checkpoint ends.
                 others.push(entry);
                 continue;
             }
@@ -361,10 +382,42 @@ impl Drop for ArenaSet {
             // tag changes) is cleared above. Created by `Box::leak`, freed once here.
             drop(unsafe { Box::from_raw(entry.arena.0.as_ptr()) });
         }
-        if !others.is_empty() {
-            let mut buried = BURIED.lock().unwrap_or_else(PoisonError::into_inner);
-            buried.append(&mut others);
+        for entry in others {
+            // With room made first: nothing is allocated under the lock (a global
+            // allocator that is user code may come back to `free_buried`).
+            let mut buried = crate::locked_vec::lock_with_room(
+                || BURIED.lock().unwrap_or_else(PoisonError::into_inner),
+                |list| list,
+            );
+            buried.push(entry);
             BURIED_COUNT.store(buried.len() as u64, Ordering::Release);
+        }
+    }
+}
+
+/// Whether a tag-change checkpoint runs on this thread (see `CHECKPOINTS`).
+fn in_checkpoint() -> bool {
+    CHECKPOINTS.try_with(Cell::get).unwrap_or(0) != 0
+}
+
+/// Counts a running checkpoint in `CHECKPOINTS`; the outermost one's end frees the
+/// arenas buried meanwhile (on every exit path, unwinding included).
+struct Checkpoint;
+
+impl Checkpoint {
+    fn enter() -> Checkpoint {
+        let _ = CHECKPOINTS.try_with(|c| c.set(c.get() + 1));
+        Checkpoint
+    }
+}
+
+impl Drop for Checkpoint {
+    fn drop(&mut self) {
+        let outermost = CHECKPOINTS
+            .try_with(|c| c.replace(c.get() - 1) == 1)
+            .unwrap_or(false);
+        if outermost {
+            free_buried(thread_token());
         }
     }
 }
@@ -384,8 +437,15 @@ pub(crate) fn tag_changed_on_current_thread() {
         return;
     };
     if entry.id != 0 {
-        // SAFETY: cache invariant: a non-zero id names this thread's live arena.
+        // No allocator is held here: crediting may allocate (a tag's first counters), and
+        // the global allocator may be user code that drops the last clone of this arena's
+        // allocator, or uses another one whose miss frees buried arenas. While this
+        // checkpoint runs, this thread's arenas are buried instead, and freed at its end.
+        let checkpoint = Checkpoint::enter();
+        // SAFETY: cache invariant: a non-zero id names this thread's live arena, and the
+        // checkpoint keeps it from being freed until the end of this use.
         let overruns = unsafe { &*entry.arena }.tag_changed();
+        drop(checkpoint);
         // After the last use of the arena: nothing here keeps its allocator alive, and
         // the budget callback may drop the last clone (freeing the arena).
         overruns.deliver();

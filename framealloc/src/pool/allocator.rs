@@ -69,7 +69,7 @@ unsafe impl Allocator for PoolAllocator {
     unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
         self.slot().on_free(layout.size() as u64);
         // SAFETY: the caller passes a block from `allocate` with its layout.
-        unsafe { raw::deallocate(ptr, layout) }
+        unsafe { raw::deallocate_foreign(ptr, layout) }
     }
 }
 

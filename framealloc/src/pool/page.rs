@@ -272,6 +272,9 @@ impl Page {
     pub(crate) fn allocate() -> Option<Page> {
         // SAFETY: the layout has non-zero size.
         let base = NonNull::new(unsafe { std::alloc::alloc(page_layout()) })?;
+        // Blocks freed through the `Allocator` API come back with provenance narrowed to
+        // the block (`raw::deallocate_foreign`), and are given the page's back from here.
+        let _ = base.as_ptr().expose_provenance();
         let header = base.cast::<PageHeader>();
         // SAFETY: `base` is a fresh, aligned allocation large enough for the header.
         unsafe { header.write(PageHeader::empty()) };

@@ -24,6 +24,29 @@ pub(crate) fn allocate(layout: Layout) -> Result<NonNull<u8>, Error> {
     }
 }
 
+/// [`deallocate`] of a block whose pointer comes from outside framealloc (an
+/// `Allocator` caller such as an `allocator_api2` `Box`, whose `&mut` narrows the
+/// pointer's provenance to the block): a pool block's free reads its page header,
+/// outside that range, so the pointer is rebuilt from its address with the provenance
+/// its page exposed when it was allocated ([`Page::allocate`](super::page::Page::allocate)).
+///
+/// # Safety
+///
+/// As [`deallocate`].
+#[inline(always)]
+pub(crate) unsafe fn deallocate_foreign(ptr: NonNull<u8>, layout: Layout) {
+    let ptr = if class_of(layout.size(), layout.align()).is_some() {
+        let whole_page = core::ptr::with_exposed_provenance_mut::<u8>(ptr.as_ptr().addr());
+        // SAFETY: the address of a live pool block: not null.
+        unsafe { NonNull::new_unchecked(whole_page) }
+    } else {
+        ptr
+    };
+    // SAFETY: forwarded; the pointer names the same block, with at least the access it
+    // had.
+    unsafe { deallocate(ptr, layout) }
+}
+
 /// Give back memory from [`allocate`].
 ///
 /// # Safety
