@@ -17,7 +17,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::{Cell, RefCell};
 use std::sync::LazyLock;
 
-use framealloc::{AllocConfig, FrameBox, Kind, SmartAlloc};
+use framealloc::{FrameBox, Kind, SmartAlloc};
 
 struct Hooked;
 
