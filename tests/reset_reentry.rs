@@ -46,7 +46,6 @@ const MAGIC: u64 = 0xABAB_ABAB_ABAB_ABAB;
 /// One allocator per test (the tests run in parallel): statics, so nothing leaks.
 static FOR_SEGMENT: LazyLock<SmartAlloc> = LazyLock::new(SmartAlloc::default);
 static FOR_OBSERVER: LazyLock<SmartAlloc> = LazyLock::new(SmartAlloc::default);
-static FOR_LATE_RESET: LazyLock<SmartAlloc> = LazyLock::new(SmartAlloc::default);
 
 thread_local! {
     /// The allocator the hook re-enters, once (taken when it fires).
@@ -143,9 +142,13 @@ fn a_handle_kept_while_the_observer_summary_is_made_is_not_reset_under() {
 }
 
 /// The deferred reset itself (the last handle's drop) with the tag's counters still to
-/// make: the hook fires inside it and keeps another box.
+/// make: the hook fires inside it and keeps another box. Not with `tracing`: it observes
+/// every frame end, which then credits the frame (making the counters) at `end_frame`
+/// already, so the late reset has nothing left that allocates.
+#[cfg(not(feature = "tracing"))]
 #[test]
 fn a_handle_kept_during_a_late_reset_is_not_reset_under() {
+    static FOR_LATE_RESET: LazyLock<SmartAlloc> = LazyLock::new(SmartAlloc::default);
     let alloc: &'static SmartAlloc = &FOR_LATE_RESET;
     for i in 0..80 {
         assert_eq!(alloc.tag_budget(&format!("reset-reentry-late-{i}")), None);
