@@ -8,34 +8,15 @@
 //! or refused with an error; the hook uses `try_` calls and never panics, since a panic
 //! inside a global allocator aborts.)
 
-use std::alloc::{GlobalAlloc, Layout, System};
+use framealloc_tests::HookedSystem;
 use std::cell::Cell;
 use std::sync::LazyLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use framealloc::{AllocConfig, SmartAlloc};
 
-struct Hooked;
-
-// SAFETY: forwards every call to `System` unchanged; the hook runs after the block is
-// obtained (or before it is given back) and never touches it.
-unsafe impl GlobalAlloc for Hooked {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: forwarded with the caller's guarantees.
-        let p = unsafe { System.alloc(layout) };
-        hook();
-        p
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: forwarded with the caller's guarantees.
-        unsafe { System.dealloc(ptr, layout) };
-        hook();
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Hooked = Hooked;
+static GLOBAL: HookedSystem = HookedSystem::new(hook);
 
 static ALLOC: LazyLock<SmartAlloc> = LazyLock::new(|| {
     SmartAlloc::new(AllocConfig {

@@ -10,7 +10,7 @@
 //! allocate nothing to hook.
 #![cfg(not(feature = "minimal"))]
 
-use std::alloc::{GlobalAlloc, Layout, System};
+use framealloc_tests::HookedSystem;
 use std::cell::{Cell, RefCell};
 use std::mem::ManuallyDrop;
 use std::sync::LazyLock;
@@ -19,32 +19,9 @@ use std::time::Duration;
 
 use framealloc::{FrameBox, SmartAlloc};
 
-struct Hooked;
-
-// SAFETY: forwards every call to `System` unchanged (a block being freed may first be
-// overwritten, see `POISON`); the hook never touches the block.
-unsafe impl GlobalAlloc for Hooked {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: forwarded with the caller's guarantees.
-        let p = unsafe { System.alloc(layout) };
-        hook();
-        p
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        if POISON.try_with(Cell::get).unwrap_or(false) {
-            // SAFETY: the caller gives the block back: nothing may read it any more, so
-            // a use after free reads this pattern instead of plausible values.
-            unsafe { ptr.write_bytes(0xDD, layout.size()) };
-        }
-        // SAFETY: forwarded with the caller's guarantees.
-        unsafe { System.dealloc(ptr, layout) };
-        hook();
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Hooked = Hooked;
+static GLOBAL: HookedSystem =
+    HookedSystem::poisoning(hook, || POISON.try_with(Cell::get).unwrap_or(false));
 
 /// What the hook does when it fires.
 #[derive(Clone, Copy)]

@@ -13,33 +13,14 @@
 //! allocates nothing between its idle test and its reset.
 #![cfg(not(feature = "minimal"))]
 
-use std::alloc::{GlobalAlloc, Layout, System};
+use framealloc_tests::HookedSystem;
 use std::cell::{Cell, RefCell};
 use std::sync::LazyLock;
 
 use framealloc::{FrameBox, Kind, SmartAlloc};
 
-struct Hooked;
-
-// SAFETY: forwards every call to `System` unchanged; the hook runs after the block is
-// obtained (or after it is given back) and never touches it.
-unsafe impl GlobalAlloc for Hooked {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: forwarded with the caller's guarantees.
-        let p = unsafe { System.alloc(layout) };
-        hook();
-        p
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: forwarded with the caller's guarantees.
-        unsafe { System.dealloc(ptr, layout) };
-        hook();
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Hooked = Hooked;
+static GLOBAL: HookedSystem = HookedSystem::new(hook);
 
 const MAGIC: u64 = 0xABAB_ABAB_ABAB_ABAB;
 
