@@ -38,6 +38,7 @@ use bumpalo::Bump;
 
 use crate::frame::arena::ThreadArena;
 use crate::frame::guard::Frame;
+use crate::frame::handles::Prefix;
 use crate::frame_safe::assert_no_destructor;
 use crate::tag::{self, TagId};
 use crate::task::boxed::TaskBox;
@@ -957,34 +958,11 @@ impl Scratch<'_> {
         len: usize,
         mut f: impl FnMut(usize) -> T,
     ) -> Result<TaskBox<'_, [T]>, Error> {
-        /// The values made so far; dropped (and their room given back) on a panic.
-        struct Prefix<'b, T> {
-            bump: &'b Bump,
-            first: NonNull<T>,
-            layout: Layout,
-            done: usize,
-        }
-        impl<T> Drop for Prefix<'_, T> {
-            fn drop(&mut self) {
-                // SAFETY: the first `done` elements were written and nothing else refers
-                // to them (the fill panicked before handing them out); the block came
-                // from `bump` with `layout`.
-                unsafe {
-                    core::ptr::slice_from_raw_parts_mut(self.first.as_ptr(), self.done)
-                        .drop_in_place();
-                    allocator_api2::alloc::Allocator::deallocate(
-                        &self.bump,
-                        self.first.cast(),
-                        self.layout,
-                    );
-                }
-            }
-        }
         let layout = Layout::array::<T>(len).map_err(|_| Error::CapacityOverflow)?;
         let bump = self.bump();
         let first = bump.try_alloc_layout(layout).map_err(oom)?.cast::<T>();
         let mut prefix = Prefix {
-            bump,
+            arena: bump,
             first,
             layout,
             done: 0,

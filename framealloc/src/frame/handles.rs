@@ -8,6 +8,8 @@ use core::alloc::Layout;
 use core::mem::MaybeUninit;
 use core::ptr::NonNull;
 
+use allocator_api2::alloc::Allocator;
+
 use super::arena::{ArenaRef, ThreadArena};
 use super::boxed::FrameBox;
 use super::vec::FrameVec;
@@ -16,22 +18,23 @@ use crate::Error;
 /// The initialised prefix of a slice being filled: if filling panics part-way, its
 /// elements are dropped and the room is given back (reclaimed at once when it is the
 /// arena's latest allocation, as bumpalo does); forgotten once the slice is complete.
-struct Prefix<'a, T> {
-    arena: ArenaRef<'a>,
-    first: NonNull<T>,
-    layout: Layout,
-    done: usize,
+/// `A` is the arena the room came from (a frame's, or a scratch scope's `&Bump`).
+pub(crate) struct Prefix<A: Allocator + Copy, T> {
+    pub(crate) arena: A,
+    pub(crate) first: NonNull<T>,
+    pub(crate) layout: Layout,
+    pub(crate) done: usize,
 }
 
-impl<T> Drop for Prefix<'_, T> {
+impl<A: Allocator + Copy, T> Drop for Prefix<A, T> {
     fn drop(&mut self) {
         /// Gives the room back even if an element's destructor panics.
-        struct GiveBack<'a>(ArenaRef<'a>, NonNull<u8>, Layout);
-        impl Drop for GiveBack<'_> {
+        struct GiveBack<A: Allocator>(A, NonNull<u8>, Layout);
+        impl<A: Allocator> Drop for GiveBack<A> {
             fn drop(&mut self) {
                 // SAFETY: the room was allocated from this arena with this layout, and
                 // nothing refers to it any more (the slice was never returned).
-                unsafe { allocator_api2::alloc::Allocator::deallocate(&self.0, self.1, self.2) };
+                unsafe { self.0.deallocate(self.1, self.2) };
             }
         }
         let _give_back = GiveBack(self.arena, self.first.cast(), self.layout);
