@@ -340,6 +340,52 @@ fn frames_whose_memory_was_given_back_are_still_accounted() {
     );
 }
 
+/// Only the latest block goes back in place; one dropped out of order stays in use until
+/// the frame ends. Either way every byte counts once: the give-back accounting must tell
+/// the two apart (it tests bumpalo's bump pointer, as bumpalo does).
+#[test]
+fn vectors_dropped_in_any_order_count_each_byte_once() {
+    let alloc = SmartAlloc::new(Default::default());
+    let frame_bytes = || alloc.stats().total(Kind::Frame);
+    for newest_first in [false, true] {
+        let before = frame_bytes();
+        {
+            let frame = alloc.frame();
+            let older = framealloc::FrameVec::<u8>::with_capacity_in(48, &frame);
+            let newer = framealloc::FrameVec::<u8>::with_capacity_in(16, &frame);
+            let (older_at, newer_at) = (older.as_ptr(), newer.as_ptr());
+            if newest_first {
+                drop(newer); // latest: given back in place
+                assert_eq!(alloc.stats().frame_bytes, 48);
+                drop(older); // now the latest too
+                assert_eq!(alloc.stats().frame_bytes, 0);
+                let again = framealloc::FrameVec::<u8>::with_capacity_in(48, &frame);
+                assert_eq!(again.as_ptr(), older_at, "both blocks came back");
+                drop(again);
+            } else {
+                drop(older); // not the latest: stays in use until the frame ends
+                assert_eq!(alloc.stats().frame_bytes, 64);
+                drop(newer);
+                assert_eq!(alloc.stats().frame_bytes, 48);
+                let again = framealloc::FrameVec::<u8>::with_capacity_in(16, &frame);
+                assert_eq!(again.as_ptr(), newer_at, "only the latest came back");
+                drop(again);
+            }
+        }
+        let after = frame_bytes();
+        let credited = after.allocated_bytes - before.allocated_bytes;
+        // 48 + 16 bytes, plus the 48- or 16-byte vector made again from the room given back.
+        let expected = if newest_first {
+            48 + 16 + 48
+        } else {
+            48 + 16 + 16
+        };
+        assert_eq!(credited, expected, "newest_first = {newest_first}");
+        assert_eq!(after.live_bytes, 0);
+        assert_eq!(alloc.stats().frame_bytes, 0);
+    }
+}
+
 #[test]
 fn frame_bytes_is_the_current_frames_use() {
     let alloc = SmartAlloc::new(Default::default());

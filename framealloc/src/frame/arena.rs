@@ -484,7 +484,9 @@ impl ThreadArena {
     /// chunks count whole, so padding and chunk tails are included).
     fn used_bytes(&self) -> usize {
         let bump = self.bump();
-        bump.allocated_bytes().saturating_sub(bump.chunk_capacity())
+        // Never wraps: the current chunk's free room is part of the chunk bytes. (Not
+        // saturating: two instructions on every frame end.)
+        bump.allocated_bytes().wrapping_sub(bump.chunk_capacity())
     }
 
     /// Bytes bumped since the last checkpoint's baseline: use plus bytes given back in
@@ -496,15 +498,30 @@ impl ThreadArena {
     /// The block at `ptr` (with `layout`) goes back to bumpalo, which reclaims it in place
     /// if it is the latest allocation: remember the bytes given back (see `reclaimed`).
     ///
+    /// bumpalo reclaims exactly when `ptr` is its bump pointer (the current chunk's
+    /// lowest allocated address), moving that pointer up by `layout.size()`. The same
+    /// test here, before the call, shares its loads; reading the free room before and
+    /// after instead (as `shrink` does) cost ten more instructions per vector dropped:
+    /// callgrind-frame `vec16` 123 -> 113 on the session-10 machine.
+    ///
     /// # Safety
     ///
     /// As `Allocator::deallocate` for this arena.
     #[inline]
     pub(crate) unsafe fn give_back(&self, ptr: NonNull<u8>, layout: core::alloc::Layout) {
-        let before = self.bump().chunk_capacity();
+        // SAFETY: the iterator lives for this statement only (nothing is allocated while
+        // it does), and of the current chunk only its bump pointer's address is used,
+        // nothing is read through it.
+        let latest = unsafe { self.bump().iter_allocated_chunks_raw() }
+            .next()
+            .is_some_and(|(bump_ptr, _)| bump_ptr == ptr.as_ptr());
         // SAFETY: forwarded with the caller's guarantees (block from this arena).
         unsafe { allocator_api2::alloc::Allocator::deallocate(&self.bump(), ptr, layout) };
-        self.note_reclaimed(before);
+        // The default `Bump` has no minimum alignment to round the pointer up to, so
+        // the room gained is exactly the block's size.
+        if !cfg!(feature = "minimal") && latest {
+            self.reclaimed.set(self.reclaimed.get() + layout.size());
+        }
     }
 
     /// Add the free room the current chunk gained since it was `before` (bumpalo's
