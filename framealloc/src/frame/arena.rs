@@ -91,6 +91,23 @@ pub(crate) struct ThreadArena {
     /// Whether the explicit (`begin_frame`/`end_frame`) frame is open. Kept apart from the
     /// guard depth so a guard may open inside an explicit frame and vice versa.
     explicit: Cell<bool>,
+    // `armed` and `callouts` sit in `explicit`'s padding, in the cache line of the frame
+    // counters: a frame end reads all of them (and `touched`'s summary, at the head of
+    // its bitset next to `reclaimed`), so it touches three lines of the arena, not five.
+    /// Which budgets apply to frame allocations ([`ARMED_THREAD`], [`ARMED_TAGS`]) and
+    /// whether frame ends are observed ([`ARMED_OBSERVED`]); 0 keeps every budget check
+    /// and the observer off the hot paths. A `Cell`, not an atomic, on purpose:
+    /// an atomic load in `frame_box` made LLVM stage the value on the stack (+11
+    /// instructions per call, measured with callgrind). Tag budgets set on another
+    /// thread are picked up at the next [`refresh_armed`](Self::refresh_armed) (frame
+    /// end).
+    armed: Cell<u8>,
+    /// A copy of the instance's call-out flags (`callout_flags`) inside the arena, for the
+    /// test at every frame end (one load, not a pointer chase: with the chase an empty
+    /// frame took ~0.2 ns more). Written only under the arena set's lock — by [`ArenaSet::mirror_callouts`](super::registry::ArenaSet::mirror_callouts),
+    /// on whichever thread sets a call-out, and when the arena joins its set — so every
+    /// arena sees a call-out set before its next frame end starts, like the flags.
+    callouts: core::sync::atomic::AtomicU8,
     /// Holds taken: explicit handles made (`FrameBox`, `FrameVec`, …) plus explicit
     /// frames begun.
     holds_taken: Cell<u64>,
@@ -140,12 +157,6 @@ pub(crate) struct ThreadArena {
     /// every reset (one load instead of three through the shard). Points into the
     /// `Budgets` that `shard` keeps alive.
     callout_flags: NonNull<core::sync::atomic::AtomicU8>,
-    /// A copy of those flags inside the arena, for the test at every frame end (one load,
-    /// not a pointer chase: with the chase an empty frame took ~0.2 ns more). Written
-    /// only under the arena set's lock — by [`ArenaSet::mirror_callouts`](super::registry::ArenaSet::mirror_callouts),
-    /// on whichever thread sets a call-out, and when the arena joins its set — so every
-    /// arena sees a call-out set before its next frame end starts, like the flags.
-    callouts: core::sync::atomic::AtomicU8,
     /// The frame slot of the last tag a frame ended under (`credit_frame_end`'s cache).
     frame_slot: Cell<(TagId, NonNull<KindSlot>)>,
     /// tags with frame bytes in the current frame (their `frame_live` is cleared at reset),
@@ -156,14 +167,6 @@ pub(crate) struct ThreadArena {
     /// budget as of a budget generation: saves the shard and budget lookups while the
     /// tag and the budgets do not change.
     pool_slot: Cell<SlotCache>,
-    /// Which budgets apply to frame allocations ([`ARMED_THREAD`], [`ARMED_TAGS`]) and
-    /// whether frame ends are observed ([`ARMED_OBSERVED`]); 0 keeps every budget check
-    /// and the observer off the hot paths. A `Cell`, not an atomic, on purpose:
-    /// an atomic load in `frame_box` made LLVM stage the value on the stack (+11
-    /// instructions per call, measured with callgrind). Tag budgets set on another
-    /// thread are picked up at the next [`refresh_armed`](Self::refresh_armed) (frame
-    /// end).
-    armed: Cell<u8>,
     /// This thread's frame budget in bytes (`set_thread_frame_budget`).
     thread_budget: Cell<Option<u64>>,
     /// Frame number + 1 of the last thread-budget event (once per frame).
@@ -174,11 +177,13 @@ pub(crate) struct ThreadArena {
 /// allocates, so it is safe from inside the global allocator (which may be user code
 /// that re-enters framealloc). Tags past the 4096 tracked ones share the `"untagged"`
 /// slot, as in the stats.
+// `repr(C)`, summary first: every frame end reads it, the words only a checkpoint does.
+#[repr(C)]
 struct TouchedTags {
-    /// Bit `t % 64` of word `t / 64`: tag `t` was touched.
-    words: [Cell<u64>; 64],
     /// Bit `w`: word `w` is not zero.
     summary: Cell<u64>,
+    /// Bit `t % 64` of word `t / 64`: tag `t` was touched.
+    words: [Cell<u64>; 64],
 }
 
 impl TouchedTags {
