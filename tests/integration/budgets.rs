@@ -110,6 +110,41 @@ fn enforce_refuses_try_calls_and_leaves_state_unchanged() {
     alloc.end_frame();
 }
 
+/// A request of zero bytes takes no memory: a tag already over its budget (here through
+/// its frame bytes, still uncredited in an open guard) refuses every pool and heap
+/// request of one byte or more, and none of zero bytes (found by the model test in
+/// session 10, which refused `try_heap_vec_with_capacity(0)` with `requested: 0`).
+#[test]
+#[cfg(not(feature = "minimal"))] // tag budgets need tag accounting
+fn zero_byte_requests_are_never_refused() {
+    let (alloc, events) = recording(BudgetPolicy::Enforce, MisusePolicy::Panic);
+    let _tag = alloc.tag("zero.bytes");
+    let frame = alloc.frame();
+    assert_eq!(frame.alloc([7u8; 2048])[2047], 7);
+    alloc.set_tag_budget("zero.bytes", 1024);
+    let empty = alloc
+        .try_heap_vec_with_capacity::<u64>(0)
+        .expect("an empty heap vector takes nothing");
+    assert_eq!(empty.capacity(), 0);
+    let unit = alloc.try_heap_box(()).expect("a zero-sized heap box");
+    let pooled = alloc.try_pool_box(()).expect("a zero-sized pool box");
+    assert_eq!((*unit, *pooled), ((), ()));
+    assert!(taken(&events).is_empty(), "nothing reported for zero bytes");
+    assert_eq!(
+        alloc.try_heap_vec_with_capacity::<u8>(1).err(),
+        Some(Error::BudgetExceeded {
+            tag: "zero.bytes",
+            limit: 1024,
+            requested: 1
+        })
+    );
+    assert!(matches!(
+        alloc.try_pool_box(1u8),
+        Err(Error::BudgetExceeded { requested: 1, .. })
+    ));
+    drop((empty, unit, pooled));
+}
+
 #[test]
 fn enforce_plain_calls_follow_on_misuse() {
     let (alloc, _events) = recording(BudgetPolicy::Enforce, MisusePolicy::Panic);

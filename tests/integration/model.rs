@@ -64,6 +64,30 @@ fn every_operation_in_one_sequence() {
     run(&ops);
 }
 
+/// The sequence the random model found in session 10 (shrunk by hand): a tag over its
+/// budget through frame bytes, then an empty heap vector, which takes nothing and must
+/// not be refused.
+#[test]
+#[cfg_attr(miri, ignore = "~2 s per step under Miri: scripts/model-long --miri")]
+fn an_empty_heap_vector_under_an_exceeded_tag_budget() {
+    use framealloc_tests::ops::Shape;
+    run(&[
+        Op::PushTag { tag: 2 },
+        Op::OpenGuard { a: 1 },
+        Op::Scoped {
+            a: 1,
+            shape: Shape::A4096,
+            len: 32,
+        },
+        Op::TagBudget {
+            a: 1,
+            tag: 2,
+            budget: 2,
+        },
+        Op::HeapVec { a: 1, n: 0 },
+    ]);
+}
+
 /// `Error`: "a call that fails leaves the allocator's state unchanged"; `KindStats::
 /// allocations` of `Kind::Frame` counts explicit frame handles. A `try_` call refused
 /// inside a frame still counts as an allocation (the hold it took before failing is

@@ -31,6 +31,7 @@ use super::page::{ABANDONED, PAGE_SIZE, Page, Queue};
 use super::size_class::CLASSES;
 use crate::counters::shard::KindSlot;
 use crate::ids::{thread_token, thread_token_if_any};
+use crate::locked_vec::{lock_with_room, lock_with_room_in};
 
 /// Pages of exited threads that still held blocks, per class.
 static ABANDONED_PAGES: Mutex<[Vec<Page>; CLASSES]> = Mutex::new([const { Vec::new() }; CLASSES]);
@@ -474,8 +475,16 @@ impl ThreadHeap {
             unsafe { page.free() };
         }
         if !keep.is_empty() {
-            let mut lists = abandoned();
-            for (class, page) in keep {
+            // Room first, grown with the lock released: growing calls the global
+            // allocator, which may be user code that allocates pool blocks, and on this
+            // thread (its heap gone) those come from this very list.
+            let mut needs = [0usize; CLASSES];
+            for &(class, _) in &keep {
+                needs[class] += 1;
+            }
+            let mut lists = lock_with_room_in(abandoned, |lists, class| &mut lists[class], &needs);
+            // By reference: `keep`'s buffer is freed after the lock is released.
+            for &(class, page) in &keep {
                 // SAFETY: we own the page and hand it to the list (whose lock we hold).
                 unsafe {
                     page.set_queue(Queue::Unlisted, 0);
@@ -497,25 +506,40 @@ impl ThreadHeap {
 
 /// Free abandoned pages whose blocks have all come back. Skipped if another thread holds
 /// the list (it will sweep, or a later call will).
+///
+/// One page at a time, each freed with the lock released: freeing calls the global
+/// allocator, which may be user code that allocates pool blocks, and on a thread without
+/// a heap those are served from this list (under its lock).
 fn sweep_abandoned() {
-    let mut lists = match ABANDONED_PAGES.try_lock() {
-        Ok(lists) => lists,
-        Err(std::sync::TryLockError::Poisoned(e)) => e.into_inner(),
-        Err(std::sync::TryLockError::WouldBlock) => return,
-    };
-    for list in lists.iter_mut() {
-        let mut i = 0;
-        while i < list.len() {
-            let page = list[i];
+    let (mut class, mut i) = (0, 0);
+    loop {
+        let mut lists = match ABANDONED_PAGES.try_lock() {
+            Ok(lists) => lists,
+            Err(std::sync::TryLockError::Poisoned(e)) => e.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return,
+        };
+        // Resume where the last page was found; the list may have changed meanwhile
+        // (a page missed or looked at twice is fine: this is housekeeping).
+        let unused = loop {
+            let Some(list) = lists.get_mut(class) else {
+                break None;
+            };
+            let Some(&page) = list.get(i) else {
+                (class, i) = (class + 1, 0);
+                continue;
+            };
             // SAFETY: the list owns its pages and we hold its lock.
             if unsafe { page.is_unused() } {
                 list.swap_remove(i);
-                // SAFETY: unused (no block held, no push pending) and now in no list.
-                unsafe { page.free() };
-            } else {
-                i += 1;
+                break Some(page);
             }
-        }
+            i += 1;
+        };
+        drop(lists);
+        let Some(page) = unused else { return };
+        // SAFETY: unused (no block held, no push pending) and taken off the list under
+        // its lock, so in no list and no one else's.
+        unsafe { page.free() };
     }
 }
 
@@ -595,9 +619,10 @@ fn alloc_during_teardown(class: usize) -> Option<NonNull<u8>> {
     alloc_abandoned(abandoned(), class)
 }
 
-/// Serve a block of `class` from the abandoned pages (`lists` is their locked list).
+/// Serve a block of `class` from the abandoned pages (`lists` is their locked list; a
+/// new page, if none has room, is made with it released).
 fn alloc_abandoned(
-    mut lists: MutexGuard<'static, [Vec<Page>; CLASSES]>,
+    lists: MutexGuard<'static, [Vec<Page>; CLASSES]>,
     class: usize,
 ) -> Option<NonNull<u8>> {
     for &page in &lists[class] {
@@ -611,14 +636,22 @@ fn alloc_abandoned(
             }
         }
     }
+    // A new page, made and handed to the list with the lock released: allocating calls
+    // the global allocator, which may be user code that allocates pool blocks, and on a
+    // thread without a heap those come from this list.
+    drop(lists);
     let page = Page::allocate()?;
-    // SAFETY: fresh page; handed to the list (we hold its lock) before use.
-    unsafe {
+    // SAFETY: a fresh page, ours until it is on the list: formatted, one block taken
+    // (counted, as on every abandoned page), then handed over.
+    let block = unsafe {
         page.format(class);
+        let block = page.pop_counted();
         page.set_owner(ABANDONED);
-        lists[class].push(page);
-        page.pop_counted()
-    }
+        block
+    };
+    let mut lists = lock_with_room(abandoned, |lists| &mut lists[class]);
+    lists[class].push(page);
+    block
 }
 
 /// Return a block to its page.

@@ -269,6 +269,11 @@ impl ThreadArena {
     }
 
     /// Check the current tag's budget for a pool or heap allocation of `requested` bytes.
+    ///
+    /// A request of zero bytes (a vector with no capacity, a zero-sized value) takes no
+    /// memory, so it cannot pass a budget: never refused, never reported, even when the
+    /// tag is over its budget already (found by the model test in session 10: an empty
+    /// `try_heap_vec_with_capacity(0)` was refused with `requested: 0`).
     #[cold]
     #[inline(never)]
     #[track_caller]
@@ -278,6 +283,9 @@ impl ThreadArena {
         requested: u64,
         strict: bool,
     ) -> Result<(), Error> {
+        if requested == 0 {
+            return Ok(());
+        }
         self.check_tag_budget_of(tag::current(), kind, requested, strict)
     }
 
