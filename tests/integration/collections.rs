@@ -9,7 +9,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use framealloc::{
     AllocConfig, BudgetPolicy, CollectIn, Error, FrameString, FrameVec, MisusePolicy, SmartAlloc,
-    frame_format,
+    frame_format, frame_vec,
 };
 use framealloc_tests::iterations;
 
@@ -229,6 +229,58 @@ fn extend_matches_std_for_exact_filtered_and_lying_iterators() {
     assert_eq!(explicit, std);
     drop(explicit);
     alloc.end_frame();
+}
+
+/// `frame_vec!`, bumpalo's `vec![in &bump; ..]`: the elements in order with exactly
+/// their number as capacity, `n` clones of one element (its last copy moved, none made
+/// for `n == 0`), destructors run, and the vector is the guard's (frozen with
+/// `into_slice`).
+#[test]
+fn frame_vec_macro_matches_vec() {
+    let alloc = SmartAlloc::new(Default::default());
+    let frame = alloc.frame();
+    let listed = frame_vec![in &frame; 3u16, 1, 4, 1, 5,];
+    assert_eq!(listed, vec![3u16, 1, 4, 1, 5]);
+    assert_eq!(listed.capacity(), 5);
+    let filled = frame_vec![in &frame; [7u8; 3]; 4];
+    assert_eq!(filled, vec![[7u8; 3]; 4]);
+    assert_eq!(filled.capacity(), 4);
+    let mut empty: FrameVec<'_, u64> = frame_vec![in &frame];
+    assert_eq!((empty.len(), empty.capacity()), (0, 0));
+    empty.push(9);
+    assert_eq!(empty, [9]);
+
+    track(usize::MAX);
+    {
+        let three = frame_vec![in &frame; Tracked(5); 3];
+        assert_eq!(ids(&three), [5, 5, 5]);
+        assert_eq!(
+            usize::MAX - CLONES_LEFT.get(),
+            2,
+            "two clones, the original moved in"
+        );
+        let none = frame_vec![in &frame; Tracked(6); 0];
+        assert!(none.is_empty());
+        assert_eq!(
+            drops(),
+            1,
+            "the element of an empty fill is dropped at once"
+        );
+        let listed = frame_vec![in &frame; Tracked(1), Tracked(2)];
+        assert_eq!(ids(&listed), [1, 2]);
+    }
+    assert_eq!(drops(), 1 + 3 + 2, "every element dropped once");
+
+    let mut counted = 0;
+    let side_effects = frame_vec![in &frame; { counted += 1; counted }, { counted += 1; counted }];
+    assert_eq!(
+        side_effects,
+        [1, 2],
+        "each element evaluated once, in order"
+    );
+    let frozen: &mut [u32] = frame_vec![in &frame; 1u32, 2, 3].into_slice();
+    frozen[0] = 10;
+    assert_eq!(frozen, [10, 2, 3]);
 }
 
 #[test]

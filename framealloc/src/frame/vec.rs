@@ -127,6 +127,53 @@ pub trait CollectIn: Iterator + Sized {
 
 impl<I: Iterator> CollectIn for I {}
 
+/// A [`FrameVec`] borrowing a [`Frame`](crate::Frame) guard, written like `vec!`
+/// (bumpalo's `vec![in &bump; ..]`): `frame_vec![in &frame]` (empty),
+/// `frame_vec![in &frame; a, b, c]` (those elements, one reservation), or
+/// `frame_vec![in &frame; elem; n]` (`n` clones of `elem`, as `vec![elem; n]`).
+///
+/// ```
+/// use framealloc::{SmartAlloc, frame_vec};
+///
+/// let alloc = SmartAlloc::new(Default::default());
+/// let frame = alloc.frame();
+/// let waypoints = frame_vec![in &frame; [0.0f32, 0.0], [1.0, 0.5], [2.0, 0.0]];
+/// assert_eq!(waypoints.len(), 3);
+/// let mut visited = frame_vec![in &frame; false; 3];
+/// visited[1] = true;
+/// assert_eq!(visited, [false, true, false]);
+/// let mut open: framealloc::FrameVec<'_, u32> = frame_vec![in &frame];
+/// open.push(7);
+/// assert_eq!(open, [7]);
+/// ```
+///
+/// # Panics
+///
+/// As [`FrameVec::with_capacity_in`]: on capacity overflow or when memory runs out.
+#[macro_export]
+macro_rules! frame_vec {
+    (in $frame:expr $(;)?) => {
+        $crate::FrameVec::new_in($frame)
+    };
+    (in $frame:expr; $elem:expr; $n:expr) => {{
+        let n: usize = $n;
+        let mut v = $crate::FrameVec::with_capacity_in(n, $frame);
+        v.resize(n, $elem);
+        v
+    }};
+    (in $frame:expr; $($x:expr),+ $(,)?) => {{
+        let mut v = $crate::FrameVec::with_capacity_in(
+            <[()]>::len(&[$($crate::frame_vec!(@unit $x)),+]),
+            $frame,
+        );
+        $(v.push($x);)+
+        v
+    }};
+    (@unit $x:expr) => {
+        ()
+    };
+}
+
 #[cold]
 #[inline(never)]
 #[track_caller]
