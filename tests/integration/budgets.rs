@@ -145,6 +145,40 @@ fn zero_byte_requests_are_never_refused() {
     drop((empty, unit, pooled));
 }
 
+/// The same for frame requests, on both paths: under a tag over its budget, zero-byte
+/// frame handles and guard allocations are neither refused nor reported (a review in
+/// session 10 found `try_frame_box(())`, `try_frame_alloc::<()>()` and
+/// `try_frame_slice::<u8>(0)` still refused with `requested: 0`).
+#[test]
+#[cfg(not(feature = "minimal"))] // tag budgets need tag accounting
+fn zero_byte_frame_requests_are_never_refused() {
+    let (alloc, events) = recording(BudgetPolicy::Enforce, MisusePolicy::Panic);
+    let _tag = alloc.tag("zero.frame");
+    alloc.set_thread_frame_budget(1024);
+    let frame = alloc.frame();
+    assert_eq!(frame.alloc([7u8; 2048])[2047], 7);
+    alloc.set_tag_budget("zero.frame", 1024);
+    let results = [
+        frame.try_frame_box(()).map(drop),
+        frame.try_frame_vec_with_capacity::<u64>(0).map(drop),
+        frame.try_alloc(()).map(drop),
+        frame.try_frame_alloc::<()>().map(drop),
+        frame.try_frame_slice::<u8>(0).map(drop),
+        frame.try_alloc_slice_copy::<u8>(&[]).map(drop),
+        frame.try_alloc_str("").map(drop),
+    ];
+    assert_eq!(results, [const { Ok(()) }; 7]);
+    let unit = frame.frame_box(()); // the plain call: no panic under `MisusePolicy::Panic`
+    assert_eq!(*unit, ());
+    let reported = taken(&events);
+    assert!(reported.is_empty(), "{reported:?}");
+    // One byte is refused, by the thread budget first.
+    assert!(matches!(
+        frame.try_frame_box(1u8),
+        Err(Error::BudgetExceeded { requested: 1, .. })
+    ));
+}
+
 #[test]
 fn enforce_plain_calls_follow_on_misuse() {
     let (alloc, _events) = recording(BudgetPolicy::Enforce, MisusePolicy::Panic);

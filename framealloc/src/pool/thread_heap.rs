@@ -496,10 +496,16 @@ impl ThreadHeap {
         // Notifications for our flagged pages may still arrive: the word is reused by a
         // new heap, which at worst looks at its full pages once for nothing.
         self.notify.store(0, Ordering::Relaxed);
-        SPARE_NOTIFY_WORDS
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(self.notify);
+        // Grown with the lock released, as the abandoned list is.
+        lock_with_room(
+            || {
+                SPARE_NOTIFY_WORDS
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+            },
+            |words| words,
+        )
+        .push(self.notify);
         sweep_abandoned();
     }
 }
@@ -512,12 +518,22 @@ impl ThreadHeap {
 /// a heap those are served from this list (under its lock).
 fn sweep_abandoned() {
     let (mut class, mut i) = (0, 0);
+    // At most as many pages freed as were listed when the sweep began: freeing a page may
+    // run user code that makes a fresh abandoned page and empties it at once, which the
+    // sweep would otherwise find and free again, forever (found by a review in session
+    // 10: a livelock, on a live thread's periodic sweep too).
+    let mut left = None;
     loop {
         let mut lists = match ABANDONED_PAGES.try_lock() {
             Ok(lists) => lists,
             Err(std::sync::TryLockError::Poisoned(e)) => e.into_inner(),
             Err(std::sync::TryLockError::WouldBlock) => return,
         };
+        let left = left.get_or_insert_with(|| lists.iter().map(Vec::len).sum::<usize>());
+        if *left == 0 {
+            return;
+        }
+        *left -= 1;
         // Resume where the last page was found; the list may have changed meanwhile
         // (a page missed or looked at twice is fine: this is housekeeping).
         let unused = loop {

@@ -221,6 +221,10 @@ impl ThreadArena {
     #[inline(never)]
     #[track_caller]
     pub(crate) fn check_frame_budgets(&self, requested: u64, strict: bool) -> Result<(), Error> {
+        // Zero bytes take no room: never refused or reported (as in `check_tag_budget`).
+        if requested == 0 {
+            return Ok(());
+        }
         // This runs on every explicit allocation once budgets exist, so it takes no
         // checkpoint and reports out of line: the thread's use is the arena's, and a
         // tag's uncredited growth is added by `pending_for`.
