@@ -78,6 +78,14 @@ fn hook() {
     let _ = INSIDE.try_with(|i| i.set(false));
 }
 
+/// What `done` receives, or a failure naming `hang` if nothing arrives in time (a thread
+/// that waits on itself, or spins, never sends).
+fn within_limit<T>(done: &std::sync::mpsc::Receiver<T>, hang: &str) -> T {
+    let limit = Duration::from_secs(if cfg!(miri) { 600 } else { 20 });
+    done.recv_timeout(limit)
+        .unwrap_or_else(|e| panic!("{hang}: {e}"))
+}
+
 /// Run `body` on a thread that arms the hook as its last step, so that everything its
 /// exit does (the pool heap's teardown included) runs the hook; fail if the thread does
 /// not finish in time (it waits on a lock it holds).
@@ -91,10 +99,10 @@ fn exit_with_hook(alloc: &'static SmartAlloc, odd: Odd, body: fn(&'static SmartA
     // for them): joined from a watcher, with a time limit here.
     let (done_tx, done_rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || done_tx.send(worker.join().is_ok()));
-    let limit = Duration::from_secs(if cfg!(miri) { 600 } else { 20 });
-    let joined = done_rx
-        .recv_timeout(limit)
-        .expect("the exiting thread waits on the abandoned pool pages' lock, which it holds");
+    let joined = within_limit(
+        &done_rx,
+        "the exiting thread waits on the abandoned pool pages' lock, which it holds",
+    );
     assert!(joined, "the exiting thread panicked");
     assert!(
         SERVED.load(Ordering::SeqCst) > before,
@@ -171,10 +179,10 @@ fn the_periodic_sweep_ends_when_the_global_allocator_uses_the_pool() {
         drop(kept);
         let _ = done_tx.send(intact);
     });
-    let limit = Duration::from_secs(if cfg!(miri) { 600 } else { 20 });
-    let intact = done_rx
-        .recv_timeout(limit)
-        .expect("the sweep of abandoned pages never ends (a livelock)");
+    let intact = within_limit(
+        &done_rx,
+        "the sweep of abandoned pages never ends (a livelock)",
+    );
     assert!(intact, "the kept blocks are intact");
     assert!(
         SERVED.load(Ordering::SeqCst) > before,
