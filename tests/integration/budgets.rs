@@ -488,6 +488,39 @@ fn scoped_path_is_checked_at_frame_end() {
     assert!(taken(&events).is_empty());
 }
 
+/// The frame end tests one byte for this thread's budget and the instance's call-outs
+/// (tag budgets, observers), which other threads write into every arena: writing them
+/// must keep this thread's own bit (under `minimal` the instance arms nothing, so only
+/// that bit makes the frame end check the thread budget).
+#[test]
+fn thread_budget_is_checked_at_frame_end_after_another_thread_sets_a_tag_budget() {
+    let (alloc, events) = recording(BudgetPolicy::Warn, MisusePolicy::Panic);
+    alloc.set_thread_frame_budget(1000);
+    let other = alloc.clone();
+    std::thread::spawn(move || other.set_tag_budget("elsewhere", u64::MAX - 1))
+        .join()
+        .unwrap();
+    for frame_number in 1..=2 {
+        let frame = alloc.frame();
+        for i in 0..20u8 {
+            frame.alloc([i; 64]);
+        }
+        drop(frame);
+        let events_now = taken(&events);
+        assert_eq!(events_now.len(), 1, "reported at frame end: {events_now:?}");
+        assert_eq!(events_now[0].frame, frame_number);
+        assert_eq!(events_now[0].limit, 1000);
+    }
+    // With the thread budget lifted, a frame over the old limit reports nothing.
+    alloc.set_thread_frame_budget(u64::MAX);
+    alloc.frame_scope(|f| {
+        for i in 0..20u8 {
+            f.alloc([i; 64]);
+        }
+    });
+    assert!(taken(&events).is_empty());
+}
+
 #[test]
 #[cfg(not(feature = "minimal"))] // tag budgets need tag accounting
 fn tag_budgets_apply_on_other_threads() {

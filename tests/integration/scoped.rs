@@ -100,6 +100,61 @@ fn guards_nest_and_reset_only_at_the_outermost() {
     assert_eq!(alloc.frame_resets(), resets + 1);
 }
 
+/// Frame numbers and resets count outermost frame ends only, however guards and the
+/// explicit frame interleave (the arena counts the nested closes and derives the rest).
+#[test]
+fn frame_numbers_count_outermost_frames_across_every_nesting() {
+    let alloc = SmartAlloc::new(Default::default());
+    assert_eq!((alloc.frame_number(), alloc.frame_resets()), (0, 0));
+    // A guard inside a guard: one frame.
+    {
+        let outer = alloc.frame();
+        assert_eq!(alloc.frame_number(), 1);
+        let inner = alloc.frame();
+        inner.alloc(1u8);
+        drop(inner);
+        assert_eq!(alloc.frame_number(), 1, "still inside the outer guard");
+        outer.alloc(2u8);
+    }
+    assert_eq!((alloc.frame_number(), alloc.frame_resets()), (1, 1));
+    // The explicit frame begun inside a guard, the guard dropped first, then `end_frame`.
+    {
+        let guard = alloc.frame();
+        guard.alloc(3u8);
+        alloc.begin_frame();
+        drop(guard);
+        assert_eq!(alloc.frame_number(), 2, "the explicit frame keeps frame 2 open");
+        assert_eq!(alloc.frame_resets(), 1);
+        alloc.end_frame();
+    }
+    assert_eq!((alloc.frame_number(), alloc.frame_resets()), (2, 2));
+    // A guard inside the explicit frame, three deep.
+    alloc.begin_frame();
+    {
+        let a = alloc.frame();
+        let b = alloc.frame();
+        b.alloc(4u8);
+        drop(a);
+        drop(b);
+    }
+    assert_eq!(alloc.frame_number(), 3);
+    alloc.end_frame();
+    assert_eq!((alloc.frame_number(), alloc.frame_resets()), (3, 3));
+    // Plain frames of both kinds.
+    for n in 4..=7 {
+        if n % 2 == 0 {
+            alloc.frame_scope(|f| {
+                f.alloc(n);
+            });
+        } else {
+            alloc.begin_frame();
+            alloc.end_frame();
+        }
+        assert_eq!((alloc.frame_number(), alloc.frame_resets()), (n, n));
+    }
+    assert_eq!(alloc.stats().frame_number, 7);
+}
+
 /// SPEC §4.4: `end_frame` while a guard's allocation is alive must not free it.
 #[test]
 fn end_frame_while_a_guard_allocation_is_alive_does_not_free_it() {

@@ -8,7 +8,9 @@ use core::sync::atomic::Ordering;
 
 use bumpalo::Bump;
 
-use super::{ARMED_BUDGETS, ARMED_TAGS, ARMED_THREAD, ThreadArena, armed_from_flags};
+use super::{
+    ARMED_BUDGETS, ARMED_TAGS, ARMED_THREAD, CALLOUT_ARMED, ThreadArena, armed_from_flags,
+};
 use crate::budget::{BudgetEvent, BudgetScope, Overruns};
 use crate::tag::{self, TagId};
 use crate::{Error, Kind};
@@ -28,18 +30,35 @@ impl ThreadArena {
         unsafe { self.callout_flags.as_ref() }.load(Ordering::Relaxed)
     }
 
-    /// Whether the instance has anything for this arena to arm (tag budgets, an
-    /// observer); never under `minimal`, which compiles both out. Reads the arena's copy
-    /// of the flags (see [`ThreadArena::callouts`]).
-    #[inline(always)]
-    pub(crate) fn callouts_set(&self) -> bool {
-        !cfg!(feature = "minimal") && self.callouts_copy() != 0
-    }
-
     /// The arena's copy of the instance's call-out flags (see [`ThreadArena::callouts`]).
     #[inline(always)]
     pub(crate) fn callouts_copy(&self) -> u8 {
-        self.callouts.load(Ordering::Relaxed)
+        self.callouts.load(Ordering::Relaxed) & !CALLOUT_ARMED
+    }
+
+    /// Whether a frame end has budgets to check or an observer to tell: `armed` is not 0,
+    /// or the instance has something for this arena to arm (tag budgets, an observer;
+    /// never under `minimal`, which compiles both out and mirrors no flags), in one load
+    /// (see [`CALLOUT_ARMED`]).
+    #[inline(always)]
+    pub(crate) fn armed_or_callouts(&self) -> bool {
+        self.callouts.load(Ordering::Relaxed) != 0
+    }
+
+    /// Set `armed` and keep [`CALLOUT_ARMED`] in step with it.
+    fn set_armed(&self, armed: u8) {
+        self.armed.set(armed);
+        let bit_set = self.callouts.load(Ordering::Relaxed) & CALLOUT_ARMED != 0;
+        if bit_set != (armed != 0) {
+            // Read-modify-writes: another thread may be mirroring the instance's flags
+            // into the other bits meanwhile (under the set's lock, which this thread does
+            // not hold here).
+            if armed != 0 {
+                self.callouts.fetch_or(CALLOUT_ARMED, Ordering::Relaxed);
+            } else {
+                self.callouts.fetch_and(!CALLOUT_ARMED, Ordering::Relaxed);
+            }
+        }
     }
 
     /// Copy the instance's call-out flags into the arena ([`ThreadArena::callouts`]).
@@ -56,7 +75,16 @@ impl ThreadArena {
             let arena = arena.as_ptr();
             let flags = (*core::ptr::addr_of!((*arena).callout_flags)).as_ref();
             let copy = &*core::ptr::addr_of!((*arena).callouts);
-            copy.store(flags.load(Ordering::Acquire), Ordering::Relaxed);
+            // Under `minimal` nothing is armed by the instance (see `armed_or_callouts`).
+            let flags = if cfg!(feature = "minimal") {
+                0
+            } else {
+                flags.load(Ordering::Acquire) & !CALLOUT_ARMED
+            };
+            // One atomic update that keeps the owner's bit (see `CALLOUT_ARMED`).
+            let _ = copy.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |copy| {
+                Some(copy & CALLOUT_ARMED | flags)
+            });
         }
     }
 
@@ -86,7 +114,7 @@ impl ThreadArena {
     /// budget, and when an observer is installed).
     #[inline(always)]
     pub(crate) fn refresh_armed(&self) {
-        if self.armed.get() != 0 || self.callouts_set() {
+        if self.armed_or_callouts() {
             self.refresh_armed_slow();
         }
     }
@@ -98,7 +126,7 @@ impl ThreadArena {
         if self.thread_budget.get().is_some() {
             armed |= ARMED_THREAD;
         }
-        self.armed.set(armed);
+        self.set_armed(armed);
         if armed & ARMED_BUDGETS != 0 || self.bump().allocation_limit().is_some() {
             self.arm_limit();
         }
