@@ -123,7 +123,11 @@ fn frame_numbers_count_outermost_frames_across_every_nesting() {
         guard.alloc(3u8);
         alloc.begin_frame();
         drop(guard);
-        assert_eq!(alloc.frame_number(), 2, "the explicit frame keeps frame 2 open");
+        assert_eq!(
+            alloc.frame_number(),
+            2,
+            "the explicit frame keeps frame 2 open"
+        );
         assert_eq!(alloc.frame_resets(), 1);
         alloc.end_frame();
     }

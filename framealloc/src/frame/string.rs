@@ -207,6 +207,7 @@ impl<'f> FrameString<'f> {
     /// # Errors
     ///
     /// [`Error::CapacityOverflow`], [`Error::OutOfMemory`]; nothing is appended.
+    #[inline]
     pub fn try_push_str(&mut self, s: &str) -> Result<(), Error> {
         self.bytes.try_extend_from_slice_copy(s.as_bytes())
     }
@@ -242,6 +243,7 @@ impl<'f> FrameString<'f> {
     /// assert_eq!(s.pop(), Some('é'));
     /// assert_eq!(s, "h");
     /// ```
+    #[inline]
     pub fn pop(&mut self) -> Option<char> {
         let c = self.as_str().chars().next_back()?;
         self.bytes.truncate(self.len() - c.len_utf8());
@@ -261,6 +263,7 @@ impl<'f> FrameString<'f> {
     /// # Panics
     ///
     /// If `new_len` is not on a `char` boundary.
+    #[inline]
     pub fn truncate(&mut self, new_len: usize) {
         if new_len < self.len() {
             assert!(
@@ -281,6 +284,7 @@ impl<'f> FrameString<'f> {
     /// s.clear();
     /// assert_eq!((s.len(), s.capacity()), (0, capacity));
     /// ```
+    #[inline]
     pub fn clear(&mut self) {
         self.bytes.clear();
     }
@@ -300,6 +304,7 @@ impl<'f> FrameString<'f> {
     /// # Panics
     ///
     /// On capacity overflow or when memory runs out.
+    #[inline]
     pub fn reserve(&mut self, additional: usize) {
         self.bytes.reserve(additional);
     }
@@ -320,6 +325,7 @@ impl<'f> FrameString<'f> {
     /// # Errors
     ///
     /// [`Error::CapacityOverflow`], [`Error::OutOfMemory`].
+    #[inline]
     pub fn try_reserve(&mut self, additional: usize) -> Result<(), Error> {
         self.bytes.try_reserve(additional)
     }
@@ -332,6 +338,7 @@ impl<'f> FrameString<'f> {
     /// let bytes = framealloc::FrameString::from_str_in("hi", &frame).into_bytes();
     /// assert_eq!(bytes, *b"hi");
     /// ```
+    #[inline]
     pub fn into_bytes(self) -> FrameVec<'f, u8> {
         self.bytes
     }
@@ -355,6 +362,7 @@ impl<'f> FrameString<'f> {
     /// If the string was made through the explicit API (see
     /// [`FrameVec::into_slice`]).
     #[track_caller]
+    #[inline]
     pub fn into_str(self) -> &'f mut str {
         if self.bytes.is_explicit() {
             explicit_into_str();

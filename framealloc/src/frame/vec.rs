@@ -302,6 +302,7 @@ impl<'a, T> FrameVec<'a, T> {
     ///
     /// [`Frame`]: crate::Frame
     #[track_caller]
+    #[inline]
     pub fn into_slice(self) -> &'a mut [T] {
         crate::frame_safe::assert_no_destructor!(
             T,
@@ -451,6 +452,7 @@ impl<'a, T> FrameVec<'a, T> {
     /// # Panics
     ///
     /// If `index >= len`.
+    #[inline]
     pub fn swap_remove(&mut self, index: usize) -> T {
         self.vec.swap_remove(index)
     }
@@ -465,6 +467,7 @@ impl<'a, T> FrameVec<'a, T> {
     /// v.truncate(3);
     /// assert_eq!(v, [0, 1, 2]);
     /// ```
+    #[inline]
     pub fn truncate(&mut self, len: usize) {
         self.vec.truncate(len);
     }
@@ -480,6 +483,7 @@ impl<'a, T> FrameVec<'a, T> {
     /// v.clear();
     /// assert_eq!((v.len(), v.capacity()), (0, capacity));
     /// ```
+    #[inline]
     pub fn clear(&mut self) {
         self.vec.clear();
     }
@@ -812,6 +816,7 @@ impl<T: Copy> FrameVec<'_, T> {
     /// # Panics
     ///
     /// If the new capacity overflows, or memory runs out.
+    #[inline]
     pub fn extend_from_slices_copy(&mut self, slices: &[&[T]]) {
         let total = slices
             .iter()
@@ -848,6 +853,7 @@ impl<T: Copy> FrameVec<'_, T> {
     /// # Errors
     ///
     /// [`Error::CapacityOverflow`], [`Error::OutOfMemory`]; nothing is appended.
+    #[inline]
     pub fn try_extend_from_slice_copy(&mut self, other: &[T]) -> Result<(), Error> {
         self.try_reserve(other.len())?;
         self.extend_from_slice_copy(other);
