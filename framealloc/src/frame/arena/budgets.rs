@@ -31,6 +31,7 @@ impl ThreadArena {
     }
 
     /// The arena's copy of the instance's call-out flags (see [`ThreadArena::callouts`]).
+    #[cfg(not(feature = "minimal"))]
     #[inline(always)]
     pub(crate) fn callouts_copy(&self) -> u8 {
         self.callouts.load(Ordering::Relaxed) & !CALLOUT_ARMED
