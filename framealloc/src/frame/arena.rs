@@ -660,6 +660,36 @@ impl ThreadArena {
         used
     }
 
+    /// [`credit_frame_end`](Self::credit_frame_end) for [`reset_used`](Self::reset_used)'s
+    /// straight line, which has checked that no tag was touched (so no checkpoint
+    /// credited anything this frame: every frame slot's `frame_live` is still 0 from the
+    /// last reset, and the frame's peak is its own bytes) and that the frame slot is in
+    /// its cache. With no new explicit handle (a guard frame) the handle count is left
+    /// alone. Half the instructions of the general update: a frame with one scoped
+    /// allocation 113 -> 97 instructions (session 11).
+    #[inline(always)]
+    fn credit_used_frame_end(&self) {
+        if cfg!(feature = "minimal") {
+            return;
+        }
+        let (cached_tag, slot) = self.frame_slot.get();
+        debug_assert_eq!(cached_tag, self.acct_tag.get());
+        let used = self.used_bytes();
+        let bytes = (used + self.reclaimed.get()).saturating_sub(self.acct_used.get()) as u64;
+        // SAFETY: a slot of `self.shard`, which this arena keeps alive; slots never move.
+        let slot = unsafe { slot.as_ref() };
+        let (taken, base) = (self.holds_taken.get(), self.hold_base.get());
+        if taken == base {
+            slot.on_frame_closed(bytes);
+        } else {
+            slot.on_rewound_frame_end(bytes, taken.saturating_sub(base));
+            self.hold_base.set(taken);
+        }
+        if used as u64 > self.frame_peak.get() {
+            self.frame_peak.set(used as u64);
+        }
+    }
+
     /// A scratch scope of this thread ended having used `bytes` under `tag`: credit them
     /// to this thread's frame counters of `tag` with owner stores (no atomic
     /// read-modify-write), through the frame-slot cache. `false`, and nothing done, when
@@ -1110,7 +1140,7 @@ impl ThreadArena {
             self.reset_used_slow();
             return;
         }
-        self.credit_frame_end();
+        self.credit_used_frame_end();
         // SAFETY: as in `reset_used_slow`'s one-chunk branch: idle (no frame open, no
         // handle alive, so no `&Bump` from `bump()` is in use and no allocation from this
         // arena is reachable) — and still idle: the accounting above found the frame slot
