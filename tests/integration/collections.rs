@@ -1276,3 +1276,770 @@ fn explicit_handles_run_destructors() {
     assert_eq!(drops(), 23);
     assert_eq!(alloc.live_frame_handles(), 0);
 }
+
+// ----- std / bumpalo parity: Clone, ordering, editing methods -----
+
+#[test]
+fn vec_clone_of_a_guard_made_vector_is_guard_made_and_drops_its_elements() {
+    let alloc = SmartAlloc::new(Default::default());
+    let frame = alloc.frame();
+    track(usize::MAX);
+    let mut v = frame.frame_vec::<Tracked>();
+    v.extend((0..4).map(Tracked));
+    v.reserve(100);
+    let c = v.clone();
+    assert_eq!(ids(&c), [0, 1, 2, 3]);
+    assert_eq!(
+        (c.len(), c.capacity()),
+        (4, 4),
+        "room for exactly the elements"
+    );
+    assert_ne!(c.as_ptr(), v.as_ptr());
+    assert_eq!(
+        alloc.live_frame_handles(),
+        0,
+        "no hold: it borrows the guard"
+    );
+    assert_eq!(drops(), 0);
+    drop(c);
+    assert_eq!(drops(), 4, "the copy dropped its own elements");
+    assert_eq!(ids(&v), [0, 1, 2, 3]);
+
+    // A guard-made copy can be frozen, as the original can.
+    let mut w = frame.frame_vec::<u32>();
+    w.extend([5, 6]);
+    let frozen: &mut [u32] = w.clone().into_slice();
+    frozen[0] = 50;
+    assert_eq!((&*frozen, w.as_slice()), (&[50, 6][..], &[5, 6][..]));
+    let empty = frame.frame_vec::<String>().clone();
+    assert_eq!((empty.len(), empty.capacity()), (0, 0));
+
+    // `clone_from` keeps the target's buffer and assigns over its elements.
+    let mut target = frame.frame_vec_with_capacity::<Tracked>(8);
+    target.push(Tracked(9));
+    let buffer = target.as_ptr();
+    target.clone_from(&v);
+    assert_eq!(ids(&target), [0, 1, 2, 3]);
+    assert_eq!(target.as_ptr(), buffer);
+    assert_eq!(drops(), 5, "Tracked(9) was assigned over");
+    drop(target);
+    drop(v);
+    assert_eq!(drops(), 13);
+    assert_eq!(alloc.live_frame_handles(), 0);
+}
+
+#[test]
+fn vec_clone_of_an_explicit_vector_keeps_the_frame_memory_until_it_drops() {
+    let alloc = SmartAlloc::new(Default::default());
+    alloc.begin_frame();
+    let mut v = alloc.frame_vec::<u64>();
+    v.extend(0..64);
+    let c = v.clone();
+    assert_eq!(alloc.live_frame_handles(), 2, "the copy is a live handle");
+    assert!(c.iter().copied().eq(0..64));
+    let copy_range = c.as_ptr_range();
+    alloc.end_frame();
+    assert_eq!(alloc.deferred_resets(), 1);
+    let resets = alloc.frame_resets();
+    drop(v);
+    assert_eq!(
+        alloc.frame_resets(),
+        resets,
+        "the copy still holds the memory"
+    );
+    assert_eq!(alloc.live_frame_handles(), 1);
+
+    // Cloned again with no frame open (as it may grow then): a hold of its own too.
+    let cc = c.clone();
+    assert_eq!(alloc.live_frame_handles(), 2);
+    let second_range = cc.as_ptr_range();
+
+    // The next frame does not hand out the copies' memory.
+    alloc.begin_frame();
+    let mut fresh = Vec::new();
+    for i in 0..iterations(128, 16) as u64 {
+        let b = alloc.frame_box(u64::MAX - i);
+        let p = &raw const *b;
+        assert!(
+            !copy_range.contains(&p) && !second_range.contains(&p),
+            "memory handed out twice"
+        );
+        fresh.push(b);
+    }
+    drop(fresh);
+    alloc.end_frame();
+    assert_eq!(alloc.deferred_resets(), 2);
+    drop(c);
+    assert_eq!(
+        alloc.frame_resets(),
+        resets,
+        "the copy of the copy holds it"
+    );
+    let message = expect_panic(|| {
+        let _ = cc.clone().into_slice();
+    });
+    assert!(
+        message.contains("into_vec"),
+        "explicit copies are explicit: {message}"
+    );
+    assert!(cc.iter().copied().eq(0..64), "contents intact");
+    drop(cc);
+    assert_eq!(
+        alloc.frame_resets(),
+        resets + 1,
+        "the last copy's drop resets"
+    );
+    assert_eq!(alloc.live_frame_handles(), 0);
+}
+
+#[test]
+fn vec_clone_with_a_panicking_element_clone_drops_the_clones_and_the_hold() {
+    let alloc = SmartAlloc::new(Default::default());
+    alloc.begin_frame();
+    let mut v = alloc.frame_vec::<Tracked>();
+    v.extend((0..5).map(Tracked));
+    track(3);
+    let message = expect_panic(|| drop(v.clone()));
+    assert!(message.contains("clone of Tracked(3) panics"), "{message}");
+    assert_eq!(drops(), 3, "the three clones made were dropped");
+    assert_eq!(
+        alloc.live_frame_handles(),
+        1,
+        "the copy's hold was given back"
+    );
+    track(usize::MAX);
+    drop(v);
+    assert_eq!(drops(), 5);
+    let resets = alloc.frame_resets();
+    alloc.end_frame();
+    assert_eq!(
+        (alloc.frame_resets(), alloc.deferred_resets()),
+        (resets + 1, 0),
+        "nothing was left holding the arena"
+    );
+
+    // Guard-made: the same, with no hold involved; `extend_from_within` keeps the
+    // clones made, as `Vec::extend_from_within` does.
+    let frame = alloc.frame();
+    let mut g = frame.frame_vec::<Tracked>();
+    g.extend((0..5).map(Tracked));
+    track(2);
+    let message = expect_panic(|| drop(g.clone()));
+    assert!(message.contains("clone of Tracked(2) panics"), "{message}");
+    assert_eq!(drops(), 2);
+    track(2);
+    let message = expect_panic(|| g.extend_from_within(1..4));
+    assert!(message.contains("clone of Tracked(3) panics"), "{message}");
+    assert_eq!(ids(&g), [0, 1, 2, 3, 4, 1, 2]);
+    assert_eq!(drops(), 0);
+    track(usize::MAX);
+    drop(g);
+    assert_eq!(drops(), 7);
+    assert_eq!(alloc.live_frame_handles(), 0);
+}
+
+#[test]
+fn vec_clone_past_a_budget_panics_and_gives_the_hold_back() {
+    let alloc = enforced(MisusePolicy::Panic);
+    alloc.begin_frame();
+    let mut v = alloc.frame_vec::<u8>();
+    v.extend_from_slice_copy(&[1; 3000]);
+    let message = expect_panic(|| drop(v.clone())); // 3000 more bytes: past 4 KiB
+    assert!(message.contains("BudgetExceeded"), "{message}");
+    assert_eq!((v.len(), alloc.live_frame_handles()), (3000, 1));
+    let message = expect_panic(|| drop(v.split_off(0)));
+    assert!(message.contains("BudgetExceeded"), "{message}");
+    assert_eq!(
+        (v.len(), alloc.live_frame_handles()),
+        (3000, 1),
+        "nothing moved"
+    );
+    drop(v);
+    let resets = alloc.frame_resets();
+    alloc.end_frame();
+    assert_eq!(alloc.frame_resets(), resets + 1, "no hold was left behind");
+
+    let frame = alloc.frame();
+    let mut g = frame.frame_vec::<u8>();
+    g.extend_from_slice_copy(&[2; 3000]);
+    let message = expect_panic(|| drop(g.clone()));
+    assert!(message.contains("BudgetExceeded"), "{message}");
+    assert_eq!((g.len(), alloc.live_frame_handles()), (3000, 0));
+}
+
+#[test]
+fn vec_split_off_and_append_match_std() {
+    let alloc = SmartAlloc::new(Default::default());
+    let frame = alloc.frame();
+    for at in 0..=6 {
+        let mut v = frame.frame_vec_with_capacity::<String>(10);
+        let mut expected = Vec::with_capacity(10);
+        for i in 0..6 {
+            v.push(i.to_string());
+            expected.push(i.to_string());
+        }
+        let mut tail = v.split_off(at);
+        let mut expected_tail = expected.split_off(at);
+        assert_eq!(
+            (v.as_slice(), tail.as_slice()),
+            (expected.as_slice(), expected_tail.as_slice())
+        );
+        assert_eq!(v.capacity(), 10, "the original keeps its capacity");
+        assert_eq!(
+            tail.capacity(),
+            6 - at,
+            "the tail has room for exactly itself"
+        );
+        v.append(&mut tail);
+        expected.append(&mut expected_tail);
+        assert_eq!((v.as_slice(), tail.len()), (expected.as_slice(), 0));
+        assert_eq!(tail.capacity(), 6 - at, "append leaves the capacity");
+    }
+    let mut v = frame.frame_vec::<u8>();
+    v.extend([1, 2]);
+    let message = expect_panic(|| drop(v.split_off(3)));
+    let std_message = expect_panic(|| drop(vec![1u8, 2].split_off(3)));
+    assert_eq!(message, std_message);
+    assert_eq!(v, [1, 2]);
+
+    // `append` moves elements (no clone, no drop) from a vector of another lifetime:
+    // an explicit one into a guard-made one.
+    track(0);
+    let mut g = frame.frame_vec::<Tracked>();
+    g.push(Tracked(0));
+    let mut e = alloc.frame_vec::<Tracked>();
+    e.extend((1..4).map(Tracked));
+    g.append(&mut e);
+    assert_eq!((ids(&g), e.len(), drops()), (vec![0, 1, 2, 3], 0, 0));
+    drop(e);
+    assert_eq!(drops(), 0);
+    drop(g);
+    assert_eq!(drops(), 4);
+    track(usize::MAX);
+    assert_eq!(alloc.live_frame_handles(), 0);
+}
+
+#[test]
+fn vec_split_off_of_an_explicit_vector_is_a_live_handle_of_its_own() {
+    let alloc = SmartAlloc::new(Default::default());
+    alloc.begin_frame();
+    let mut v = alloc.frame_vec::<u32>();
+    v.extend(0..8);
+    let tail = v.split_off(3);
+    assert_eq!(
+        (v.as_slice(), tail.as_slice()),
+        (&[0, 1, 2][..], &[3, 4, 5, 6, 7][..])
+    );
+    assert_eq!(alloc.live_frame_handles(), 2);
+    let mut s = alloc.frame_string();
+    s.push_str("key=välue");
+    let value = s.split_off(4);
+    assert_eq!((s.as_str(), value.as_str()), ("key=", "välue"));
+    assert_eq!(alloc.live_frame_handles(), 4);
+    alloc.end_frame();
+    let resets = alloc.frame_resets();
+    drop((v, s));
+    assert_eq!(
+        alloc.frame_resets(),
+        resets,
+        "the split-off halves hold the memory"
+    );
+    assert_eq!(
+        (tail.as_slice(), value.as_str()),
+        (&[3, 4, 5, 6, 7][..], "välue")
+    );
+    drop(tail);
+    assert_eq!(alloc.frame_resets(), resets);
+    drop(value);
+    assert_eq!(alloc.frame_resets(), resets + 1);
+    assert_eq!(alloc.live_frame_handles(), 0);
+
+    // Guard-made halves borrow the guard: no hold.
+    let frame = alloc.frame();
+    let mut g = frame.frame_vec::<u32>();
+    g.extend(0..4);
+    let rest = g.split_off(2);
+    assert_eq!(alloc.live_frame_handles(), 0);
+    assert_eq!(rest.into_slice(), [2, 3]);
+}
+
+#[test]
+fn vec_dedup_pop_if_extend_from_within_and_splice_match_std() {
+    let alloc = SmartAlloc::new(Default::default());
+    let frame = alloc.frame();
+    let data = [1, 1, 2, 3, 3, 3, 1, 4, 4, 5, 10, 11, 12, 20];
+    let fresh = || {
+        let mut v = frame.frame_vec::<i32>();
+        v.extend(data);
+        (v, data.to_vec())
+    };
+    let (mut v, mut expected) = fresh();
+    v.dedup();
+    expected.dedup();
+    assert_eq!(v, expected);
+    let (mut v, mut expected) = fresh();
+    v.dedup_by_key(|x| *x / 10);
+    expected.dedup_by_key(|x| *x / 10);
+    assert_eq!(v, expected);
+    let (mut v, mut expected) = fresh();
+    v.dedup_by(|a, b| a.abs_diff(*b) <= 1);
+    expected.dedup_by(|a, b| a.abs_diff(*b) <= 1);
+    assert_eq!(v, expected);
+
+    let (mut v, mut expected) = fresh();
+    loop {
+        let (ours, std) = (v.pop_if(|x| *x > 3), expected.pop_if(|x| *x > 3));
+        assert_eq!((ours, v.as_slice()), (std, expected.as_slice()));
+        if ours.is_none() {
+            break;
+        }
+    }
+    assert_eq!(
+        v.pop_if(|x| {
+            *x += 100;
+            false
+        }),
+        None
+    );
+    assert_eq!(
+        v.last(),
+        Some(&101),
+        "the predicate may change the element it keeps"
+    );
+
+    for range in [0..0, 0..3, 2..5, 4..4, 0..data.len()] {
+        let (mut v, mut expected) = fresh();
+        v.extend_from_within(range.clone());
+        expected.extend_from_within(range.clone());
+        assert_eq!(v, expected);
+        let (mut v, mut expected) = fresh();
+        let removed: Vec<_> = v.splice(range.clone(), [7, 8, 9]).collect();
+        let expected_removed: Vec<_> = expected.splice(range.clone(), [7, 8, 9]).collect();
+        assert_eq!(
+            (v.as_slice(), removed),
+            (expected.as_slice(), expected_removed)
+        );
+        // Taken from the back, and dropped before the end: the replacement still happens.
+        let (mut v, mut expected) = fresh();
+        assert_eq!(
+            v.splice(range.clone(), 0..3).next_back(),
+            expected.splice(range, 0..3).next_back()
+        );
+        assert_eq!(v, expected);
+    }
+    let (mut v, _) = fresh();
+    let backwards = std::ops::Range { start: 5, end: 2 };
+    let std_panics = [
+        expect_panic(|| data.to_vec().extend_from_within(3..100)),
+        expect_panic(|| drop(data.to_vec().splice(backwards.clone(), [1]))),
+    ];
+    let our_panics = [
+        expect_panic(|| v.extend_from_within(3..100)),
+        expect_panic(|| drop(v.splice(backwards, [1]))),
+    ];
+    assert_eq!(our_panics, std_panics);
+    assert_eq!(v, data, "a bad range changes nothing");
+}
+
+#[test]
+fn vec_ordering_and_hash_match_slices() {
+    use std::collections::BTreeSet;
+    use std::hash::BuildHasher;
+
+    let alloc = SmartAlloc::new(Default::default());
+    let frame = alloc.frame();
+    let a = frame_vec![in &frame; 1, 2, 3];
+    let b = frame_vec![in &frame; 1, 2, 4];
+    let short = frame_vec![in &frame; 1, 2];
+    assert!(a < b && short < a && b > short);
+    assert_eq!(a.cmp(&b), [1, 2, 3].cmp(&[1, 2, 4]));
+    assert_eq!(a.cmp(&a.clone()), std::cmp::Ordering::Equal);
+    let nan = frame_vec![in &frame; f64::NAN];
+    let one = frame_vec![in &frame; 1.0];
+    assert_eq!(nan.partial_cmp(&one), None);
+    assert_eq!(
+        one.partial_cmp(&frame_vec![in &frame; 2.0]),
+        Some(std::cmp::Ordering::Less)
+    );
+    // Across lifetimes: an explicit vector against a guard-made one.
+    let mut explicit = alloc.frame_vec::<i32>();
+    explicit.extend([1, 2, 5]);
+    assert_eq!(explicit.partial_cmp(&a), Some(std::cmp::Ordering::Greater));
+
+    let state = std::collections::hash_map::RandomState::new();
+    assert_eq!(state.hash_one(&a), state.hash_one(&[1, 2, 3][..]));
+    assert_eq!(state.hash_one(&a), state.hash_one(vec![1, 2, 3]));
+    let mut set = HashSet::new();
+    assert!(set.insert(a.clone()));
+    assert!(!set.insert(a.clone()));
+    assert!(set.contains(&[1, 2, 3][..]), "Borrow<[T]> and Hash agree");
+    let sorted: BTreeSet<_> = [b.clone(), short.clone(), a.clone()].into_iter().collect();
+    assert!(sorted.into_iter().eq([short, a, b]));
+}
+
+#[test]
+fn vec_reserve_exact_shrink_to_fit_and_raw_pointers() {
+    let alloc = SmartAlloc::new(Default::default());
+    let frame = alloc.frame();
+    let mut v = frame.frame_vec::<u64>();
+    v.push(1);
+    v.reserve_exact(9);
+    assert_eq!(v.capacity(), 10);
+    v.reserve_exact(9);
+    assert_eq!(v.capacity(), 10, "enough room already");
+    let message = expect_panic(|| v.reserve_exact(usize::MAX));
+    assert!(message.contains("capacity overflow"), "{message}");
+
+    // Shrinking the arena's latest allocation gives its room back: the next allocation
+    // lands right next to the shrunk buffer.
+    let mut w = frame.frame_vec_with_capacity::<u64>(64);
+    w.extend([7, 8, 9]);
+    w.shrink_to_fit();
+    assert_eq!((w.capacity(), w.as_slice()), (3, &[7, 8, 9][..]));
+    let next = frame.alloc(0u64);
+    assert_eq!(distance(std::ptr::from_ref(next), w.as_ptr()), 8);
+    w.shrink_to_fit();
+    assert_eq!(w.capacity(), 3);
+
+    // `as_ptr` / `as_mut_ptr` make no reference to the elements: a pointer taken before
+    // stays usable after another one is taken (`Vec`'s guarantee; checked by Miri).
+    let mut x = frame.frame_vec::<u32>();
+    x.extend([0, 1, 2]);
+    let first = x.as_mut_ptr();
+    let read = x.as_ptr();
+    let second = x.as_mut_ptr();
+    // SAFETY: all three point at `x`'s 3 initialised elements, `x` is not used
+    // otherwise meanwhile, and the writes and reads do not overlap in time.
+    unsafe {
+        first.write(10);
+        second.add(2).write(12);
+        first.add(1).write(11);
+        assert_eq!((read.read(), read.add(2).read()), (10, 12));
+    }
+    assert_eq!(x, [10, 11, 12]);
+    assert_eq!(x.as_ptr(), x.as_slice().as_ptr());
+}
+
+#[test]
+fn vec_io_write_appends() {
+    use std::io::{IoSlice, Write};
+
+    let alloc = SmartAlloc::new(Default::default());
+    let frame = alloc.frame();
+    let mut out = frame.frame_vec::<u8>();
+    let word = "two";
+    write!(out, "{}-{word}", 4).unwrap();
+    out.write_all(b"!").unwrap();
+    assert_eq!(out.write(b"ab").unwrap(), 2);
+    let slices = [IoSlice::new(b"x"), IoSlice::new(b""), IoSlice::new(b"yz")];
+    assert_eq!(out.write_vectored(&slices).unwrap(), 3);
+    out.flush().unwrap();
+    assert_eq!(out, *b"4-two!abxyz");
+
+    alloc.begin_frame();
+    let mut explicit = alloc.frame_vec::<u8>();
+    writeln!(explicit, "frame {}", alloc.frame_number()).unwrap();
+    assert_eq!(explicit, *b"frame 1\n");
+    drop(explicit);
+    alloc.end_frame();
+}
+
+// ----- FrameString parity -----
+
+/// Strings with one-, two-, three- and four-byte `char`s.
+const MIXED: [&str; 4] = ["", "a", "aé日🦀z", "h€llo wörld 𝄞"];
+
+#[test]
+fn string_editing_matches_std() {
+    let alloc = SmartAlloc::new(Default::default());
+    let frame = alloc.frame();
+    for input in MIXED {
+        let boundaries: Vec<usize> = (0..=input.len())
+            .filter(|&i| input.is_char_boundary(i))
+            .collect();
+        for &i in &boundaries {
+            let mut s = FrameString::from_str_in(input, &frame);
+            let mut expected = String::from(input);
+            s.insert(i, 'ß');
+            expected.insert(i, 'ß');
+            assert_eq!(s, expected);
+            s.insert_str(i, "日x🦀");
+            expected.insert_str(i, "日x🦀");
+            assert_eq!(s, expected);
+            s.insert_str(0, "");
+            assert_eq!(s, expected);
+
+            let mut s = FrameString::from_str_in(input, &frame);
+            let mut expected = String::from(input);
+            let (tail, expected_tail) = (s.split_off(i), expected.split_off(i));
+            assert_eq!(
+                (s.as_str(), tail.as_str()),
+                (expected.as_str(), expected_tail.as_str())
+            );
+            assert_eq!(s.capacity(), input.len(), "the original keeps its capacity");
+
+            for &j in boundaries.iter().filter(|&&j| j >= i) {
+                let mut s = FrameString::from_str_in(input, &frame);
+                let mut expected = String::from(input);
+                let ours: String = s.drain(i..j).collect();
+                let std: String = expected.drain(i..j).collect();
+                assert_eq!((ours, s.as_str()), (std, expected.as_str()));
+                // From the back, and left half used: the whole range goes all the same.
+                let mut s = FrameString::from_str_in(input, &frame);
+                let mut expected = String::from(input);
+                assert_eq!(s.drain(i..j).next_back(), expected.drain(i..j).next_back());
+                assert_eq!(s, expected);
+            }
+        }
+        for &i in boundaries.iter().filter(|&&i| i < input.len()) {
+            let mut s = FrameString::from_str_in(input, &frame);
+            let mut expected = String::from(input);
+            assert_eq!(s.remove(i), expected.remove(i));
+            assert_eq!(s, expected);
+        }
+        for keep in [
+            (|c: char| c.is_ascii()) as fn(char) -> bool,
+            |c| !c.is_ascii(),
+            |_| false,
+            |_| true,
+        ] {
+            let mut s = FrameString::from_str_in(input, &frame);
+            let mut expected = String::from(input);
+            s.retain(keep);
+            expected.retain(keep);
+            assert_eq!(s, expected);
+        }
+        let mut s = FrameString::from_str_in(input, &frame);
+        let mut expected = String::from(input);
+        let mut seen = Vec::new();
+        s.retain(|c| {
+            seen.push(c);
+            seen.len() % 2 == 0
+        });
+        let mut n = 0;
+        expected.retain(|_| {
+            n += 1;
+            n % 2 == 0
+        });
+        assert_eq!(s, expected);
+        assert_eq!(
+            seen,
+            input.chars().collect::<Vec<_>>(),
+            "each char once, in order"
+        );
+    }
+}
+
+/// Whether `f` panics on a `String` holding `input`, and the string after it if not.
+fn std_outcome(input: &str, f: impl FnOnce(&mut String)) -> Option<String> {
+    let mut s = String::from(input);
+    catch_unwind(AssertUnwindSafe(|| f(&mut s)))
+        .ok()
+        .map(|()| s)
+}
+
+#[test]
+fn string_byte_index_methods_panic_off_char_boundaries_like_std() {
+    let alloc = SmartAlloc::new(Default::default());
+    let frame = alloc.frame();
+    let input = "aé日🦀"; // boundaries 0, 1, 3, 6, 10
+    let mut compared = 0;
+    for i in 0..=input.len() + 1 {
+        type Ours = fn(&mut FrameString<'_>, usize);
+        type Std = fn(&mut String, usize);
+        let cases: [(&str, Ours, Std); 7] = [
+            ("insert", |s, i| s.insert(i, 'x'), |s, i| s.insert(i, 'x')),
+            (
+                "insert_str",
+                |s, i| s.insert_str(i, "€x"),
+                |s, i| s.insert_str(i, "€x"),
+            ),
+            (
+                "remove",
+                |s, i| {
+                    let _ = s.remove(i);
+                },
+                |s, i| {
+                    let _ = s.remove(i);
+                },
+            ),
+            (
+                "split_off",
+                |s, i| drop(s.split_off(i)),
+                |s, i| drop(s.split_off(i)),
+            ),
+            (
+                "drain from",
+                |s, i| drop(s.drain(i..)),
+                |s, i| drop(s.drain(i..)),
+            ),
+            (
+                "drain to",
+                |s, i| drop(s.drain(..i)),
+                |s, i| drop(s.drain(..i)),
+            ),
+            (
+                "drain through",
+                |s, i| drop(s.drain(1..=i)),
+                |s, i| drop(s.drain(1..=i)),
+            ),
+        ];
+        for (name, ours, std) in cases {
+            let expected = std_outcome(input, |s| std(s, i));
+            let mut s = FrameString::from_str_in(input, &frame);
+            let outcome = catch_unwind(AssertUnwindSafe(|| ours(&mut s, i)));
+            if let Some(expected) = expected {
+                assert!(outcome.is_ok(), "{name}({i}) panicked, std's did not");
+                assert_eq!(s, expected, "{name}({i})");
+            } else {
+                assert!(outcome.is_err(), "{name}({i}) did not panic, std's did");
+                assert_eq!(s, input, "{name}({i}) panicked and changed the string");
+            }
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, 7 * 12);
+    // Our own messages name the method and the index; `remove` says what `String`'s
+    // says (the same slicing), and so does a decreasing `drain` range.
+    let mut s = FrameString::from_str_in(input, &frame);
+    for (message, expected) in [
+        (
+            expect_panic(|| s.insert(2, 'x')),
+            "FrameString::insert: 2 is not a char boundary",
+        ),
+        (
+            expect_panic(|| s.insert_str(11, "x")),
+            "FrameString::insert_str: 11 is not a char boundary",
+        ),
+        (
+            expect_panic(|| drop(s.split_off(4))),
+            "FrameString::split_off: 4 is not a char boundary",
+        ),
+    ] {
+        assert!(message.contains(expected), "{message:?} lacks {expected:?}");
+    }
+    let backwards = std::ops::Range { start: 3, end: 1 };
+    for i in [2, 10, 11] {
+        assert_eq!(
+            expect_panic(|| {
+                let _ = s.remove(i);
+            }),
+            expect_panic(|| {
+                let _ = String::from(input).remove(i);
+            })
+        );
+    }
+    assert_eq!(
+        expect_panic(|| drop(s.drain(backwards.clone()))),
+        expect_panic(|| drop(String::from(input).drain(backwards)))
+    );
+    let message = expect_panic(|| drop(s.drain(7..)));
+    assert!(
+        message.contains('7') && message.contains("char boundary"),
+        "{message}"
+    );
+    assert_eq!(s, input);
+}
+
+#[test]
+fn string_retain_with_a_panicking_predicate_keeps_valid_utf8_like_std() {
+    let alloc = SmartAlloc::new(Default::default());
+    let frame = alloc.frame();
+    let input = "aBéÇ日x🦀Yz";
+    for panic_at in 1..=input.chars().count() {
+        let predicate = |n: &mut usize, c: char| {
+            *n += 1;
+            assert!(*n != panic_at, "predicate panics");
+            c.is_lowercase() || !c.is_alphabetic()
+        };
+        let mut n = 0;
+        let expected = {
+            let mut m = 0;
+            let mut t = String::from(input);
+            let _ = catch_unwind(AssertUnwindSafe(|| t.retain(|c| predicate(&mut m, c))));
+            t
+        };
+        let mut s = FrameString::from_str_in(input, &frame);
+        let message = expect_panic(|| s.retain(|c| predicate(&mut n, c)));
+        assert!(message.contains("predicate panics"), "{message}");
+        assert_eq!(s, expected, "panic at char {panic_at}");
+        assert!(std::str::from_utf8(s.as_bytes()).is_ok());
+        s.push('!');
+        assert!(s.ends_with('!'));
+    }
+}
+
+#[test]
+fn string_drain_yields_chars_both_ways_and_removes_the_range_on_drop() {
+    let alloc = SmartAlloc::new(Default::default());
+    let frame = alloc.frame();
+    let mut s = FrameString::from_str_in("xaé日🦀y", &frame);
+    {
+        let mut d = s.drain(1..11);
+        assert_eq!(d.size_hint(), (3, Some(10)));
+        assert_eq!((d.next(), d.next_back()), (Some('a'), Some('🦀')));
+        assert_eq!(
+            (d.next_back(), d.next(), d.next()),
+            (Some('日'), Some('é'), None)
+        );
+        assert_eq!((d.next_back(), d.size_hint()), (None, (0, Some(0))));
+    }
+    assert_eq!(s, "xy");
+    // Dropped unused: the range still goes.
+    let mut s = FrameString::from_str_in("keep-drop-keep", &frame);
+    drop(s.drain(4..=8));
+    assert_eq!(s, "keep-keep");
+    let all: String = s.drain(..).rev().collect();
+    assert_eq!((all.as_str(), s.as_str()), ("peek-peek", ""));
+    // Leaked: the string is unchanged (and still valid).
+    let mut s = FrameString::from_str_in("leak", &frame);
+    std::mem::forget(s.drain(1..3));
+    assert_eq!(s, "leak");
+}
+
+#[test]
+fn string_clone_extend_reserve_exact_and_shrink_to_fit() {
+    let alloc = SmartAlloc::new(Default::default());
+    {
+        let frame = alloc.frame();
+        let mut s = FrameString::from_str_in("base", &frame);
+        let mut t = s.clone();
+        t.push_str("+1");
+        assert_eq!((s.as_str(), t.as_str()), ("base", "base+1"));
+        assert_eq!(alloc.live_frame_handles(), 0);
+        assert_eq!(t.clone().into_str(), "base+1", "guard-made copies freeze");
+        s.clone_from(&t);
+        assert_eq!(s, "base+1");
+
+        s.extend([String::from("-a"), String::from("-é")]);
+        s.extend([t.clone(), FrameString::from_str_in("!", &frame)]);
+        assert_eq!(s, "base+1-a-ébase+1!");
+        let mut explicit = alloc.frame_string();
+        explicit.push_str("ex");
+        s.extend([explicit]); // another lifetime
+        assert_eq!(s, "base+1-a-ébase+1!ex");
+        assert_eq!(s.as_bytes(), "base+1-a-ébase+1!ex".as_bytes());
+
+        let mut r = frame.frame_string();
+        r.push('x');
+        r.reserve_exact(7);
+        assert_eq!(r.capacity(), 8);
+        r.push_str("日本");
+        r.shrink_to_fit();
+        assert_eq!((r.as_str(), r.capacity()), ("x日本", 7));
+        assert_eq!(alloc.live_frame_handles(), 0);
+    }
+
+    // An explicit string's copy is a live handle of its own.
+    alloc.begin_frame();
+    let mut e = alloc.frame_string();
+    e.push_str("kept");
+    let copy = e.clone();
+    assert_eq!(alloc.live_frame_handles(), 2);
+    alloc.end_frame();
+    let resets = alloc.frame_resets();
+    drop(e);
+    assert_eq!((copy.as_str(), alloc.frame_resets()), ("kept", resets));
+    drop(copy);
+    assert_eq!(alloc.frame_resets(), resets + 1);
+}

@@ -1,7 +1,8 @@
 //! `FrameString`: a growable UTF-8 string in frame memory.
 
 use core::fmt;
-use core::ops::{Deref, DerefMut};
+use core::iter::FusedIterator;
+use core::ops::{Bound, Deref, DerefMut, RangeBounds};
 
 use super::guard::Frame;
 use super::vec::FrameVec;
@@ -387,6 +388,288 @@ impl<'f> FrameString<'f> {
     }
 }
 
+/// `std::string::String` and bumpalo's `String` methods beyond the basics. Every method
+/// that takes a byte index panics when it is not on a `char` boundary (or past the end),
+/// where `String`'s does, and changes nothing then.
+impl FrameString<'_> {
+    /// Insert `c` at byte index `idx`.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut s = framealloc::FrameString::from_str_in("hllo", &frame);
+    /// s.insert(1, 'é');
+    /// assert_eq!(s, "héllo");
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If `idx` is past the end or not on a `char` boundary.
+    #[track_caller]
+    pub fn insert(&mut self, idx: usize, c: char) {
+        self.insert_at("insert", idx, c.encode_utf8(&mut [0; 4]));
+    }
+
+    /// Insert `s` at byte index `idx`.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut s = framealloc::FrameString::from_str_in("frame 7", &frame);
+    /// s.insert_str(6, "#");
+    /// assert_eq!(s, "frame #7");
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If `idx` is past the end or not on a `char` boundary.
+    #[track_caller]
+    pub fn insert_str(&mut self, idx: usize, s: &str) {
+        self.insert_at("insert_str", idx, s);
+    }
+
+    /// `insert_str`, with `method` named if `idx` is not a `char` boundary.
+    #[track_caller]
+    fn insert_at(&mut self, method: &str, idx: usize, s: &str) {
+        self.check_boundary(method, idx);
+        let (len, n) = (self.len(), s.len());
+        // Append, move the tail right over the new bytes, write `s` in the gap: the
+        // string is valid UTF-8 again when this returns, and nothing can panic or look
+        // at it in between (the append either panics before changing anything or
+        // succeeds; the copies are in bounds).
+        self.bytes.extend_from_slice_copy(s.as_bytes());
+        self.bytes.copy_within(idx..len, idx + n);
+        self.bytes[idx..idx + n].copy_from_slice(s.as_bytes());
+    }
+
+    /// Remove the `char` at byte index `idx` and return it.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut s = framealloc::FrameString::from_str_in("aéb", &frame);
+    /// assert_eq!(s.remove(1), 'é');
+    /// assert_eq!(s, "ab");
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If `idx` is not on a `char` boundary, or is the length or past it (no `char`
+    /// there), with `String::remove`'s messages.
+    #[track_caller]
+    pub fn remove(&mut self, idx: usize) -> char {
+        let Some(c) = self.as_str()[idx..].chars().next() else {
+            panic!("cannot remove a char from the end of a string");
+        };
+        drop(self.bytes.drain(idx..idx + c.len_utf8()));
+        c
+    }
+
+    /// Keep only the `char`s for which `f` returns `true`, in order. If `f` panics, the
+    /// string keeps the `char`s kept so far and loses the rest (as `String::retain`):
+    /// it is valid UTF-8 either way.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut s = framealloc::FrameString::from_str_in("f_r-a m é", &frame);
+    /// s.retain(|c| c.is_alphabetic());
+    /// assert_eq!(s, "framé");
+    /// ```
+    pub fn retain(&mut self, mut f: impl FnMut(char) -> bool) {
+        /// Cuts the bytes to the kept prefix when dropped, unwinding included.
+        struct Kept<'v, 'f> {
+            bytes: &'v mut FrameVec<'f, u8>,
+            len: usize,
+        }
+        impl Drop for Kept<'_, '_> {
+            fn drop(&mut self) {
+                self.bytes.truncate(self.len);
+            }
+        }
+
+        let len = self.len();
+        let mut kept = Kept {
+            bytes: &mut self.bytes,
+            len: 0,
+        };
+        let mut read = 0;
+        while read < len {
+            // SAFETY: the bytes from `read` on are the string's own, untouched (every copy
+            // below lands before `read`: `kept.len <= read`), and `read` is a `char`
+            // boundary of that valid UTF-8 (it advances a whole `char` at a time).
+            let tail = unsafe { core::str::from_utf8_unchecked(&kept.bytes[read..]) };
+            let Some(c) = tail.chars().next() else { break };
+            let n = c.len_utf8();
+            if f(c) {
+                kept.bytes.copy_within(read..read + n, kept.len);
+                kept.len += n;
+            }
+            read += n;
+        }
+    }
+
+    /// Split the string at byte index `at`: `self` keeps `[0, at)` and its capacity, the
+    /// returned string holds the rest, in the same arena and made the way `self` was
+    /// (see [`FrameVec::split_off`]).
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut s = framealloc::FrameString::from_str_in("key=välue", &frame);
+    /// let value = s.split_off(4);
+    /// assert_eq!((s.as_str(), value.as_str()), ("key=", "välue"));
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If `at` is past the end or not on a `char` boundary.
+    #[must_use = "use `.truncate()` if you don't need the other half"]
+    #[track_caller]
+    pub fn split_off(&mut self, at: usize) -> Self {
+        self.check_boundary("split_off", at);
+        FrameString::from_utf8_vec(self.bytes.split_off(at))
+    }
+
+    /// Remove the bytes in `range` and iterate over their `char`s. The range is removed
+    /// when the iterator drops, whether or not it was used up (if it is leaked, the
+    /// string is unchanged).
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut s = framealloc::FrameString::from_str_in("α is alpha, β is beta", &frame);
+    /// let beta_at = s.find('β').unwrap();
+    /// let taken: String = s.drain(..beta_at).collect();
+    /// assert_eq!((taken.as_str(), s.as_str()), ("α is alpha, ", "β is beta"));
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If the range is out of bounds, decreasing, or its start or end is not on a
+    /// `char` boundary (with the messages of slicing a `str`).
+    #[track_caller]
+    pub fn drain(
+        &mut self,
+        range: impl RangeBounds<usize>,
+    ) -> impl DoubleEndedIterator<Item = char> + FusedIterator + '_ {
+        let bounds = (range.start_bound().cloned(), range.end_bound().cloned());
+        // Slicing checks the range as `String::drain` does; once it passes, neither
+        // bound can overflow below.
+        let _ = &self.as_str()[bounds];
+        let start = match bounds.0 {
+            Bound::Included(i) => i,
+            Bound::Excluded(i) => i + 1,
+            Bound::Unbounded => 0,
+        };
+        let end = match bounds.1 {
+            Bound::Included(i) => i + 1,
+            Bound::Excluded(i) => i,
+            Bound::Unbounded => self.len(),
+        };
+        Drain {
+            string: self,
+            start,
+            end,
+            front: start,
+            back: end,
+        }
+    }
+
+    /// Reserve room for exactly `additional` more bytes.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut s = frame.frame_string();
+    /// s.push('x');
+    /// s.reserve_exact(7);
+    /// assert_eq!(s.capacity(), 8);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// On capacity overflow; aborts when memory runs out.
+    pub fn reserve_exact(&mut self, additional: usize) {
+        self.bytes.reserve_exact(additional);
+    }
+
+    /// Shrink the capacity to the length (see [`FrameVec::shrink_to_fit`]).
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut s = framealloc::FrameString::with_capacity_in(64, &frame);
+    /// s.push_str("short");
+    /// s.shrink_to_fit();
+    /// assert_eq!((s.capacity(), s.as_str()), (5, "short"));
+    /// ```
+    pub fn shrink_to_fit(&mut self) {
+        self.bytes.shrink_to_fit();
+    }
+
+    /// Panic (naming `method`) unless `idx` is a `char` boundary within the string.
+    #[track_caller]
+    fn check_boundary(&self, method: &str, idx: usize) {
+        if !self.is_char_boundary(idx) {
+            not_a_char_boundary(method, idx);
+        }
+    }
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn not_a_char_boundary(method: &str, idx: usize) -> ! {
+    panic!("FrameString::{method}: {idx} is not a char boundary")
+}
+
+/// The iterator of [`FrameString::drain`]: the `char`s of `start..end`, whose bytes are
+/// removed when it drops. The string stays untouched (valid UTF-8) until then.
+struct Drain<'s, 'f> {
+    string: &'s mut FrameString<'f>,
+    /// The drained range, in bytes.
+    start: usize,
+    end: usize,
+    /// What is left to yield: `front..back`, on `char` boundaries within `start..end`.
+    front: usize,
+    back: usize,
+}
+
+impl Iterator for Drain<'_, '_> {
+    type Item = char;
+
+    fn next(&mut self) -> Option<char> {
+        let c = self.string.as_str()[self.front..self.back].chars().next()?;
+        self.front += c.len_utf8();
+        Some(c)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let bytes = self.back - self.front;
+        (bytes.div_ceil(4), Some(bytes))
+    }
+}
+
+impl DoubleEndedIterator for Drain<'_, '_> {
+    fn next_back(&mut self) -> Option<char> {
+        let c = self.string.as_str()[self.front..self.back]
+            .chars()
+            .next_back()?;
+        self.back -= c.len_utf8();
+        Some(c)
+    }
+}
+
+impl FusedIterator for Drain<'_, '_> {}
+
+impl Drop for Drain<'_, '_> {
+    fn drop(&mut self) {
+        // Whole `char`s out of valid UTF-8: what is left is valid UTF-8.
+        drop(self.string.bytes.drain(self.start..self.end));
+    }
+}
+
 #[cold]
 #[inline(never)]
 #[track_caller]
@@ -524,6 +807,46 @@ impl<'s> Extend<&'s str> for FrameString<'_> {
 impl<'s> Extend<&'s char> for FrameString<'_> {
     fn extend<I: IntoIterator<Item = &'s char>>(&mut self, iter: I) {
         self.extend(iter.into_iter().copied());
+    }
+}
+
+impl Extend<String> for FrameString<'_> {
+    fn extend<I: IntoIterator<Item = String>>(&mut self, iter: I) {
+        for s in iter {
+            self.push_str(&s);
+        }
+    }
+}
+
+impl<'g> Extend<FrameString<'g>> for FrameString<'_> {
+    fn extend<I: IntoIterator<Item = FrameString<'g>>>(&mut self, iter: I) {
+        for s in iter {
+            self.push_str(&s);
+        }
+    }
+}
+
+/// A copy in the same arena, made the way the original was (see [`FrameVec`]'s
+/// `Clone`): borrowing the same [`Frame`] guard, or a live handle of its own.
+///
+/// ```
+/// # let alloc = framealloc::SmartAlloc::new(Default::default());
+/// let frame = alloc.frame();
+/// let s = framealloc::FrameString::from_str_in("base", &frame);
+/// let mut t = s.clone();
+/// t.push_str("+1");
+/// assert_eq!((s.as_str(), t.as_str()), ("base", "base+1"));
+/// ```
+impl Clone for FrameString<'_> {
+    #[track_caller]
+    fn clone(&self) -> Self {
+        FrameString {
+            bytes: self.bytes.clone(),
+        }
+    }
+
+    fn clone_from(&mut self, source: &Self) {
+        self.bytes.clone_from(&source.bytes);
     }
 }
 

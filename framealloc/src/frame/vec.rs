@@ -729,6 +729,328 @@ impl<'a, T> FrameVec<'a, T> {
     }
 }
 
+/// `std::vec::Vec` and bumpalo's `Vec` methods beyond the basics, for code ported from
+/// them. Each delegates to allocator-api2's `Vec` where it has the method.
+impl<T> FrameVec<'_, T> {
+    /// An empty vector in the same arena as `self`, with room for exactly `capacity`
+    /// elements, made the way `self` was made (for `Clone` and `split_off`):
+    ///
+    /// - guard-made (`live` is `None`): no hold, as for `self`. Its type borrows the same
+    ///   guard for the same `'a`, whose open frame protects it as it protects `self`. The
+    ///   room comes through the growth path (a budget follows `on_misuse`, as for any
+    ///   growth of a guard-made vector).
+    /// - explicit: a live handle of its own, so it keeps the arena from resetting after
+    ///   `self` drops; made by `ThreadArena::try_vec`, as `SmartAlloc::frame_vec` makes
+    ///   one (the hold taken before the budget check and the bump, SPEC §4.10; on failure
+    ///   the hold is given back uncounted and the call panics). Unlike
+    ///   `SmartAlloc::frame_vec` there is no "frame open" check: `self`'s own hold already
+    ///   keeps the arena from resetting, and the new vector's memory comes from the arena
+    ///   exactly as `self`'s growth would (which is allowed after `end_frame` too); the
+    ///   new hold then keeps it until the new vector drops. Requiring an open frame would
+    ///   make `v.clone()` panic where `v.push(x)` works.
+    #[track_caller]
+    fn sibling_with_capacity(&self, capacity: usize) -> Self {
+        let arena = *self.vec.allocator();
+        if self.live.is_none() {
+            let mut sibling = Self::scoped(arena);
+            sibling.vec.reserve_exact(capacity);
+            return sibling;
+        }
+        arena
+            .get()
+            .try_vec(capacity, false)
+            .unwrap_or_else(|e| crate::fail(&e))
+    }
+
+    /// Reserve room for exactly `additional` more elements (no amortised doubling).
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut v = frame.frame_vec::<u32>();
+    /// v.push(1);
+    /// v.reserve_exact(9);
+    /// assert_eq!(v.capacity(), 10);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If the new capacity overflows; aborts if memory runs out (use
+    /// [`try_reserve_exact`](Self::try_reserve_exact) to handle it).
+    pub fn reserve_exact(&mut self, additional: usize) {
+        self.vec.reserve_exact(additional);
+    }
+
+    /// Shrink the capacity to the length. When the buffer is the arena's latest
+    /// allocation the room past the end is given back to the frame at once.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut v = frame.frame_vec_with_capacity::<u64>(64);
+    /// v.extend([1, 2, 3]);
+    /// v.shrink_to_fit();
+    /// assert_eq!((v.capacity(), v.as_slice()), (3, &[1, 2, 3][..]));
+    /// ```
+    pub fn shrink_to_fit(&mut self) {
+        self.vec.shrink_to_fit();
+    }
+
+    /// A raw pointer to the buffer (dangling, but aligned and non-null, before the
+    /// first allocation). Unlike the slice method it shadows, it creates no reference
+    /// to the elements, so pointers taken earlier with `as_mut_ptr` stay usable, as for
+    /// `Vec::as_ptr`.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut v = frame.frame_vec::<u16>();
+    /// v.extend([10, 20, 30]);
+    /// let p = v.as_ptr();
+    /// // SAFETY: `p` points at the vector's 3 initialised elements.
+    /// assert_eq!(unsafe { *p.add(2) }, 30);
+    /// ```
+    #[inline]
+    pub fn as_ptr(&self) -> *const T {
+        self.vec.as_ptr()
+    }
+
+    /// A raw mutable pointer to the buffer, made without a reference to the elements
+    /// (as `Vec::as_mut_ptr`): several such pointers may be used in turn.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut v = frame.frame_vec::<u32>();
+    /// v.resize(4, 0);
+    /// let p = v.as_mut_ptr();
+    /// // SAFETY: `p` points at the vector's 4 initialised elements, and nothing else
+    /// // uses the vector meanwhile.
+    /// unsafe {
+    ///     for i in 0..4 {
+    ///         p.add(i).write(i as u32 * 10);
+    ///     }
+    /// }
+    /// assert_eq!(v, [0, 10, 20, 30]);
+    /// ```
+    #[inline]
+    pub fn as_mut_ptr(&mut self) -> *mut T {
+        self.vec.as_mut_ptr()
+    }
+
+    /// Remove and return the last element if `predicate` returns `true` for it
+    /// (`Vec::pop_if`).
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut v = frame.frame_vec();
+    /// v.extend([1, 2, 3, 4]);
+    /// assert_eq!(v.pop_if(|x| *x % 2 == 0), Some(4));
+    /// assert_eq!(v.pop_if(|x| *x % 2 == 0), None);
+    /// assert_eq!(v, [1, 2, 3]);
+    /// ```
+    pub fn pop_if(&mut self, predicate: impl FnOnce(&mut T) -> bool) -> Option<T> {
+        let last = self.vec.last_mut()?;
+        if predicate(last) {
+            self.vec.pop()
+        } else {
+            None
+        }
+    }
+
+    /// Remove consecutive elements that `same_bucket` says are equal, keeping the first
+    /// of each run. `same_bucket(a, b)` gets the element `a` that may be removed and the
+    /// kept element `b` before it.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut v = frame.frame_vec();
+    /// v.extend(["foo", "Foo", "bar", "BAR", "baz"]);
+    /// v.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+    /// assert_eq!(v, ["foo", "bar", "baz"]);
+    /// ```
+    pub fn dedup_by(&mut self, same_bucket: impl FnMut(&mut T, &mut T) -> bool) {
+        self.vec.dedup_by(same_bucket);
+    }
+
+    /// Remove consecutive elements with the same key, keeping the first of each run.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut v = frame.frame_vec();
+    /// v.extend([10, 11, 20, 21, 22, 30, 10]);
+    /// v.dedup_by_key(|x| *x / 10);
+    /// assert_eq!(v, [10, 20, 30, 10]);
+    /// ```
+    pub fn dedup_by_key<K: PartialEq>(&mut self, key: impl FnMut(&mut T) -> K) {
+        self.vec.dedup_by_key(key);
+    }
+
+    /// Move every element of `other` to the end of `self`, leaving `other` empty (its
+    /// capacity stays). `other` may live in another frame, or another allocator.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut a = frame.frame_vec();
+    /// a.extend([1, 2]);
+    /// let mut b = frame.frame_vec();
+    /// b.extend([3, 4]);
+    /// a.append(&mut b);
+    /// assert_eq!((a.as_slice(), b.len()), (&[1, 2, 3, 4][..], 0));
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If the new capacity overflows; aborts if memory runs out.
+    pub fn append(&mut self, other: &mut FrameVec<'_, T>) {
+        // Not allocator-api2's `append`: it takes a vector of the very same type, and
+        // `other` may borrow a different frame. `extend` reserves once (a drain's size is
+        // exact) and moves the elements with no capacity check each.
+        self.extend(other.vec.drain(..));
+    }
+
+    /// Split the vector at `at`: `self` keeps `[0, at)` and its capacity, the returned
+    /// vector holds `[at, len)` with exactly that capacity, in the same arena. As for
+    /// `Clone`, the new vector is made the way `self` was: borrowing the same `Frame`
+    /// guard, or, made through the explicit API, as a live handle of its own that keeps
+    /// the frame's memory until it drops.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut v = frame.frame_vec();
+    /// v.extend(['a', 'b', 'c', 'd']);
+    /// let tail = v.split_off(1);
+    /// assert_eq!((v.as_slice(), tail.as_slice()), (&['a'][..], &['b', 'c', 'd'][..]));
+    /// assert_eq!(tail.capacity(), 3);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If `at > len`.
+    #[must_use = "use `.truncate()` if you don't need the other half"]
+    #[track_caller]
+    pub fn split_off(&mut self, at: usize) -> Self {
+        if at > self.len() {
+            split_off_out_of_bounds(at, self.len());
+        }
+        let mut tail = self.sibling_with_capacity(self.len() - at);
+        tail.extend(self.vec.drain(at..));
+        tail
+    }
+
+    /// Remove the elements in `range` and insert those of `replace_with` in their place
+    /// (`Vec::splice`); the returned iterator yields the removed ones. The replacement
+    /// happens when the iterator drops (it must drop, as for `Vec::splice`: leaking it
+    /// leaves the vector without the range and without the new elements).
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut v = frame.frame_vec();
+    /// v.extend([1, 2, 3, 4]);
+    /// let removed: Vec<_> = v.splice(1..3, [7, 8, 9]).collect();
+    /// assert_eq!((v.as_slice(), removed), (&[1, 7, 8, 9, 4][..], vec![2, 3]));
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If the range is out of bounds, as [`drain`](Self::drain).
+    pub fn splice<'s, I>(
+        &'s mut self,
+        range: impl RangeBounds<usize>,
+        replace_with: I,
+    ) -> impl DoubleEndedIterator<Item = T> + ExactSizeIterator
+    where
+        I: IntoIterator<Item = T>,
+        I::IntoIter: 's,
+    {
+        self.vec.splice(range, replace_with)
+    }
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn split_off_out_of_bounds(at: usize, len: usize) -> ! {
+    panic!("`at` split index (is {at}) should be <= len (is {len})")
+}
+
+impl<T: PartialEq> FrameVec<'_, T> {
+    /// Remove consecutive equal elements, keeping the first of each run.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut v = frame.frame_vec();
+    /// v.extend([1, 1, 2, 3, 3, 3, 1]);
+    /// v.dedup();
+    /// assert_eq!(v, [1, 2, 3, 1]);
+    /// ```
+    pub fn dedup(&mut self) {
+        self.vec.dedup();
+    }
+}
+
+impl<T: Clone> FrameVec<'_, T> {
+    /// Append clones of the elements in `src`, a range of the vector itself.
+    ///
+    /// ```
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let mut v = frame.frame_vec();
+    /// v.extend([0, 1, 2, 3]);
+    /// v.extend_from_within(1..3);
+    /// v.extend_from_within(..2);
+    /// assert_eq!(v, [0, 1, 2, 3, 1, 2, 0, 1]);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If the range is out of bounds. If a `clone` panics, the clones made so far are
+    /// kept (and dropped with the vector), as for `Vec::extend_from_within`.
+    pub fn extend_from_within(&mut self, src: impl RangeBounds<usize>) {
+        self.vec.extend_from_within(src);
+    }
+}
+
+/// A copy in the same arena (`reserve_exact(len)`, then the elements cloned in order),
+/// made the way the original was made: a vector made through a [`Frame`] guard gives a
+/// copy borrowing the same guard (no live handle), one made through the explicit API
+/// gives a live handle of its own, which keeps the frame's memory from being reused
+/// until it drops (even if the original drops first, and even after `end_frame`).
+///
+/// If an element's `clone` panics, the clones made so far are dropped and the copy's
+/// hold is released.
+///
+/// ```
+/// # let alloc = framealloc::SmartAlloc::new(Default::default());
+/// let frame = alloc.frame();
+/// let mut names = frame.frame_vec::<String>();
+/// names.push("a".into());
+/// let mut copy = names.clone();
+/// copy.push("b".into());
+/// assert_eq!((names.len(), copy.len()), (1, 2));
+/// assert_eq!(copy, ["a", "b"]);
+/// ```
+impl<T: Clone> Clone for FrameVec<'_, T> {
+    #[track_caller]
+    fn clone(&self) -> Self {
+        let mut copy = self.sibling_with_capacity(self.len());
+        copy.extend_from_slice(self);
+        copy
+    }
+
+    /// Reuses `self`'s buffer, arena and hold (allocator-api2's `clone_from`).
+    fn clone_from(&mut self, source: &Self) {
+        self.vec.clone_from(&source.vec);
+    }
+}
+
 /// Sets a vector's length when dropped: the count of elements written so far survives a
 /// panicking `clone` or iterator (the written prefix is then dropped with the vector).
 struct SetLenOnDrop<'v, 'a, T> {
@@ -1006,6 +1328,69 @@ impl<T: PartialEq<U>, U> PartialEq<Vec<U>> for FrameVec<'_, T> {
 impl<'b, T: PartialEq<U>, U> PartialEq<FrameVec<'b, U>> for FrameVec<'_, T> {
     fn eq(&self, other: &FrameVec<'b, U>) -> bool {
         **self == **other
+    }
+}
+
+impl<T: Eq> Eq for FrameVec<'_, T> {}
+
+/// Lexicographic, as for slices and `Vec`.
+impl<'b, T: PartialOrd> PartialOrd<FrameVec<'b, T>> for FrameVec<'_, T> {
+    fn partial_cmp(&self, other: &FrameVec<'b, T>) -> Option<core::cmp::Ordering> {
+        (**self).partial_cmp(&**other)
+    }
+}
+
+/// Lexicographic, as for slices and `Vec`.
+impl<T: Ord> Ord for FrameVec<'_, T> {
+    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
+        (**self).cmp(&**other)
+    }
+}
+
+/// The slice's hash, as `Vec`'s (required by `Borrow<[T]>`).
+impl<T: core::hash::Hash> core::hash::Hash for FrameVec<'_, T> {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        (**self).hash(state);
+    }
+}
+
+/// Writing appends, as for `Vec<u8>`: never fails, never writes short.
+///
+/// ```
+/// use std::io::Write;
+/// # let alloc = framealloc::SmartAlloc::new(Default::default());
+/// let frame = alloc.frame();
+/// let mut out = frame.frame_vec::<u8>();
+/// write!(out, "{}-{}", 4, 2)?;
+/// out.write_all(b"!")?;
+/// assert_eq!(out, *b"4-2!");
+/// # Ok::<(), std::io::Error>(())
+/// ```
+impl std::io::Write for FrameVec<'_, u8> {
+    #[inline]
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.extend_from_slice_copy(buf);
+        Ok(buf.len())
+    }
+
+    fn write_vectored(&mut self, bufs: &[std::io::IoSlice<'_>]) -> std::io::Result<usize> {
+        let total = bufs.iter().fold(0usize, |n, b| n.saturating_add(b.len()));
+        self.vec.reserve(total);
+        for buf in bufs {
+            self.extend_from_slice_copy(buf);
+        }
+        Ok(total)
+    }
+
+    #[inline]
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.extend_from_slice_copy(buf);
+        Ok(())
+    }
+
+    #[inline]
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
