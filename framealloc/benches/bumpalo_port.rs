@@ -689,6 +689,21 @@ fn bench_extra(c: &mut Criterion) {
         });
     });
 
+    // A frame (reset) with one value kept to its end: the frame end of a used arena.
+    group.bench_function(BenchmarkId::new("bumpalo", "frame + one alloc"), |b| {
+        let mut bump = Bump::with_capacity(1 << 16);
+        b.iter(|| {
+            bump.reset();
+            black_box(bump.alloc(7u64));
+        });
+    });
+    group.bench_function(BenchmarkId::new("framealloc", "frame + one alloc"), |b| {
+        b.iter(|| {
+            let frame = alloc.frame();
+            black_box(frame.alloc(7u64));
+        });
+    });
+
     // A frame (reset) plus an empty vector.
     group.bench_function(BenchmarkId::new("bumpalo", "frame + empty vec"), |b| {
         let mut bump = Bump::with_capacity(1 << 16);

@@ -81,6 +81,21 @@ fn bumpalo_reset(bump: &mut bumpalo::Bump) {
     bump.reset();
 }
 
+/// A frame with one value kept to its end (bumpalo: a reset and one `alloc`): the
+/// frame end of a used arena (accounting and bumpalo's reset).
+#[inline(never)]
+fn one_alloc(alloc: &SmartAlloc) {
+    let frame = alloc.frame();
+    black_box(frame.alloc(7u64));
+}
+
+/// `one_alloc` on bumpalo.
+#[inline(never)]
+fn bumpalo_one_alloc(bump: &mut bumpalo::Bump) {
+    bump.reset();
+    black_box(bump.alloc(7u64));
+}
+
 /// A frame with one empty vector (bumpalo: a reset and an empty `Vec::new_in`).
 #[inline(never)]
 fn empty_vec(alloc: &SmartAlloc) {
@@ -232,6 +247,8 @@ fn time_modes(modes: &[String]) {
                     "begin_end" => begin_end(&alloc),
                     "bumpalo_reset" => bumpalo_reset(&mut bump),
                     "empty_vec" => empty_vec(&alloc),
+                    "one_alloc" => one_alloc(&alloc),
+                    "bumpalo_one_alloc" => bumpalo_one_alloc(&mut bump),
                     "vec16" => vec16(&alloc),
                     "bumpalo_empty_vec" => bumpalo_empty_vec(&mut bump),
                     "bumpalo_vec16" => bumpalo_vec16(&mut bump),
@@ -283,6 +300,8 @@ fn main() {
     empty_guard(&alloc);
     begin_end(&alloc);
     empty_vec(&alloc);
+    one_alloc(&alloc);
+    bumpalo_one_alloc(&mut bump);
     vec16(&alloc);
     bumpalo_empty_vec(&mut bump);
     bumpalo_vec16(&mut bump);
@@ -306,6 +325,8 @@ fn main() {
             "begin_end" => begin_end(&alloc),
             "bumpalo_reset" => bumpalo_reset(&mut bump),
             "empty_vec" => empty_vec(&alloc),
+            "one_alloc" => one_alloc(&alloc),
+            "bumpalo_one_alloc" => bumpalo_one_alloc(&mut bump),
             "vec16" => vec16(&alloc),
             "bumpalo_empty_vec" => bumpalo_empty_vec(&mut bump),
             "bumpalo_vec16" => bumpalo_vec16(&mut bump),
