@@ -2043,3 +2043,83 @@ fn string_clone_extend_reserve_exact_and_shrink_to_fit() {
     drop(copy);
     assert_eq!(alloc.frame_resets(), resets + 1);
 }
+
+/// `append` reserves before it moves anything (as `Vec::append`): a refused growth (here
+/// an enforced thread budget with `on_misuse = Panic`) leaves both vectors as they were.
+#[test]
+fn vec_append_refused_growth_keeps_both_vectors() {
+    let alloc = SmartAlloc::new(AllocConfig {
+        budget_policy: BudgetPolicy::Enforce,
+        ..Default::default()
+    });
+    alloc.begin_frame();
+    let mut dst = alloc.frame_vec::<String>();
+    dst.push("kept".into());
+    let mut other = alloc.frame_vec_with_capacity::<String>(32);
+    other.extend((0..32).map(|i| i.to_string()));
+    // `other`'s 768 bytes fit; `dst` growing to 33 strings does not.
+    alloc.set_thread_frame_budget(1024);
+    let refused = catch_unwind(AssertUnwindSafe(|| dst.append(&mut other)));
+    assert!(
+        refused.is_err(),
+        "the growth past the budget must be refused"
+    );
+    assert_eq!(dst, ["kept"]);
+    assert_eq!(other.len(), 32, "a refused append lost `other`'s elements");
+    assert!(other.iter().enumerate().all(|(i, s)| *s == i.to_string()));
+    alloc.set_thread_frame_budget(u64::MAX);
+    dst.append(&mut other);
+    assert_eq!((dst.len(), other.len()), (33, 0));
+    drop((dst, other));
+    alloc.end_frame();
+}
+
+/// A copy of an explicit vector is a new explicit handle: like one made by
+/// `SmartAlloc::frame_vec`, it is counted under (and checked against) the thread's
+/// current tag, even when the vector's allocator was not the last one this thread used
+/// (its arena then missed the tag change).
+#[test]
+#[cfg(not(feature = "minimal"))] // tag budgets and tag stats need tag accounting
+fn vec_clone_of_an_explicit_vector_counts_under_the_current_tag() {
+    let a = SmartAlloc::new(AllocConfig {
+        budget_policy: BudgetPolicy::Enforce,
+        ..Default::default()
+    });
+    let b = SmartAlloc::new(Default::default());
+    a.set_tag_budget("clone-tag", 100);
+    a.begin_frame();
+    let mut src = a.frame_vec::<u64>();
+    src.extend(0..8); // 64 bytes, untagged
+    b.begin_frame(); // `b`'s arena is this thread's cached one now
+    let (mut kept, mut refused) = (Vec::new(), 0);
+    {
+        let _tag = b.tag("clone-tag");
+        for _ in 0..3 {
+            match catch_unwind(AssertUnwindSafe(|| src.clone())) {
+                Ok(copy) => kept.push(copy),
+                Err(_) => refused += 1,
+            }
+        }
+        // A copy made through `split_off` is checked the same way.
+        assert!(catch_unwind(AssertUnwindSafe(|| src.split_off(0))).is_err());
+    }
+    assert_eq!(
+        (kept.len(), refused),
+        (1, 2),
+        "one 64-byte copy fits in 100 bytes"
+    );
+    assert_eq!(src.len(), 8, "a refused split_off leaves the vector whole");
+    drop((kept, src));
+    b.end_frame();
+    a.end_frame();
+    let row = a
+        .stats()
+        .tag("clone-tag")
+        .map(|t| t.kind(framealloc::Kind::Frame));
+    let row = row.expect("the copy is counted under the tag it was made in");
+    // The kept copy's bytes. (A refused plain call that panics is counted as an
+    // allocation, as `frame_vec_with_capacity` refused under a cached arena is, so
+    // `allocations` is not checked exactly here.)
+    assert_eq!(row.allocated_bytes, 64);
+    assert!(row.allocations >= 1);
+}

@@ -756,8 +756,15 @@ impl<T> FrameVec<'_, T> {
             sibling.vec.reserve_exact(capacity);
             return sibling;
         }
+        let arena = arena.get();
+        // A new explicit handle made without `ArenaSet::current` (which
+        // `SmartAlloc::frame_vec` goes through): catch up, as it does, with the tag
+        // changes this arena missed while another instance's arena was the thread's
+        // cached one, so that the copy is counted under, and checked against, the
+        // thread's current tag. The overruns found doing so are reported before the copy
+        // is made (the callback may use the arena; `self` keeps the allocator alive).
+        arena.sync_tag().deliver();
         arena
-            .get()
             .try_vec(capacity, false)
             .unwrap_or_else(|e| crate::fail(&e))
     }
@@ -905,11 +912,16 @@ impl<T> FrameVec<'_, T> {
     ///
     /// # Panics
     ///
-    /// If the new capacity overflows; aborts if memory runs out.
+    /// If the new capacity overflows (or a budget refuses it under
+    /// `BudgetPolicy::Enforce` with `on_misuse = Panic`); aborts if memory runs out. On a
+    /// panic both vectors are unchanged, as with `Vec::append`.
     pub fn append(&mut self, other: &mut FrameVec<'_, T>) {
         // Not allocator-api2's `append`: it takes a vector of the very same type, and
-        // `other` may borrow a different frame. `extend` reserves once (a drain's size is
-        // exact) and moves the elements with no capacity check each.
+        // `other` may borrow a different frame. The room first: the drain empties `other`
+        // as soon as it exists, so a reservation failing inside `extend` would drop
+        // `other`'s elements while unwinding. Then `extend` moves them with no capacity
+        // check each (a drain's size is exact).
+        self.vec.reserve(other.len());
         self.extend(other.vec.drain(..));
     }
 
