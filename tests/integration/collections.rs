@@ -1097,14 +1097,14 @@ fn enforced(on_misuse: MisusePolicy) -> SmartAlloc {
     alloc
 }
 
-/// Observed behaviour, Enforce + Panic, thread frame budget 4 KiB, 64 KiB appended:
+/// Enforce, thread frame budget 4 KiB, 64 KiB appended:
 /// - `push_str` and `frame_format!` panic naming `BudgetExceeded` (plain calls follow
-///   `on_misuse`);
-/// - `try_push_str` panics too instead of returning `Err(BudgetExceeded)`: the growth
-///   goes through the collection's allocator, which has no error channel for a budget,
-///   so it follows `on_misuse` even for a `try_` call. Under `on_misuse = Log` the same
-///   `try_push_str` succeeds past the budget. (By contrast `try_frame_vec_with_capacity`
-///   returns the refusal.) Either way the string is left as it was.
+///   `on_misuse = Panic`);
+/// - the `try_` growth paths (`try_push_str`, `try_reserve`, `try_reserve_exact`,
+///   `try_extend_from_slice_copy`, `try_frame_vec_with_capacity`) check the budget
+///   before growing and return `Err(BudgetExceeded)`, under `Panic` and `Log` alike;
+/// - under `on_misuse = Log` plain growth logs and goes on past the budget.
+/// Whatever is refused, the string or vector is left as it was.
 #[test]
 fn budget_enforced_formatting() {
     let big = "x".repeat(64 * 1024);
