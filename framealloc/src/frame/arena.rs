@@ -132,8 +132,8 @@ pub(crate) struct ThreadArena {
     /// instead of the outermost ones, which are the usual close: a frame end then writes
     /// one counter (`closed`), not two, and the number of frames that ended is
     /// `closed - nested_closes` ([`frames_ended`](Self::frames_ended)). With the
-    /// call-out bit below, an empty guard frame 2.6 -> ~2.2 ns on the Zen 3 machine of
-    /// session 11.
+    /// call-out bit ([`CALLOUT_ARMED`]), an empty guard frame 46 -> 43 instructions and
+    /// ~2.6 -> ~2.4 ns in a tight loop (session 11, Zen 4).
     nested_closes: Cell<u64>,
     /// Outermost frames whose end found live handles, so the reset waited for them.
     deferred_resets: Cell<u64>,
@@ -665,8 +665,8 @@ impl ThreadArena {
     /// credited anything this frame: every frame slot's `frame_live` is still 0 from the
     /// last reset, and the frame's peak is its own bytes) and that the frame slot is in
     /// its cache. With no new explicit handle (a guard frame) the handle count is left
-    /// alone. Half the instructions of the general update: a frame with one scoped
-    /// allocation 113 -> 97 instructions (session 11).
+    /// alone. A frame with one scoped allocation kept to its end: 113 -> 108
+    /// instructions, ~8.2 -> ~6.9 ns in a tight loop (session 11).
     #[inline(always)]
     fn credit_used_frame_end(&self) {
         if cfg!(feature = "minimal") {
