@@ -1104,6 +1104,7 @@ fn enforced(on_misuse: MisusePolicy) -> SmartAlloc {
 ///   `try_extend_from_slice_copy`, `try_frame_vec_with_capacity`) check the budget
 ///   before growing and return `Err(BudgetExceeded)`, under `Panic` and `Log` alike;
 /// - under `on_misuse = Log` plain growth logs and goes on past the budget.
+///
 /// Whatever is refused, the string or vector is left as it was.
 #[test]
 fn budget_enforced_formatting() {
