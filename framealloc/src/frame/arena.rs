@@ -674,16 +674,31 @@ impl ThreadArena {
         }
         let (cached_tag, slot) = self.frame_slot.get();
         debug_assert_eq!(cached_tag, self.acct_tag.get());
-        let used = self.used_bytes();
+        let handles_made = self.holds_taken.get() != self.hold_base.get();
+        self.credit_untouched(slot, self.used_bytes(), handles_made);
+    }
+
+    /// The frame-end credit shared by [`credit_used_frame_end`](Self::credit_used_frame_end),
+    /// [`credit_given_back`](Self::credit_given_back) and [`credit_rewound`](Self::credit_rewound):
+    /// a frame that touched no tag (so every frame slot's `frame_live` is still 0 from the
+    /// last reset, and the frame's peak is its own bytes), credited to `slot`, the cached
+    /// frame slot of `acct_tag`. `used`: the arena's use (0 for a frame whose memory was
+    /// all given back, which then leaves the arena's frame peak alone at no cost);
+    /// `handles_made`: whether explicit handles were made since the last checkpoint
+    /// (`holds_taken != hold_base`; `false` leaves the handle count alone). The caller
+    /// resets `acct_used` and `reclaimed`.
+    #[inline(always)]
+    fn credit_untouched(&self, slot: NonNull<KindSlot>, used: usize, handles_made: bool) {
+        // Saturating, as in `credit`.
         let bytes = (used + self.reclaimed.get()).saturating_sub(self.acct_used.get()) as u64;
         // SAFETY: a slot of `self.shard`, which this arena keeps alive; slots never move.
         let slot = unsafe { slot.as_ref() };
-        let (taken, base) = (self.holds_taken.get(), self.hold_base.get());
-        if taken == base {
-            slot.on_frame_closed(bytes);
-        } else {
-            slot.on_rewound_frame_end(bytes, taken.saturating_sub(base));
+        if handles_made {
+            let taken = self.holds_taken.get();
+            slot.on_rewound_frame_end(bytes, taken.saturating_sub(self.hold_base.get()));
             self.hold_base.set(taken);
+        } else {
+            slot.on_frame_closed(bytes);
         }
         if used as u64 > self.frame_peak.get() {
             self.frame_peak.set(used as u64);
@@ -1056,9 +1071,8 @@ impl ThreadArena {
             self.credit_rewound();
             return;
         }
-        let bytes = self.reclaimed.get().saturating_sub(self.acct_used.get()) as u64;
-        // SAFETY: a slot of `self.shard`, which this arena keeps alive; slots never move.
-        unsafe { slot.as_ref() }.on_frame_closed(bytes);
+        // No explicit handle was made (the caller checked).
+        self.credit_untouched(slot, 0, false);
         self.acct_used.set(0);
         self.reclaimed.set(0);
     }
@@ -1098,14 +1112,9 @@ impl ThreadArena {
             self.credit_rewound_slow();
             return;
         }
-        // Saturating, as in `credit`.
-        let bytes = self.reclaimed.get().saturating_sub(self.acct_used.get()) as u64;
-        let new_handles = self.new_handles();
-        // SAFETY: a slot of `self.shard`, which this arena keeps alive; slots never move.
-        // Nothing was credited this frame (no tag touched), so the slot's frame bytes
-        // are still 0 from the last reset.
-        unsafe { slot.as_ref() }.on_rewound_frame_end(bytes, new_handles);
-        self.hold_base.set(self.holds_taken.get());
+        // Handles were made: `reset_or_credit` comes here only then (`credit_given_back`
+        // only under `minimal` or on a slot-cache miss, both handled above).
+        self.credit_untouched(slot, 0, true);
         self.acct_used.set(0);
         self.reclaimed.set(0);
     }
