@@ -666,6 +666,48 @@ fn bench_string_push_str(c: &mut Criterion) {
 const PUSHES: u64 = 1000;
 const MAP_INSERTS: u64 = 1000;
 
+/// `n` times: one letter and a two-byte piece pushed onto a string.
+fn bp_build_text(bump: &Bump, n: u64) -> BString<'_> {
+    let mut s = BString::new_in(bump);
+    for i in 0..n {
+        s.push(char::from(b'a' + (black_box(i) % 26) as u8));
+        s.push_str(black_box(", "));
+    }
+    s
+}
+
+/// `bp_build_text` on a frame.
+fn fa_build_text<'f>(frame: &'f Frame<'_>, n: u64) -> FrameString<'f> {
+    let mut s = FrameString::new_in(frame);
+    for i in 0..n {
+        s.push(char::from(b'a' + (black_box(i) % 26) as u8));
+        s.push_str(black_box(", "));
+    }
+    s
+}
+
+/// `n` lists of three values, each built in a vector and frozen into the arena.
+fn bp_child_lists(bump: &Bump, n: u64) -> BVec<'_, &[u64]> {
+    let mut lists = BVec::new_in(bump);
+    for i in 0..n {
+        let mut children = BVec::with_capacity_in(4, bump);
+        children.extend_from_slice(&[black_box(i), i + 1, i + 2]);
+        lists.push(children.into_bump_slice());
+    }
+    lists
+}
+
+/// `bp_child_lists` on a frame.
+fn fa_child_lists<'f>(frame: &'f Frame<'_>, n: u64) -> FrameVec<'f, &'f [u64]> {
+    let mut lists = FrameVec::new_in(frame);
+    for i in 0..n {
+        let mut children = FrameVec::with_capacity_in(4, frame);
+        children.extend_from_slice(&[black_box(i), i + 1, i + 2]);
+        lists.push(&*children.into_slice());
+    }
+    lists
+}
+
 #[allow(clippy::too_many_lines)] // one group: its row pairs read best side by side
 fn bench_extra(c: &mut Criterion) {
     let alloc = SmartAlloc::default();
@@ -825,6 +867,49 @@ fn bench_extra(c: &mut Criterion) {
             });
         },
     );
+
+    // Client shapes: a string built a character and a short piece at a time (a text
+    // buffer, a code generator), and a list of small slices each built in a vector and
+    // frozen into the arena (an AST's child lists: bumpalo's `into_bump_slice`,
+    // framealloc's `into_slice`), per element.
+    {
+        let bump = Bump::new();
+        let frame = alloc.frame();
+        assert_eq!(
+            bp_build_text(&bump, PUSHES).as_str(),
+            fa_build_text(&frame, PUSHES).as_str()
+        );
+        let a = bp_child_lists(&bump, PUSHES);
+        let b = fa_child_lists(&frame, PUSHES);
+        assert!(a.iter().map(|s| &**s).eq(b.iter().map(|s| &**s)));
+    }
+    group.throughput(Throughput::Elements(PUSHES));
+    group.bench_function(BenchmarkId::new("bumpalo", "string build 1000"), |b| {
+        let mut bump = Bump::with_capacity(1 << 16);
+        b.iter(|| {
+            bump.reset();
+            black_box(bp_build_text(&bump, PUSHES).len());
+        });
+    });
+    group.bench_function(BenchmarkId::new("framealloc", "string build 1000"), |b| {
+        b.iter(|| {
+            let frame = alloc.frame();
+            black_box(fa_build_text(&frame, PUSHES).len());
+        });
+    });
+    group.bench_function(BenchmarkId::new("bumpalo", "child lists 1000"), |b| {
+        let mut bump = Bump::with_capacity(1 << 16);
+        b.iter(|| {
+            bump.reset();
+            black_box(bp_child_lists(&bump, PUSHES).len());
+        });
+    });
+    group.bench_function(BenchmarkId::new("framealloc", "child lists 1000"), |b| {
+        b.iter(|| {
+            let frame = alloc.frame();
+            black_box(fa_child_lists(&frame, PUSHES).len());
+        });
+    });
 
     // A hashbrown map in each allocator: 1000 inserts into an empty map (its growth
     // reallocates through the allocator).
