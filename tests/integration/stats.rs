@@ -490,3 +490,72 @@ fn a_refused_call_whose_callback_pushes_a_tag_counts_nothing() {
     });
     assert_eq!(frame_count(), (1, 1));
 }
+
+/// A refused call counts nothing either when its budget callback leaves a tag pushed (a
+/// guard forgotten, or kept to tag what follows an overrun): the count the callback's
+/// checkpoint gave the call's hold is taken back from the tag it was counted under, not
+/// from the tag current when the call fails. Found by a review in session 12 (the call's
+/// tag kept a count of 1 and the callback's tag wrapped to `u64::MAX`).
+#[test]
+fn a_refused_call_whose_callback_leaves_a_tag_pushed_counts_nothing() {
+    use std::cell::RefCell;
+    use std::sync::LazyLock;
+
+    use framealloc::{AllocConfig, BudgetPolicy, Error, TagGuard};
+
+    static ALLOC: LazyLock<SmartAlloc> = LazyLock::new(|| {
+        SmartAlloc::new(AllocConfig {
+            budget_policy: BudgetPolicy::Enforce,
+            ..Default::default()
+        })
+    });
+    thread_local! {
+        static KEPT: RefCell<Option<TagGuard>> = const { RefCell::new(None) };
+    }
+    let alloc: &'static SmartAlloc = &ALLOC;
+    alloc.set_thread_frame_budget(100);
+    let counts = |tags: &[&str]| {
+        let stats = alloc.stats();
+        let per_tag: Vec<u64> = tags
+            .iter()
+            .map(|tag| {
+                stats
+                    .tag(tag)
+                    .map_or(0, |t| t.kind(Kind::Frame).allocations)
+            })
+            .collect();
+        (stats.total(Kind::Frame).allocations, per_tag)
+    };
+
+    // The callback keeps a guard until after the call ("tag everything after an
+    // overrun"), dropped before the frame ends.
+    alloc.on_budget_event(|_| KEPT.with(|k| *k.borrow_mut() = Some(ALLOC.tag("left.kept"))));
+    alloc.with_tag("left.call", |a| {
+        a.begin_frame();
+        assert!(matches!(
+            a.try_frame_box([0u8; 1000]),
+            Err(Error::BudgetExceeded { .. })
+        ));
+        assert!(a.try_frame_vec_with_capacity::<u64>(200).is_err());
+        KEPT.with(|k| k.borrow_mut().take());
+        a.end_frame();
+    });
+    assert_eq!(counts(&["left.call", "left.kept"]), (0, vec![0, 0]));
+
+    // The callback forgets its guard: the tag stays pushed for good (here: until the
+    // outer guard below ends every scope opened inside it).
+    alloc.on_budget_event(|_| core::mem::forget(ALLOC.tag("left.forgotten")));
+    alloc.with_tag("left.call", |a| {
+        a.begin_frame();
+        let kept = a.frame_box(7u32); // made: counted
+        assert!(a.try_frame_box([0u8; 1000]).is_err());
+        assert_eq!(*kept, 7);
+        drop(kept);
+        a.end_frame();
+    });
+    assert_eq!(
+        counts(&["left.call", "left.forgotten"]),
+        (1, vec![1, 0]),
+        "only the handle that was made counts, under its own tag"
+    );
+}

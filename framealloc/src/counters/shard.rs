@@ -361,7 +361,11 @@ impl KindSlot {
         if cfg!(feature = "minimal") {
             return;
         }
-        add_local(&self.allocations, u64::MAX); // wrapping: minus one
+        // Saturating: the count was taken by a checkpoint under this tag, so it is at
+        // least 1; never wrap if that ever fails to hold.
+        let count = self.allocations.load(Ordering::Relaxed);
+        self.allocations
+            .store(count.saturating_sub(1), Ordering::Relaxed);
     }
 
     /// Owner only: the frame was reset.

@@ -185,6 +185,11 @@ pub(crate) struct ThreadArena {
     thread_budget: Cell<Option<u64>>,
     /// Frame number + 1 of the last thread-budget event (once per frame).
     thread_warned: Cell<u64>,
+    /// The tag whose frame slot the last crediting of explicit handles counted them
+    /// under: where [`LiveToken::failed`] takes back the count of a failed call's hold
+    /// that a checkpoint during the call counted (the tag current when the call fails may
+    /// be another: a budget callback may leave a tag pushed).
+    handles_tag: Cell<TagId>,
 }
 
 /// The tags with frame bytes in the current frame, as a fixed bitset: recording one never
@@ -345,6 +350,7 @@ impl ThreadArena {
             armed: Cell::new(armed),
             thread_budget: Cell::new(None),
             thread_warned: Cell::new(0),
+            handles_tag: Cell::new(0),
         }
     }
 
@@ -622,7 +628,11 @@ impl ThreadArena {
         let used = self.used_bytes();
         let accrued = used + self.reclaimed.get();
         let bytes = accrued.saturating_sub(self.acct_used.get()) as u64;
-        slot.on_frame_delta(bytes, self.new_handles());
+        let new_handles = self.new_handles();
+        slot.on_frame_delta(bytes, new_handles);
+        if new_handles != 0 {
+            self.handles_tag.set(tag);
+        }
         self.touched.insert(tag);
         if used as u64 > self.frame_peak.get() {
             self.frame_peak.set(used as u64);
@@ -653,6 +663,9 @@ impl ThreadArena {
         let new_handles = self.new_handles();
         // SAFETY: a slot of `self.shard`, which this arena keeps alive; slots never move.
         unsafe { slot.as_ref() }.on_frame_end(bytes, new_handles);
+        if new_handles != 0 {
+            self.handles_tag.set(self.acct_tag.get());
+        }
         if used as u64 > self.frame_peak.get() {
             self.frame_peak.set(used as u64);
         }
@@ -697,6 +710,7 @@ impl ThreadArena {
             let taken = self.holds_taken.get();
             slot.on_rewound_frame_end(bytes, taken.saturating_sub(self.hold_base.get()));
             self.hold_base.set(taken);
+            self.handles_tag.set(self.acct_tag.get());
         } else {
             slot.on_frame_closed(bytes);
         }
@@ -838,7 +852,9 @@ impl ThreadArena {
     }
 
     /// A call whose hold was already counted as a handle (see [`LiveToken::failed`])
-    /// made none: take the count back from the current tag's frame slot.
+    /// made none: take the count back from the frame slot of the tag it was counted
+    /// under (`handles_tag`, not the current tag: a budget callback during the call may
+    /// have left a tag pushed).
     #[cold]
     #[inline(never)]
     fn uncount_handle(&self) {
@@ -846,7 +862,7 @@ impl ThreadArena {
             return;
         }
         // The slot exists: the checkpoint that counted the hold credited it.
-        self.shard.slot(tag::current()).kinds[FRAME].uncount_allocation();
+        self.shard.slot(self.handles_tag.get()).kinds[FRAME].uncount_allocation();
     }
 
     /// `debug`: record a new explicit handle's site; returns its token.
@@ -1304,10 +1320,9 @@ impl<'a> LiveToken<'a> {
         let arena = self.arena.get();
         if arena.hold_base.get() == arena.holds_taken.get() {
             // Every hold is counted: a checkpoint during the call (a budget callback that
-            // pushed a tag, say) counted this one as a handle, under the tag it credited,
-            // the call's tag, current again now (callbacks' tag scopes end before they
-            // return). Take that count back. (Without a checkpoint this hold is above the
-            // baseline, so the two cannot be equal.)
+            // pushed a tag, say) counted this one as a handle, under the tag it credited
+            // (`handles_tag`). Take that count back. (Without a checkpoint this hold is
+            // above the baseline, so the two cannot be equal.)
             arena.uncount_handle();
         } else {
             // The baseline of credited handles moves past one hold, so
