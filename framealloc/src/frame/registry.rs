@@ -72,6 +72,15 @@ thread_local! {
 
     /// The instances that made an arena on this thread, to release on thread exit.
     static THREAD_EXIT: ThreadExit = const { ThreadExit { sets: RefCell::new(Vec::new()) } };
+
+    /// Set when this thread's [`ThreadExit`] runs: from then on no arena is cached (see
+    /// [`Entry::orphaned`]). Const and without destructor, so it reads during teardown.
+    static EXITED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether this thread's [`ThreadExit`] has run (or its thread-locals are gone).
+fn thread_exited() -> bool {
+    EXITED.try_with(Cell::get).unwrap_or(true)
 }
 
 /// Releases this thread's idle arenas when the thread exits.
@@ -81,6 +90,8 @@ struct ThreadExit {
 
 impl Drop for ThreadExit {
     fn drop(&mut self) {
+        // First: the arenas kept below (not idle) must never be cached again.
+        let _ = EXITED.try_with(|e| e.set(true));
         for set in self.sets.get_mut().drain(..) {
             if let Some(set) = set.upgrade() {
                 set.release_current_thread();
@@ -95,8 +106,8 @@ impl Drop for ThreadExit {
 /// A thread's cache may still name such an arena, and a tag push or pop on that thread
 /// checkpoints the cached arena without holding any `SmartAlloc` (tags are per thread),
 /// so the dropping thread must not free it: the owner does, at its next cache miss or
-/// at its exit (`free_buried`). Arenas of threads that exited holding them stay here
-/// (leaked: rare, and never unsound).
+/// at its exit (`free_buried`). (An arena whose thread has exited is not buried but
+/// freed by the dropping set: see [`Entry::orphaned`].)
 static BURIED: Mutex<Vec<Entry>> = Mutex::new(Vec::new());
 /// Number of entries in `BURIED`, so cache misses skip its lock when it is empty.
 static BURIED_COUNT: AtomicU64 = AtomicU64::new(0);
@@ -148,6 +159,13 @@ unsafe impl Send for ArenaPtr {}
 struct Entry {
     token: u64,
     arena: ArenaPtr,
+    /// Its thread has run its [`ThreadExit`] and kept the arena (not idle then: a
+    /// forgotten guard or handle, or one a later thread-local destructor still holds),
+    /// or made it afterwards. Such a thread caches no arena any more (`EXITED`), so
+    /// nothing but a `SmartAlloc` clone reaches the arena, and the set frees it when it
+    /// drops, on whichever thread (burying it would leak it: only its own thread frees
+    /// buried arenas, and it is gone).
+    orphaned: bool,
 }
 
 /// All frame arenas of one allocator instance, one per thread that used it.
@@ -213,13 +231,18 @@ impl ArenaSet {
             Some(arena) => arena,
             None => Self::add_current_thread(this, token),
         };
-        CACHE.with(|c| {
-            c.set(CacheEntry {
-                id: this.id,
-                arena: arena.as_ptr(),
-                ..CacheEntry::EMPTY
+        // Not after this thread's exit hook has run: its arenas are orphaned (freed by
+        // their set on any thread), so no cache entry may name them. Lookups take this
+        // slow path from then on (thread teardown only).
+        if !thread_exited() {
+            CACHE.with(|c| {
+                c.set(CacheEntry {
+                    id: this.id,
+                    arena: arena.as_ptr(),
+                    ..CacheEntry::EMPTY
+                });
             });
-        });
+        }
         // The cache no longer names a buried arena of ours: free them.
         free_buried(token);
         // SAFETY: the arena is owned by `this`, which is alive for the returned lifetime;
@@ -263,6 +286,8 @@ impl ArenaSet {
         arenas.push(Entry {
             token,
             arena: ArenaPtr(made),
+            // Made during teardown, after the exit hook: it will not run again for it.
+            orphaned: thread_exited(),
         });
         // Under the lock: a call-out set before this point is in the flags now, and one
         // set later mirrors into this arena, which is in the set (`mirror_callouts`).
@@ -292,8 +317,16 @@ impl ArenaSet {
         // SAFETY: this is the calling thread's own arena, still owned by the set.
         let idle = unsafe { arenas[index].arena.0.as_ref() }.is_idle();
         if !idle {
-            // A TLS destructor that runs later still holds a frame or handle; the set
-            // frees the arena when it drops.
+            // A frame or handle was forgotten, or a TLS destructor that runs later still
+            // holds one: the set frees the arena when it drops, on whichever thread.
+            // Uncached first (`EXITED` keeps it so), so that only clones reach it.
+            arenas[index].orphaned = true;
+            drop(arenas);
+            CACHE.with(|c| {
+                if c.get().id == self.id {
+                    c.set(CacheEntry::EMPTY);
+                }
+            });
             return;
         }
         let entry = arenas.swap_remove(index);
@@ -363,6 +396,14 @@ impl Drop for ArenaSet {
             .unwrap_or_else(PoisonError::into_inner)
             .drain(..)
         {
+            if entry.orphaned && entry.token != token {
+                // Its thread has exited (or is past its exit hook) and caches no arena:
+                // nothing but a clone of this dropping instance reaches it.
+                // SAFETY: as below, with no cache entry naming it (see `Entry::orphaned`);
+                // `ThreadArena` is `Send`, so another thread may free it.
+                drop(unsafe { Box::from_raw(entry.arena.0.as_ptr()) });
+                continue;
+            }
             if entry.token != token || in_checkpoint() {
                 // Its thread's cache may name it: that thread frees it (see `BURIED`).
                 // This thread's too while a checkpoint runs: the checkpoint may be using
