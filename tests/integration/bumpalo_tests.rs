@@ -1605,3 +1605,137 @@ proptest! {
 // stress_raw_checkpoints: skipped, raw checkpoints are newer than bumpalo 3.20.
 
 // ===== bumpalo client code: `collections::{Vec, String}` API beyond the test suite =====
+
+#[test]
+fn drain_filter_without_iterating_removes_every_match() {
+    let (tracked, count) = tracked!();
+    let alloc = new_alloc();
+    let bump = alloc.frame();
+    let mut v = FrameVec::new_in(&bump);
+    v.extend((0..10).map(tracked));
+    let mut it = v.drain_filter(|x| x.0 % 3 == 0);
+    assert_eq!(it.next().map(|t| t.0), Some(0));
+    drop(it); // 3, 6 and 9 are removed and dropped too (bumpalo's semantics)
+    assert_eq!(count(), 4);
+    assert_eq!(
+        v.iter().map(|t| t.0).collect::<Vec<_>>(),
+        [1, 2, 4, 5, 7, 8]
+    );
+    // The predicate may change the elements it keeps.
+    let mut w = frame_vec![in &bump; 1, 2, 3, 4];
+    let odd: Vec<i32> = w
+        .drain_filter(|x| {
+            *x *= 10;
+            *x % 20 != 0
+        })
+        .collect();
+    assert_eq!((odd, w.as_slice()), (vec![10, 30], &[20, 40][..]));
+}
+
+#[test]
+fn drain_filter_on_an_explicit_vector() {
+    let alloc = new_alloc();
+    alloc.begin_frame();
+    let mut v = alloc.frame_vec::<String>();
+    v.extend(["a", "bb", "c", "dd"].map(String::from));
+    let long: Vec<String> = v.drain_filter(|s| s.len() > 1).collect();
+    assert_eq!(long, ["bb", "dd"]);
+    assert_eq!(v, ["a", "c"].map(String::from));
+    drop(v);
+    alloc.end_frame();
+}
+
+#[test]
+fn vec_compares_with_slice_and_array_references() {
+    let alloc = new_alloc();
+    let b = alloc.frame();
+    let v = frame_vec![in &b; 1, 2, 3];
+    let mut arr = [1, 2, 3];
+    assert_eq!(v, &[1, 2, 3]);
+    assert_eq!(v, &[1, 2, 3][..]);
+    assert_eq!(v, &mut arr);
+    assert_eq!(v, &mut arr[..]);
+    assert_ne!(v, &[1, 2][..]);
+}
+
+#[test]
+fn string_from_utf8_lossy_utf16_and_iter() {
+    let alloc = new_alloc();
+    let b = alloc.frame();
+    let bytes = frame_vec![in &b; b'h', b'i'];
+    let s = FrameString::from_utf8(bytes).unwrap();
+    assert_eq!(s, "hi");
+    let err = FrameString::from_utf8(frame_vec![in &b; b'a', 0xff]).unwrap_err();
+    assert_eq!(err.utf8_error().valid_up_to(), 1);
+    assert_eq!(err.into_bytes(), [b'a', 0xff]);
+
+    let lossy = FrameString::from_utf8_lossy_in(b"ab\xffcd\xe2\x82", &b);
+    assert_eq!(lossy, String::from_utf8_lossy(b"ab\xffcd\xe2\x82"));
+
+    let text = "h€llo 𝄞";
+    let utf16: Vec<u16> = text.encode_utf16().collect();
+    assert_eq!(FrameString::from_utf16_in(&utf16, &b).unwrap(), text);
+    assert!(FrameString::from_utf16_in(&[0xDD1E], &b).is_err());
+
+    let rev = FrameString::from_iter_in(text.chars().rev(), &b);
+    assert_eq!(rev, text.chars().rev().collect::<String>());
+
+    // The explicit path keeps its kind: a live handle, usable after `end_frame`.
+    alloc.begin_frame();
+    let mut v = alloc.frame_vec::<u8>();
+    v.extend_from_slice_copy("ok".as_bytes());
+    let s = FrameString::from_utf8(v).unwrap();
+    alloc.end_frame();
+    assert_eq!(s, "ok");
+}
+
+#[test]
+fn string_operators_and_comparisons() {
+    let alloc = new_alloc();
+    let b = alloc.frame();
+    let mut s = FrameString::from_str_in("a", &b) + "b";
+    s += "c";
+    assert_eq!(s, "abc");
+    assert_eq!("abc", s);
+    assert_eq!(*"abc", s);
+    assert_eq!(String::from("abc"), s);
+    assert_eq!(std::borrow::Cow::Borrowed("abc"), s);
+    assert_eq!(s, std::borrow::Cow::<str>::Owned("abc".into()));
+    s.replace_range(1..2, "ß");
+    assert_eq!(s, "aßc");
+    s.replace_range(..=2, "");
+    assert_eq!(s, "c");
+    let r = catch_unwind(AssertUnwindSafe(|| {
+        let mut t = FrameString::from_str_in("é", &b);
+        t.replace_range(1.., "x");
+    }));
+    assert!(r.is_err());
+    s.extend([
+        std::borrow::Cow::Borrowed("d"),
+        std::borrow::Cow::Owned("e".into()),
+    ]);
+    let m: &mut str = std::borrow::BorrowMut::borrow_mut(&mut s);
+    m.make_ascii_uppercase();
+    assert_eq!(s, "CDE");
+}
+
+#[test]
+fn collect_in_option_result_and_strings() {
+    let alloc = new_alloc();
+    let b = alloc.frame();
+    let all: Option<FrameVec<'_, u8>> = [Some(1), Some(2)].into_iter().collect_in(&b);
+    assert_eq!(all.unwrap(), [1, 2]);
+    let none: Option<FrameVec<'_, u8>> = [Some(1), None, Some(3)].into_iter().collect_in(&b);
+    assert!(none.is_none());
+    let parsed: Result<FrameVec<'_, u32>, _> =
+        "1 2 x 4".split(' ').map(str::parse::<u32>).collect_in(&b);
+    assert!(parsed.is_err());
+    let words: FrameString<'_> = ["ab", "cd"].into_iter().collect_in(&b);
+    assert_eq!(words, "abcd");
+    let owned: FrameString<'_> = vec![String::from("x"), String::from("y")]
+        .into_iter()
+        .collect_in(&b);
+    assert_eq!(owned, "xy");
+    let chars: Result<FrameString<'_>, ()> = "hey".chars().map(Ok).collect_in(&b);
+    assert_eq!(chars.unwrap(), "hey");
+}
