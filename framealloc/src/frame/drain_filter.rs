@@ -14,10 +14,14 @@ impl<T> FrameVec<'_, T> {
     ///
     /// As in bumpalo, dropping the iterator early still removes (and drops) every
     /// remaining element the predicate selects; unlike `Vec::extract_if` it does not
-    /// stop where the iteration stopped. If the predicate panics, the element it was
-    /// given is leaked (neither kept nor dropped; bumpalo does the same) and the vector
-    /// keeps the elements kept so far and those not yet visited. If the iterator is
-    /// leaked (`mem::forget`), the vector is left empty and its elements are leaked.
+    /// stop where the iteration stopped. If the predicate panics while iterating, the
+    /// element it was given is leaked (neither kept nor dropped; bumpalo does the same)
+    /// and the vector keeps the elements kept so far and those not yet visited: the
+    /// predicate is not called again while the panic unwinds (so a second panic cannot
+    /// abort the process; bumpalo calls it on the rest). If it panics while the dropped
+    /// iterator drains the rest, that element and the ones not yet visited are kept. If
+    /// the iterator is leaked (`mem::forget`), the vector is left empty and its elements
+    /// are leaked.
     ///
     /// ```
     /// use framealloc::{CollectIn, FrameVec};
@@ -47,6 +51,7 @@ impl<T> FrameVec<'_, T> {
             idx: 0,
             write: 0,
             old_len,
+            panicked: false,
         }
     }
 }
@@ -64,6 +69,8 @@ struct DrainFilter<'v, 'a, T, F: FnMut(&mut T) -> bool> {
     write: usize,
     /// The vector's length before the drain.
     old_len: usize,
+    /// The predicate panicked in `next`: the drop only closes the gap.
+    panicked: bool,
 }
 
 impl<T, F: FnMut(&mut T) -> bool> Iterator for DrainFilter<'_, '_, T, F> {
@@ -79,7 +86,11 @@ impl<T, F: FnMut(&mut T) -> bool> Iterator for DrainFilter<'_, '_, T, F> {
             // SAFETY: `i < old_len` is within the buffer and not yet visited, so it holds
             // an initialised element that nothing else references.
             let current = unsafe { &mut *base.add(i) };
-            if (self.pred)(current) {
+            // Cleared only if the predicate returns (see `panicked`).
+            self.panicked = true;
+            let drained = (self.pred)(current);
+            self.panicked = false;
+            if drained {
                 // SAFETY: the element is initialised and moved out once: `idx` has passed
                 // it and `write <= i`, so its slot is treated as empty from now on.
                 return Some(unsafe { base.add(i).read() });
@@ -135,7 +146,9 @@ impl<T, F: FnMut(&mut T) -> bool> Drop for DrainFilter<'_, '_, T, F> {
             idx,
             write,
             old_len,
+            panicked,
         } = self;
+        let panicked = *panicked;
         let mut guard = Backshift {
             vec,
             idx: *idx,
@@ -143,7 +156,7 @@ impl<T, F: FnMut(&mut T) -> bool> Drop for DrainFilter<'_, '_, T, F> {
             old_len: *old_len,
         };
         let base = guard.vec.as_mut_ptr();
-        while guard.idx < guard.old_len {
+        while !panicked && guard.idx < guard.old_len {
             let i = guard.idx;
             // SAFETY: as in `next`: an unvisited, initialised element.
             let current = unsafe { &mut *base.add(i) };
