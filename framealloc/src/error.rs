@@ -93,6 +93,68 @@ impl Error {
     }
 }
 
+/// The error of a `try_` constructor whose initialiser can fail too (bumpalo's
+/// `AllocOrInitError`, returned by [`Frame::try_alloc_try_with`]): either the frame could
+/// not provide the room, or the closure returned its own error.
+///
+/// ```
+/// use framealloc::AllocOrInitError;
+/// # let alloc = framealloc::SmartAlloc::new(Default::default());
+/// let frame = alloc.frame();
+/// let parsed = frame.try_alloc_try_with(|| "42".parse::<u32>());
+/// assert_eq!(parsed.map(|n| *n), Ok(42));
+/// let bad = frame.try_alloc_try_with(|| "x".parse::<u32>());
+/// assert!(matches!(bad, Err(AllocOrInitError::Init(_))));
+/// ```
+///
+/// [`Frame::try_alloc_try_with`]: crate::Frame::try_alloc_try_with
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AllocOrInitError<E> {
+    /// The room could not be allocated.
+    Alloc(Error),
+    /// The initialiser returned an error.
+    Init(E),
+}
+
+impl<E> AllocOrInitError<E> {
+    /// Whether the allocation failed.
+    #[inline]
+    pub fn is_alloc(&self) -> bool {
+        matches!(self, AllocOrInitError::Alloc(_))
+    }
+
+    /// Whether the initialiser failed.
+    #[inline]
+    pub fn is_init(&self) -> bool {
+        matches!(self, AllocOrInitError::Init(_))
+    }
+}
+
+impl<E> From<Error> for AllocOrInitError<E> {
+    #[inline]
+    fn from(e: Error) -> Self {
+        AllocOrInitError::Alloc(e)
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for AllocOrInitError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AllocOrInitError::Alloc(e) => fmt::Display::fmt(e, f),
+            AllocOrInitError::Init(e) => write!(f, "initialization failed: {e}"),
+        }
+    }
+}
+
+impl<E: std::error::Error + 'static> std::error::Error for AllocOrInitError<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            AllocOrInitError::Alloc(e) => Some(e),
+            AllocOrInitError::Init(e) => Some(e),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Error;

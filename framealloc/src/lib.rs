@@ -75,12 +75,14 @@ pub use config::{AllocConfig, MisusePolicy};
 pub use counters::Kind;
 #[cfg(feature = "debug")]
 pub use debug::{FRAME_POISON, POOL_POISON};
-pub use error::Error;
+pub use error::{AllocOrInitError, Error};
 pub use frame::arena::UseFrameBoxForTransfer;
 pub use frame::boxed::FrameBox;
+pub use frame::collect_in::{CollectIn, FromIteratorIn};
 pub use frame::guard::{Frame, FrameAllocator};
 pub use frame::string::FrameString;
-pub use frame::vec::{CollectIn, FrameVec, FrameVecIntoIter};
+pub use frame::string_conv::{FromUtf8Error, FromUtf16Error};
+pub use frame::vec::{FrameVec, FrameVecIntoIter};
 pub use frame_safe::FrameSafe;
 /// Derives [`FrameSafe`](trait@FrameSafe) for a plain-data struct or enum, checked at
 /// compile time: every field must be `FrameSafe` (the error points at the field), type

@@ -297,7 +297,9 @@ fn extend_by_reference_and_collect_in() {
     assert_eq!(v, [5, 6, 7, 5, 6, 7, 8, 5, 6, 7, 5, 6, 7, 8]);
 
     let n = iterations(200, 30) as u64;
-    let evens = (0..n).filter(|x| x % 2 == 0).collect_in(&frame);
+    let evens = (0..n)
+        .filter(|x| x % 2 == 0)
+        .collect_in::<FrameVec<'_, _>>(&frame);
     assert_eq!(evens, (0..n).filter(|x| x % 2 == 0).collect::<Vec<_>>());
     let squares = FrameVec::from_iter_in((0..n).map(|x| x * x), &frame);
     assert_eq!(squares, (0..n).map(|x| x * x).collect::<Vec<_>>());
@@ -305,7 +307,10 @@ fn extend_by_reference_and_collect_in() {
     assert_eq!(lied, (0..20).collect::<Vec<_>>());
     let lied = FrameVec::from_iter_in(liar(3, 20), &frame);
     assert_eq!(lied, [0, 1, 2]);
-    let strings = ["a", "bc"].iter().map(|s| s.repeat(2)).collect_in(&frame);
+    let strings = ["a", "bc"]
+        .iter()
+        .map(|s| s.repeat(2))
+        .collect_in::<FrameVec<'_, _>>(&frame);
     assert_eq!(strings, ["aa".to_owned(), "bcbc".to_owned()]);
     // `new_in` / `with_capacity_in` are the guard's own constructors.
     let mut w = FrameVec::with_capacity_in(10, &frame);
@@ -478,7 +483,7 @@ fn page_aligned_elements() {
     assert!(is_page_aligned(frozen.as_ptr()));
     assert_eq!(frozen, &expected[..]);
 
-    let collected = (0..3).map(Page).collect_in(&frame);
+    let collected: FrameVec<'_, _> = (0..3).map(Page).collect_in(&frame);
     assert!(is_page_aligned(collected.as_ptr()));
     let filled = frame.alloc_slice_fill_copy(3, Page(7));
     assert!(is_page_aligned(filled.as_ptr()));
@@ -574,7 +579,7 @@ fn guard_made_collections_are_not_live_handles() {
     let mut v = frame.frame_vec::<u32>();
     v.extend(0..100);
     let w = FrameVec::<u8>::with_capacity_in(16, &frame);
-    let c = (0..5).collect_in(&frame);
+    let c: FrameVec<'_, _> = (0..5).collect_in(&frame);
     let s = frame_format!(frame, "{}", 42);
     let t = FrameString::from_str_in("x", &frame);
     let it = v.into_iter();

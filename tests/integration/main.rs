@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod budgets;
+mod bumpalo_tests;
 mod collections;
 mod crate_docs;
 mod debug;

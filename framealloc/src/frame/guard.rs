@@ -235,6 +235,51 @@ impl<'a> Frame<'a> {
         unsafe { core::str::from_utf8_unchecked_mut(bytes) }
     }
 
+    /// Raw, uninitialised room for `layout` (bumpalo's `alloc_layout`), valid until the
+    /// guard drops. Using it needs `unsafe` (writing through the pointer); getting it
+    /// does not. A zero-size layout gets an aligned pointer that takes no room.
+    ///
+    /// ```
+    /// use std::alloc::Layout;
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let p = frame.alloc_layout(Layout::from_size_align(256, 64).unwrap());
+    /// assert_eq!(p.as_ptr() as usize % 64, 0);
+    /// // SAFETY: `p` is 256 writable bytes of this frame's memory.
+    /// unsafe { p.as_ptr().write_bytes(0xAB, 256) };
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If the system allocator cannot provide a new chunk, or when a new chunk would pass
+    /// a budget under `BudgetPolicy::Enforce` with `on_misuse = Panic`.
+    #[inline]
+    #[track_caller]
+    pub fn alloc_layout(&self, layout: Layout) -> NonNull<u8> {
+        self.bump_plain(layout)
+    }
+
+    /// Fallible [`alloc_layout`](Self::alloc_layout).
+    ///
+    /// ```
+    /// use std::alloc::Layout;
+    /// # let alloc = framealloc::SmartAlloc::new(Default::default());
+    /// let frame = alloc.frame();
+    /// let p = frame.try_alloc_layout(Layout::new::<[u32; 8]>())?;
+    /// assert_eq!(p.as_ptr() as usize % 4, 0);
+    /// # Ok::<(), framealloc::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::OutOfMemory`] if the system allocator cannot provide a new chunk;
+    /// [`Error::BudgetExceeded`] if a new chunk would pass a budget under
+    /// `BudgetPolicy::Enforce`.
+    #[inline]
+    pub fn try_alloc_layout(&self, layout: Layout) -> Result<NonNull<u8>, Error> {
+        self.arena().alloc_layout(layout, true)
+    }
+
     /// Bump `layout` for a plain (non-`try_`) scoped allocation: failures panic, budget
     /// refusals follow `on_misuse`.
     #[inline(always)]

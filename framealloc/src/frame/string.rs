@@ -35,7 +35,7 @@ use crate::Error;
 /// ```
 pub struct FrameString<'f> {
     /// Valid UTF-8 at all times.
-    bytes: FrameVec<'f, u8>,
+    pub(super) bytes: FrameVec<'f, u8>,
 }
 
 impl<'f> FrameString<'f> {

@@ -46,7 +46,7 @@ use allocator_api2::vec::{IntoIter, Vec as ApiVec};
 /// alloc.end_frame();
 /// ```
 pub struct FrameVec<'a, T> {
-    vec: ApiVec<T, ArenaRef<'a>>,
+    pub(super) vec: ApiVec<T, ArenaRef<'a>>,
     /// The explicit path's live-handle hold. `None` for a vector made through a `Frame`
     /// guard: it borrows the guard for `'a`, and the guard's open frame keeps the arena
     /// from resetting for at least that long. Declared last: dropped after `vec` has
@@ -92,7 +92,7 @@ impl<'f, T> FrameVec<'f, T> {
         frame.frame_vec_with_capacity(capacity)
     }
 
-    /// Collect `iter` into a vector borrowing `frame` (see [`CollectIn`]).
+    /// Collect `iter` into a vector borrowing `frame` (see [`CollectIn`](crate::CollectIn)).
     ///
     /// ```
     /// # let alloc = framealloc::SmartAlloc::new(Default::default());
@@ -106,26 +106,6 @@ impl<'f, T> FrameVec<'f, T> {
         v
     }
 }
-
-/// Collect an iterator into a [`FrameVec`] borrowing a [`Frame`] guard in one call
-/// (bumpalo's `CollectIn`). Implemented for every iterator.
-///
-/// ```
-/// use framealloc::{CollectIn, SmartAlloc};
-///
-/// let alloc = SmartAlloc::new(Default::default());
-/// let frame = alloc.frame();
-/// let evens = (0..10).filter(|x| x % 2 == 0).collect_in(&frame);
-/// assert_eq!(evens, [0, 2, 4, 6, 8]);
-/// ```
-pub trait CollectIn: Iterator + Sized {
-    /// Collect into a `FrameVec` in `frame`'s memory.
-    fn collect_in<'f>(self, frame: &'f Frame<'_>) -> FrameVec<'f, Self::Item> {
-        FrameVec::from_iter_in(self, frame)
-    }
-}
-
-impl<I: Iterator> CollectIn for I {}
 
 /// A [`FrameVec`] borrowing a [`Frame`](crate::Frame) guard, written like `vec!`
 /// (bumpalo's `vec![in &bump; ..]`): `frame_vec![in &frame]` (empty),
@@ -1327,6 +1307,30 @@ impl<T: PartialEq<U>, U> PartialEq<[U]> for FrameVec<'_, T> {
 
 impl<T: PartialEq<U>, U, const N: usize> PartialEq<[U; N]> for FrameVec<'_, T> {
     fn eq(&self, other: &[U; N]) -> bool {
+        **self == other[..]
+    }
+}
+
+impl<T: PartialEq<U>, U> PartialEq<&[U]> for FrameVec<'_, T> {
+    fn eq(&self, other: &&[U]) -> bool {
+        **self == **other
+    }
+}
+
+impl<T: PartialEq<U>, U> PartialEq<&mut [U]> for FrameVec<'_, T> {
+    fn eq(&self, other: &&mut [U]) -> bool {
+        **self == **other
+    }
+}
+
+impl<T: PartialEq<U>, U, const N: usize> PartialEq<&[U; N]> for FrameVec<'_, T> {
+    fn eq(&self, other: &&[U; N]) -> bool {
+        **self == other[..]
+    }
+}
+
+impl<T: PartialEq<U>, U, const N: usize> PartialEq<&mut [U; N]> for FrameVec<'_, T> {
+    fn eq(&self, other: &&mut [U; N]) -> bool {
         **self == other[..]
     }
 }

@@ -5,7 +5,10 @@ use core::fmt::Write;
 use framealloc::{CollectIn, Frame, FrameString, FrameVec, SmartAlloc, frame_format};
 
 fn evens<'f>(frame: &'f Frame<'_>, n: u32) -> &'f mut [u32] {
-    (0..n).filter(|x| x % 2 == 0).collect_in(frame).into_slice()
+    (0..n)
+        .filter(|x| x % 2 == 0)
+        .collect_in::<FrameVec<'_, _>>(frame)
+        .into_slice()
 }
 
 fn label<'f>(frame: &'f Frame<'_>, id: u32) -> &'f str {
