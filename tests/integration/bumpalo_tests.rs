@@ -26,6 +26,19 @@ fn new_alloc() -> SmartAlloc {
     SmartAlloc::new(Default::default())
 }
 
+/// `n`, or a smaller count under Miri (the loops check the same thing at any length;
+/// Miri runs every allocation ~1000x slower).
+const fn under_miri(n: usize, miri: usize) -> usize {
+    if cfg!(miri) { miri } else { n }
+}
+
+/// bumpalo's `Vec<Vec<usize>>` inputs (`any`: up to 100 vectors of up to 100), shorter
+/// under Miri.
+fn nested_usize_vecs() -> impl Strategy<Value = Vec<Vec<usize>>> {
+    let len = 0..under_miri(100, 6);
+    proptest::collection::vec(proptest::collection::vec(any::<usize>(), len.clone()), len)
+}
+
 fn config(cases: u32) -> ProptestConfig {
     ProptestConfig {
         cases: if cfg!(miri) { 2 } else { cases },
@@ -100,12 +113,13 @@ fn push_a_bunch_of_items() {
     let alloc = new_alloc();
     let frame = alloc.frame();
     let mut v = FrameVec::new_in(&frame);
-    for x in 0..10_000 {
+    let n = under_miri(10_000, 300);
+    for x in 0..n {
         v.push(x);
     }
     // bumpalo's test only pushes; the contents are checked here too.
-    assert_eq!(v.len(), 10_000);
-    assert!(v.iter().copied().eq(0..10_000));
+    assert_eq!(v.len(), n);
+    assert!(v.iter().copied().eq(0..n));
 }
 
 #[test]
@@ -504,7 +518,7 @@ fn format_a_bunch_of_strings() {
     let b = alloc.frame();
     let mut s = FrameString::from_str_in("hello", &b);
     let mut expected = String::from("hello");
-    for i in 0..1000 {
+    for i in 0..under_miri(1000, 100) {
         write!(&mut s, " {i}").unwrap();
         write!(&mut expected, " {i}").unwrap();
     }
@@ -541,6 +555,7 @@ proptest! {
     #![proptest_config(config(32))]
 
     #[test]
+    #[cfg_attr(miri, ignore = "proptest's `any::<String>()` generation takes minutes under Miri")]
     fn string_operation_sequences_match_std(
         program in proptest::collection::vec(string_op(), 0..MAX_STRING_OPS),
     ) {
@@ -563,6 +578,7 @@ proptest! {
     #![proptest_config(config(32))]
 
     #[test]
+    #[cfg_attr(miri, ignore = "proptest's `any::<String>()` generation takes minutes under Miri")]
     fn test_string_collect(input in any::<String>()) {
         let alloc = new_alloc();
         let bump = alloc.frame();
@@ -1153,7 +1169,7 @@ fn can_iterate_over_allocated_things() {
     // framealloc's API; the allocation half of the test is kept.
     let alloc = new_alloc();
     let bump = alloc.frame();
-    const MAX: u64 = if cfg!(miri) { 1024 } else { 131_072 };
+    const MAX: u64 = if cfg!(miri) { 128 } else { 131_072 };
     let mut addresses = std::collections::HashSet::new();
     let mut all = Vec::new();
     for i in 0..MAX {
@@ -1243,7 +1259,7 @@ fn test_reset() {
     let alloc = new_alloc();
     let first_capacity = {
         let b = alloc.frame();
-        for i in 0u64..10_000 {
+        for i in 0..under_miri(10_000, 500) as u64 {
             b.alloc(i);
         }
         b.allocated_bytes()
@@ -1252,7 +1268,7 @@ fn test_reset() {
         let b = alloc.frame();
         let x = b.alloc(0u64);
         assert_eq!(*x, 0);
-        for i in 0u64..10_000 {
+        for i in 0..under_miri(10_000, 500) as u64 {
             b.alloc(i);
         }
         assert!(b.allocated_bytes() <= first_capacity);
@@ -1266,7 +1282,7 @@ fn test_alignment() {
         let b = alloc.frame();
         let layout = Layout::from_size_align(alignment, alignment).unwrap();
 
-        for _ in 0..1024 {
+        for _ in 0..under_miri(1024, 64) {
             let ptr = b.alloc_layout(layout).as_ptr();
             assert_eq!(ptr as usize % alignment, 0);
         }
@@ -1482,6 +1498,7 @@ proptest! {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "proptest's `any::<String>()` generation takes minutes under Miri")]
     fn alloc_strs(strings in any::<Vec<String>>()) {
         let alloc = new_alloc();
         let b = alloc.frame();
@@ -1563,7 +1580,7 @@ proptest! {
     }
 
     #[test]
-    fn extending_from_slices(data in any::<Vec<Vec<usize>>>()) {
+    fn extending_from_slices(data in nested_usize_vecs()) {
         let alloc = new_alloc();
         let bump = alloc.frame();
 
@@ -1588,7 +1605,7 @@ proptest! {
     }
 
     #[test]
-    fn compare_extending_from_slice_and_from_slices(data in any::<Vec<Vec<usize>>>()) {
+    fn compare_extending_from_slice_and_from_slices(data in nested_usize_vecs()) {
         let alloc = new_alloc();
         let bump = alloc.frame();
 
