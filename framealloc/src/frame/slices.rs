@@ -27,29 +27,32 @@ use super::guard::Frame;
 use crate::frame_safe::assert_no_destructor;
 use crate::{Error, SmartAlloc};
 
-/// Room being filled on the scoped path: given back if filling panics (the values are
-/// plain data, so nothing needs dropping).
-struct Filling<'a> {
-    arena: ArenaRef<'a>,
-    ptr: NonNull<u8>,
-    layout: Layout,
+/// Room being filled on the scoped path: given back if filling panics or fails (the
+/// values are plain data, so nothing needs dropping), kept with `mem::forget` once the
+/// value or slice is in place. Also used by `try_with`'s fallible initialisers.
+pub(super) struct Filling<'a> {
+    pub(super) arena: ArenaRef<'a>,
+    pub(super) ptr: NonNull<u8>,
+    pub(super) layout: Layout,
 }
 
 impl Drop for Filling<'_> {
     fn drop(&mut self) {
         // SAFETY: the room was allocated from this arena with this layout and was never
-        // handed out (filling panicked).
+        // handed out (filling panicked or failed), so nothing refers to it.
         unsafe { self.arena.deallocate(self.ptr, self.layout) };
     }
 }
 
+/// The panic of a slice filled from an `ExactSizeIterator` that ended before its `len()`;
+/// `method` names the call.
 #[cold]
 #[inline(never)]
 #[track_caller]
-fn iterator_too_short(got: usize, promised: usize) -> ! {
+pub(super) fn iterator_too_short(method: &str, got: usize, promised: usize) -> ! {
     panic!(
-        "framealloc: alloc_slice_fill_iter: the iterator's len() promised {promised} \
-         elements but it ended after {got}"
+        "framealloc: {method}: the iterator's len() promised {promised} elements but it \
+         ended after {got}"
     )
 }
 
@@ -305,7 +308,8 @@ impl Frame<'_> {
         let mut iter = iter.into_iter();
         let len = iter.len();
         self.fill(len, false, |i| {
-            iter.next().unwrap_or_else(|| iterator_too_short(i, len))
+            iter.next()
+                .unwrap_or_else(|| iterator_too_short("alloc_slice_fill_iter", i, len))
         })
         .unwrap_or_else(|e| crate::fail(&e))
     }
@@ -341,7 +345,8 @@ impl Frame<'_> {
         let mut iter = iter.into_iter();
         let len = iter.len();
         self.fill(len, true, |i| {
-            iter.next().unwrap_or_else(|| iterator_too_short(i, len))
+            iter.next()
+                .unwrap_or_else(|| iterator_too_short("alloc_slice_fill_iter", i, len))
         })
     }
 
@@ -843,7 +848,8 @@ impl SmartAlloc {
         let mut iter = iter.into_iter();
         let len = iter.len();
         self.alloc_slice_fill_with(len, |i| {
-            iter.next().unwrap_or_else(|| iterator_too_short(i, len))
+            iter.next()
+                .unwrap_or_else(|| iterator_too_short("alloc_slice_fill_iter", i, len))
         })
     }
 
@@ -875,7 +881,8 @@ impl SmartAlloc {
         let mut iter = iter.into_iter();
         let len = iter.len();
         self.try_alloc_slice_fill_with(len, |i| {
-            iter.next().unwrap_or_else(|| iterator_too_short(i, len))
+            iter.next()
+                .unwrap_or_else(|| iterator_too_short("alloc_slice_fill_iter", i, len))
         })
     }
 

@@ -8,41 +8,11 @@
 #![allow(clippy::mut_from_ref)]
 
 use core::alloc::Layout;
-use core::ptr::NonNull;
 
-use allocator_api2::alloc::Allocator;
-
-use super::arena::ArenaRef;
 use super::guard::Frame;
+use super::slices::{Filling, iterator_too_short};
 use crate::frame_safe::assert_no_destructor;
 use crate::{AllocOrInitError, Error};
-
-/// Room bumped for a value or slice being made: given back when dropped (the closure
-/// failed or panicked), unless forgotten once the value is in place. Everything written
-/// into it is plain data (`T` has no destructor) or was moved out already.
-struct Room<'a> {
-    arena: ArenaRef<'a>,
-    ptr: NonNull<u8>,
-    layout: Layout,
-}
-
-impl Drop for Room<'_> {
-    fn drop(&mut self) {
-        // SAFETY: the room was allocated from this arena with this layout and was never
-        // handed out (making the value failed or panicked), so nothing refers to it.
-        unsafe { self.arena.deallocate(self.ptr, self.layout) };
-    }
-}
-
-#[cold]
-#[inline(never)]
-#[track_caller]
-fn iterator_too_short(got: usize, promised: usize) -> ! {
-    panic!(
-        "framealloc: alloc_slice_try_fill_iter: the iterator's len() promised {promised} \
-         elements but it ended after {got}"
-    )
-}
 
 impl Frame<'_> {
     /// Write `f()` into `room` (sized and aligned for a `Result<T, E>`): the `T` on
@@ -54,7 +24,7 @@ impl Frame<'_> {
     )]
     fn finish_try_with<T, E>(
         &self,
-        room: Room<'_>,
+        room: Filling<'_>,
         f: impl FnOnce() -> Result<T, E>,
     ) -> Result<&mut T, E> {
         let slot = room.ptr.cast::<Result<T, E>>();
@@ -103,7 +73,7 @@ impl Frame<'_> {
     pub fn alloc_try_with<T, E>(&self, f: impl FnOnce() -> Result<T, E>) -> Result<&mut T, E> {
         assert_no_destructor!(T, "frame.alloc_try_with", "use `frame.frame_box(f()?)`");
         let layout = Layout::new::<Result<T, E>>();
-        let room = Room {
+        let room = Filling {
             arena: self.arena,
             ptr: self.bump_plain(layout),
             layout,
@@ -142,7 +112,7 @@ impl Frame<'_> {
             "use `frame.try_frame_box(f()?)`"
         );
         let layout = Layout::new::<Result<T, E>>();
-        let room = Room {
+        let room = Filling {
             arena: self.arena,
             ptr: self.arena().alloc_layout(layout, true)?,
             layout,
@@ -184,7 +154,7 @@ impl Frame<'_> {
         );
         let layout =
             Layout::array::<T>(len).unwrap_or_else(|_| crate::fail(&Error::CapacityOverflow));
-        let room = Room {
+        let room = Filling {
             arena: self.arena,
             ptr: self.bump_plain(layout),
             layout,
@@ -227,7 +197,8 @@ impl Frame<'_> {
         let mut iter = iter.into_iter();
         let len = iter.len();
         self.alloc_slice_try_fill_with(len, |i| {
-            iter.next().unwrap_or_else(|| iterator_too_short(i, len))
+            iter.next()
+                .unwrap_or_else(|| iterator_too_short("alloc_slice_try_fill_iter", i, len))
         })
     }
 }
