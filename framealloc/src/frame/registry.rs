@@ -319,14 +319,14 @@ impl ArenaSet {
         if !idle {
             // A frame or handle was forgotten, or a TLS destructor that runs later still
             // holds one: the set frees the arena when it drops, on whichever thread.
-            // Uncached first (`EXITED` keeps it so), so that only clones reach it.
-            arenas[index].orphaned = true;
-            drop(arenas);
+            // Uncached first (`EXITED` keeps it so: only clones reach it from now on),
+            // then marked, under the lock (clearing the entry allocates nothing).
             CACHE.with(|c| {
                 if c.get().id == self.id {
                     c.set(CacheEntry::EMPTY);
                 }
             });
+            arenas[index].orphaned = true;
             return;
         }
         let entry = arenas.swap_remove(index);
