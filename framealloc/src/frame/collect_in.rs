@@ -7,9 +7,9 @@ use super::vec::FrameVec;
 
 /// A collection that can be built from an iterator in a [`Frame`] guard's memory
 /// (bumpalo's `FromIteratorIn`; the target of [`CollectIn::collect_in`]). Implemented
-/// for [`FrameVec`], for [`FrameString`] (from `char`s, `&str`s or `String`s), and, as
-/// `std`'s `FromIterator` is, for `Option` and `Result` of those: the first `None` or
-/// `Err` stops the collection and is returned.
+/// for [`FrameVec`], for [`FrameString`] (from whatever it extends with: `char`s,
+/// `&str`s, `String`s, ...), and, as `std`'s `FromIterator` is, for `Option` and
+/// `Result` of those: the first `None` or `Err` stops the collection and is returned.
 ///
 /// ```
 /// use framealloc::{CollectIn, FrameVec};
@@ -32,23 +32,14 @@ impl<'f, T> FromIteratorIn<'f, T> for FrameVec<'f, T> {
     }
 }
 
-impl<'f> FromIteratorIn<'f, char> for FrameString<'f> {
+/// Anything a `FrameString` extends with: `char`s, `&char`s, `&str`s, `String`s,
+/// `Cow<str>`s, other `FrameString`s.
+impl<'f, A> FromIteratorIn<'f, A> for FrameString<'f>
+where
+    FrameString<'f>: Extend<A>,
+{
     #[inline]
-    fn from_iter_in<I: IntoIterator<Item = char>>(iter: I, frame: &'f Frame<'_>) -> Self {
-        FrameString::from_iter_in(iter, frame)
-    }
-}
-
-impl<'f, 's> FromIteratorIn<'f, &'s str> for FrameString<'f> {
-    fn from_iter_in<I: IntoIterator<Item = &'s str>>(iter: I, frame: &'f Frame<'_>) -> Self {
-        let mut s = frame.frame_string();
-        s.extend(iter);
-        s
-    }
-}
-
-impl<'f> FromIteratorIn<'f, String> for FrameString<'f> {
-    fn from_iter_in<I: IntoIterator<Item = String>>(iter: I, frame: &'f Frame<'_>) -> Self {
+    fn from_iter_in<I: IntoIterator<Item = A>>(iter: I, frame: &'f Frame<'_>) -> Self {
         let mut s = frame.frame_string();
         s.extend(iter);
         s

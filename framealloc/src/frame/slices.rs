@@ -67,6 +67,21 @@ impl Frame<'_> {
         strict: bool,
         mut f: impl FnMut(usize) -> T,
     ) -> Result<&mut [T], Error> {
+        self.try_fill(len, strict, |i| Ok::<T, core::convert::Infallible>(f(i)))
+            .map(|filled| filled.unwrap_or_else(|never| match never {}))
+    }
+
+    /// [`fill`](Self::fill) with an `f` that may fail: its first `Err` stops the filling,
+    /// gives the room back and is returned inside the `Ok` (the outer `Err` is the
+    /// allocation's). `T` has no destructor (checked by every caller).
+    #[inline]
+    #[track_caller]
+    pub(super) fn try_fill<T, E>(
+        &self,
+        len: usize,
+        strict: bool,
+        mut f: impl FnMut(usize) -> Result<T, E>,
+    ) -> Result<Result<&mut [T], E>, Error> {
         let layout = Layout::array::<T>(len).map_err(|_| Error::CapacityOverflow)?;
         let first = self.arena().alloc_layout(layout, strict)?;
         let filling = Filling {
@@ -76,13 +91,21 @@ impl Frame<'_> {
         };
         let first = first.cast::<T>();
         for i in 0..len {
+            // On `Err` (or a panic) `filling` gives the room back; the elements written
+            // so far are plain data, abandoned with it.
+            let value = match f(i) {
+                Ok(value) => value,
+                Err(e) => return Ok(Err(e)),
+            };
             // SAFETY: `i < len`, inside the fresh `len`-element room.
-            unsafe { first.add(i).write(f(i)) };
+            unsafe { first.add(i).write(value) };
         }
         core::mem::forget(filling);
         // SAFETY: all `len` elements are initialised; the room is ours until the guard
         // drops, which the returned borrow of `self` prevents.
-        Ok(unsafe { core::slice::from_raw_parts_mut(first.as_ptr(), len) })
+        Ok(Ok(unsafe {
+            core::slice::from_raw_parts_mut(first.as_ptr(), len)
+        }))
     }
 
     /// A slice of `len` values made by `f(index)`. `T` must have no destructor, as for

@@ -173,9 +173,7 @@ impl<'f> FrameString<'f> {
     /// assert_eq!(s, "cba");
     /// ```
     pub fn from_iter_in<I: IntoIterator<Item = char>>(iter: I, frame: &'f Frame<'_>) -> Self {
-        let mut s = frame.frame_string();
-        s.extend(iter);
-        s
+        <Self as crate::FromIteratorIn<'f, char>>::from_iter_in(iter, frame)
     }
 }
 

@@ -11,8 +11,8 @@ use core::alloc::Layout;
 
 use super::guard::Frame;
 use super::slices::{Filling, iterator_too_short};
+use crate::AllocOrInitError;
 use crate::frame_safe::assert_no_destructor;
-use crate::{AllocOrInitError, Error};
 
 impl Frame<'_> {
     /// Write `f()` into `room` (sized and aligned for a `Result<T, E>`): the `T` on
@@ -101,6 +101,9 @@ impl Frame<'_> {
     /// [`AllocOrInitError::Alloc`] with [`Error::OutOfMemory`] or
     /// [`Error::BudgetExceeded`] (under `BudgetPolicy::Enforce`) when the room cannot be
     /// had (`f` is not called); [`AllocOrInitError::Init`] with `f`'s error.
+    ///
+    /// [`Error::OutOfMemory`]: crate::Error::OutOfMemory
+    /// [`Error::BudgetExceeded`]: crate::Error::BudgetExceeded
     #[inline]
     pub fn try_alloc_try_with<T, E>(
         &self,
@@ -114,7 +117,7 @@ impl Frame<'_> {
         let layout = Layout::new::<Result<T, E>>();
         let room = Filling {
             arena: self.arena,
-            ptr: self.arena().alloc_layout(layout, true)?,
+            ptr: self.try_alloc_layout(layout)?,
             layout,
         };
         self.finish_try_with(room, f)
@@ -145,30 +148,15 @@ impl Frame<'_> {
     pub fn alloc_slice_try_fill_with<T, E>(
         &self,
         len: usize,
-        mut f: impl FnMut(usize) -> Result<T, E>,
+        f: impl FnMut(usize) -> Result<T, E>,
     ) -> Result<&mut [T], E> {
         assert_no_destructor!(
             T,
             "frame.alloc_slice_try_fill_with",
             "use `frame.frame_vec()` and push into it"
         );
-        let layout =
-            Layout::array::<T>(len).unwrap_or_else(|_| crate::fail(&Error::CapacityOverflow));
-        let room = Filling {
-            arena: self.arena,
-            ptr: self.bump_plain(layout),
-            layout,
-        };
-        let first = room.ptr.cast::<T>();
-        for i in 0..len {
-            // SAFETY: `i < len`, inside the fresh `len`-element room. On `Err` the
-            // elements written so far are plain data, abandoned with the room.
-            unsafe { first.add(i).write(f(i)?) };
-        }
-        core::mem::forget(room);
-        // SAFETY: all `len` elements are initialised; the room is ours until the guard
-        // drops, which the returned borrow of `self` prevents.
-        Ok(unsafe { core::slice::from_raw_parts_mut(first.as_ptr(), len) })
+        self.try_fill(len, false, f)
+            .unwrap_or_else(|e| crate::fail(&e))
     }
 
     /// A slice of the `Ok` values of an exact-size iterator of `Result`s (bumpalo's
